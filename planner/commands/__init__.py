@@ -1,0 +1,1 @@
+"""One module per ``laadplan`` command; each exposes ``register(subparsers)``."""

@@ -1,0 +1,173 @@
+"""Declarative table checks on pandera, reported as :class:`~validation.report.RowIssue` lines.
+
+A contract table is validated in its raw text form (see :mod:`validation.reading`) against a
+pandera ``DataFrameSchema`` whose checks each carry a :class:`CheckSpec`: the column it is about,
+what is wrong when it fails, what would be valid, and how to suggest a near miss.  Pandera runs
+every check lazily over the whole table; :func:`validate_table` turns its failure cases into one
+readable issue per offending cell, with the file row number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from validation.report import FIRST_DATA_ROW, RowIssue, ValidationReport, suggest
+
+SeriesTest = Callable[[pd.Series], pd.Series]
+FrameTest = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What one check means to a person.
+
+    Parameters
+    ----------
+    key
+        Unique name of the check (also its pandera ``error`` text).
+    column
+        The column the issue is reported on.
+    problem
+        What is wrong when the check fails, e.g. ``"is not a vehicle category"``.
+    valid
+        What would be valid, e.g. ``"one of N1, N2L, N2H, N3, T"``.
+    options
+        Valid values to suggest a near miss from.
+    suggester
+        A function proposing a correction for a bad value (used when ``options`` is empty).
+    """
+
+    key: str
+    column: str
+    problem: str
+    valid: str | None = None
+    options: tuple[str, ...] = ()
+    suggester: Callable[[str], str | None] | None = field(default=None, compare=False)
+
+    def suggestion_for(self, value: object) -> str | None:
+        """Return the near miss for a bad value, if there is one."""
+        if self.options:
+            hint = suggest(value, self.options)
+            return hint if hint != value else None
+        if self.suggester is not None:
+            return self.suggester(str(value))
+        return None
+
+
+def cell_check(spec: CheckSpec, test: SeriesTest) -> pa.Check:
+    """A vectorised check on one column; ``test`` returns True where a value is valid."""
+    return pa.Check(test, name=spec.key, error=spec.key, ignore_na=False)
+
+
+def row_check(spec: CheckSpec, test: FrameTest) -> pa.Check:
+    """A vectorised check across columns; ``test`` returns True per valid row."""
+    return pa.Check(test, name=spec.key, error=spec.key, ignore_na=False)
+
+
+def validate_table(
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    specs: Iterable[CheckSpec],
+    source: str,
+    known_columns: Sequence[str] = (),
+) -> ValidationReport:
+    """Run a schema over a raw table and report every failure as a row issue.
+
+    Parameters
+    ----------
+    frame
+        The raw table (strings), index 0..n-1.
+    schema
+        Pandera schema whose checks were made with :func:`cell_check` / :func:`row_check`.
+    specs
+        The specs of those checks.
+    source
+        Name of the file, for the report.
+    known_columns
+        Every column the contract knows, to suggest the intended name of a missing column.
+    """
+    report = ValidationReport(source=source, rows_checked=len(frame))
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as errors:
+        by_key = {spec.key: spec for spec in specs}
+        report.extend(_issues_from(errors.failure_cases, frame, by_key, known_columns))
+    return report
+
+
+def _issues_from(
+    cases: pd.DataFrame,
+    frame: pd.DataFrame,
+    specs: dict[str, CheckSpec],
+    known_columns: Sequence[str],
+) -> list[RowIssue]:
+    issues: list[RowIssue] = []
+    seen: set[tuple[str, int | None]] = set()
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        index = None if pd.isna(case.index) else int(case.index)
+        if (check, index) in seen:
+            continue
+        seen.add((check, index))
+        issues.append(_issue(check, case, index, frame, specs, known_columns))
+    return issues
+
+
+def _issue(
+    check: str,
+    case: object,
+    index: int | None,
+    frame: pd.DataFrame,
+    specs: dict[str, CheckSpec],
+    known_columns: Sequence[str],
+) -> RowIssue:
+    row = None if index is None else index + FIRST_DATA_ROW
+    if check == "column_in_dataframe":
+        return _missing_column(str(getattr(case, "failure_case", "")), frame, known_columns)
+    if check == "field_uniqueness":
+        column = str(getattr(case, "column", ""))
+        value = frame.at[index, column] if index is not None else None
+        first = _first_row_with(frame[column], value)
+        return RowIssue(row, column, value, f"is a duplicate (first used on row {first})", "unique")
+    spec = specs.get(check)
+    if spec is None:
+        column = getattr(case, "column", None)
+        value = getattr(case, "failure_case", None)
+        return RowIssue(row, None if column is None else str(column), value, f"fails {check}")
+    value = frame.at[index, spec.column] if index is not None else None
+    return RowIssue(row, spec.column, value, spec.problem, spec.valid, spec.suggestion_for(value))
+
+
+def _missing_column(column: str, frame: pd.DataFrame, known: Sequence[str]) -> RowIssue:
+    unknown_present = [c for c in frame.columns if c not in known]
+    hint = suggest(column, unknown_present) if unknown_present else None
+    return RowIssue(
+        None,
+        column,
+        None,
+        "required column is missing",
+        "a header row with every required column",
+        hint,
+    )
+
+
+def _first_row_with(column: pd.Series, value: object) -> int:
+    matches = column.index[column == value]
+    return int(matches[0]) + FIRST_DATA_ROW if len(matches) else FIRST_DATA_ROW
+
+
+def unknown_columns(frame: pd.DataFrame, known: Sequence[str], source: str) -> list[RowIssue]:
+    """Report columns the contract does not know (often a typo of a known one)."""
+    issues = []
+    for column in frame.columns:
+        if column not in known:
+            hint = suggest(column, known)
+            issues.append(
+                RowIssue(None, column, None, "is not a column of the contract", None, hint)
+            )
+    return issues
