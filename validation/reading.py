@@ -71,7 +71,7 @@ def _read_text(path: Path) -> str:
 
 
 def sniff_delimiter(text: str, path: Path | str = "table") -> str:
-    """Return the delimiter of a CSV text from its header line.
+    r"""Return the delimiter of a CSV text from its header line.
 
     Raises
     ------
@@ -92,7 +92,7 @@ def sniff_delimiter(text: str, path: Path | str = "table") -> str:
 
 def _read_csv_text(path: Path, delimiter: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             path,
             sep=delimiter,
             dtype=str,
@@ -100,9 +100,16 @@ def _read_csv_text(path: Path, delimiter: str) -> pd.DataFrame:
             encoding="utf-8-sig",
             skipinitialspace=True,
             quoting=csv.QUOTE_MINIMAL,
-        ).apply(lambda column: column.str.strip())
+        )
     except pd.errors.ParserError as exc:
         raise ReadError(f"{path}: not a valid CSV table: {exc}") from exc
+    return _stripped(frame)
+
+
+def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        frame[column] = frame[column].astype(str).str.strip()
+    return frame
 
 
 def _read_workbook(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -110,7 +117,7 @@ def _read_workbook(path: Path, sheet: str | None) -> pd.DataFrame:
         frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, keep_default_na=False)
     except (ValueError, KeyError, OSError) as exc:
         raise ReadError(f"{path}: cannot read the workbook: {exc}") from exc
-    return frame.apply(lambda column: column.astype(str).str.strip())
+    return _stripped(frame)
 
 
 def parse_numbers(values: pd.Series, delimiter: str = ",") -> pd.Series:

@@ -104,7 +104,7 @@ class RowIssue:
 
 
 def _show(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
         return "(empty)"
     return repr(value) if isinstance(value, str) else f"'{value}'"
 
@@ -171,7 +171,7 @@ class ValidationReport:
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the issues as a table (row, column, value, problem, valid, suggestion, message)."""
+        """Return the issues as a table, one row per issue."""
         records = [
             {
                 "row": issue.row,

@@ -9,8 +9,9 @@ readable issue per offending cell, with the file row number.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -60,7 +61,11 @@ class CheckSpec:
 
 
 def cell_check(spec: CheckSpec, test: SeriesTest) -> pa.Check:
-    """A vectorised check on one column; ``test`` returns True where a value is valid."""
+    """A vectorised check on one column; ``test`` returns True where a value is valid.
+
+    Pandera dispatches some checks by function name: never name ``test`` like a built-in
+    check (``in_range``, ``isin`` …).
+    """
     return pa.Check(test, name=spec.key, error=spec.key, ignore_na=False)
 
 
@@ -108,9 +113,9 @@ def _issues_from(
 ) -> list[RowIssue]:
     issues: list[RowIssue] = []
     seen: set[tuple[str, int | None]] = set()
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        index = None if pd.isna(case.index) else int(case.index)
+    for case in cases.to_dict("records"):
+        check = str(case["check"])
+        index = None if case["index"] is None or pd.isna(case["index"]) else int(case["index"])
         if (check, index) in seen:
             continue
         seen.add((check, index))
@@ -120,7 +125,7 @@ def _issues_from(
 
 def _issue(
     check: str,
-    case: object,
+    case: dict[Hashable, Any],
     index: int | None,
     frame: pd.DataFrame,
     specs: dict[str, CheckSpec],
@@ -128,17 +133,21 @@ def _issue(
 ) -> RowIssue:
     row = None if index is None else index + FIRST_DATA_ROW
     if check == "column_in_dataframe":
-        return _missing_column(str(getattr(case, "failure_case", "")), frame, known_columns)
+        return _missing_column(str(case.get("failure_case", "")), frame, known_columns)
     if check == "field_uniqueness":
-        column = str(getattr(case, "column", ""))
+        column = str(case.get("column", ""))
         value = frame.at[index, column] if index is not None else None
         first = _first_row_with(frame[column], value)
         return RowIssue(row, column, value, f"is a duplicate (first used on row {first})", "unique")
     spec = specs.get(check)
+    if spec is not None and index is None:
+        detail = case.get("failure_case", "")
+        raise RuntimeError(f"check {check} could not run: {detail}")
     if spec is None:
-        column = getattr(case, "column", None)
-        value = getattr(case, "failure_case", None)
-        return RowIssue(row, None if column is None else str(column), value, f"fails {check}")
+        other = case.get("column")
+        return RowIssue(
+            row, None if other is None else str(other), case.get("failure_case"), f"fails {check}"
+        )
     value = frame.at[index, spec.column] if index is not None else None
     return RowIssue(row, spec.column, value, spec.problem, spec.valid, spec.suggestion_for(value))
 
