@@ -1,0 +1,35 @@
+"""``laadplan validate``: check a needs file and print every problem."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from planner.needs import validate_needs_file
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``validate`` command."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "validate",
+        help="check a needs.csv/.xlsx and report every bad row",
+        description=(
+            "Validate a needs file against the contract. Prints every problem with its row, "
+            "column, value and what is valid; exits with 1 when anything is wrong."
+        ),
+    )
+    parser.add_argument("needs", type=Path, help="needs.csv or needs.xlsx")
+    parser.add_argument("--limit", type=int, default=None, help="show at most this many problems")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the file and print the report; 0 when valid, 1 otherwise."""
+    table, report = validate_needs_file(args.needs)
+    print(report.format(limit=args.limit))
+    if table is not None:
+        vehicles = int(table["vehicles"].sum())
+        organisations = table["organisation_id"].nunique()
+        print(f"{len(table)} needs, {vehicles} vehicles, {organisations} organisations.")
+    return 0 if report.ok else 1

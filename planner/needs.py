@@ -1,0 +1,171 @@
+"""Needs intake: read ``needs.csv`` / ``needs.xlsx``, validate every row, return the typed table.
+
+Validation reports every bad row at once (row number, column, value, what is valid and a
+suggestion for near misses) and loads nothing when anything is wrong: :func:`load_needs` either
+returns the whole validated table or raises :class:`~validation.TableValidationError`.
+
+The validated table has the contract columns with proper types plus derived columns:
+``location_estimated`` (lat/lon filled from the municipality), ``vervoerregio_code``,
+``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import geography
+from planner.access import parse_norm
+from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
+from validation import RowIssue, TableValidationError, ValidationReport
+from validation.reading import parse_booleans, parse_numbers, read_raw_table
+from validation.report import suggest
+from validation.schema import validate_table
+
+__all__ = [
+    "NEEDS_COLUMNS",
+    "check_needs",
+    "load_needs",
+    "split_codes",
+    "validate_needs_file",
+]
+
+INTEGER_COLUMNS = ("vehicles", "first_registration_year", "working_days_per_week")
+FLOAT_COLUMNS = ("lat", "lon", "daily_km", "kwh_per_km", "energy_kwh_per_day")
+BOOL_COLUMNS = ("private_terrain", "share_willing")
+
+
+def validate_needs_file(path: Path) -> tuple[pd.DataFrame | None, ValidationReport]:
+    """Read and validate a needs file without raising on bad rows.
+
+    Returns
+    -------
+    tuple
+        The validated table (``None`` when anything is wrong) and the report.
+
+    Raises
+    ------
+    validation.reading.ReadError
+        When the file cannot be read as a table at all.
+    """
+    raw = read_raw_table(Path(path))
+    return check_needs(raw, source=Path(path).name)
+
+
+def load_needs(path: Path) -> pd.DataFrame:
+    """Read and validate a needs file; raise with the full report when anything is wrong.
+
+    Raises
+    ------
+    validation.TableValidationError
+        Listing every bad row; nothing is loaded.
+    """
+    table, report = validate_needs_file(path)
+    if table is None:
+        raise TableValidationError(report)
+    return table
+
+
+def check_needs(
+    raw: pd.DataFrame, source: str = "needs"
+) -> tuple[pd.DataFrame | None, ValidationReport]:
+    """Validate a raw (all-text) needs table and convert it when valid.
+
+    Parameters
+    ----------
+    raw
+        The table as read by :func:`validation.reading.read_raw_table`.
+    source
+        Name for the report.
+    """
+    raw = _with_optional_columns(raw.reset_index(drop=True))
+    report = ValidationReport(source=source, rows_checked=len(raw))
+    report.extend(_column_issues(raw))
+    if not report.ok:
+        return None, report
+    delimiter = str(raw.attrs.get("delimiter", ","))
+    schema, specs = needs_schema(delimiter)
+    report.extend(validate_table(raw, schema, specs, source, NEEDS_COLUMNS).issues)
+    if not report.ok:
+        return None, report
+    return convert_needs(raw, delimiter), report
+
+
+def _with_optional_columns(raw: pd.DataFrame) -> pd.DataFrame:
+    missing = [column for column in OPTIONAL_COLUMNS if column not in raw.columns]
+    if not missing:
+        return raw
+    extra = pd.DataFrame("", index=raw.index, columns=missing, dtype=str)
+    combined = pd.concat([raw, extra], axis=1)
+    combined.attrs = dict(raw.attrs)
+    return combined
+
+
+def _column_issues(raw: pd.DataFrame) -> list[RowIssue]:
+    """Missing required columns (with the near miss present) and misspelt extra columns."""
+    issues = []
+    unknown = [column for column in raw.columns if column not in NEEDS_COLUMNS]
+    for column in NEEDS_COLUMNS:
+        if column not in raw.columns:
+            hint = suggest(column, unknown) if unknown else None
+            issues.append(
+                RowIssue(
+                    None, column, None, "required column is missing", "the contract header", hint
+                )
+            )
+    for column in unknown:
+        hint = suggest(column, NEEDS_COLUMNS)
+        if hint is not None and hint not in raw.columns:
+            continue  # already reported as the missing column's near miss
+        if hint is not None:
+            issues.append(
+                RowIssue(None, column, None, "is not a column of the contract", None, hint)
+            )
+    return issues
+
+
+def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
+    """Turn a valid raw needs table into the typed, enriched table."""
+    table = pd.DataFrame(index=raw.index)
+    for column in NEEDS_COLUMNS:
+        table[column] = raw[column].astype(str)
+    for column in FLOAT_COLUMNS:
+        table[column] = parse_numbers(raw[column], delimiter)
+    for column in INTEGER_COLUMNS:
+        table[column] = parse_numbers(raw[column], delimiter).astype(int)
+    for column in BOOL_COLUMNS:
+        table[column] = parse_booleans(raw[column]).astype(bool)
+    table["zes_cities"] = raw["zes_cities"].map(lambda text: ";".join(split_codes(text)))
+    table = _place_depots(table)
+    table["norm_level"] = _norm_levels(table)
+    return table.reset_index(drop=True)
+
+
+def _place_depots(table: pd.DataFrame) -> pd.DataFrame:
+    """Fill lat/lon from the municipality, or the municipality from lat/lon."""
+    municipalities = geography.municipalities().set_index("nis_code")
+    no_point = table["lat"].isna() | table["lon"].isna()
+    table["location_estimated"] = no_point
+    table.loc[no_point, "lat"] = table.loc[no_point, "nis_code"].map(municipalities["lat"])
+    table.loc[no_point, "lon"] = table.loc[no_point, "nis_code"].map(municipalities["lon"])
+    no_code = table["nis_code"] == ""
+    if no_code.any():
+        nearest = geography.nearest_municipality(
+            table.loc[no_code, "lat"].to_numpy(), table.loc[no_code, "lon"].to_numpy()
+        )
+        table.loc[no_code, "nis_code"] = np.asarray(nearest, dtype=str)
+    table["vervoerregio_code"] = (
+        table["nis_code"].map(municipalities["vervoerregio_code"]).astype(int)
+    )
+    table["vervoerregio_name"] = table["nis_code"].map(municipalities["vervoerregio_name"])
+    return table
+
+
+def _norm_levels(table: pd.DataFrame) -> pd.Series:
+    levels = [
+        0 if norm == "" else parse_norm(category, norm)
+        for category, norm in zip(table["vehicle_category"], table["euro_norm"], strict=True)
+    ]
+    return pd.Series(levels, index=table.index, dtype=int)

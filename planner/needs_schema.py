@@ -1,0 +1,383 @@
+"""The rules a ``needs.csv`` must satisfy, as a pandera schema over the raw text table.
+
+Each check carries a :class:`~validation.schema.CheckSpec` that says, for a person, what is wrong
+and what would be valid.  A cell that is not even a number fails only its "is a number" check:
+range and cross-column checks treat unreadable values as passing, so one mistake gives one message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+import geography
+from planner.access import NormError, parse_norm
+from planner.domain import (
+    EXEMPTION_CATEGORIES,
+    ZERO_EMISSION_FUELS,
+    Exemption,
+    Fuel,
+    VehicleCategory,
+    values,
+)
+from validation import describe_valid
+from validation.reading import parse_booleans, parse_numbers
+from validation.schema import CheckSpec, cell_check, row_check
+from validation.timeofday import is_hhmm
+
+#: The contract's columns, in order.
+NEEDS_COLUMNS = (
+    "need_id",
+    "organisation_id",
+    "sector",
+    "depot_id",
+    "lat",
+    "lon",
+    "nis_code",
+    "vehicle_category",
+    "vehicles",
+    "first_registration_year",
+    "fuel",
+    "euro_norm",
+    "daily_km",
+    "kwh_per_km",
+    "working_days_per_week",
+    "dwell_start",
+    "dwell_end",
+    "private_terrain",
+    "share_willing",
+    "zes_cities",
+    "exemption",
+    "energy_kwh_per_day",
+)
+
+#: Columns that may be left out of the file altogether.
+OPTIONAL_COLUMNS = ("lat", "lon", "nis_code", "kwh_per_km", "exemption", "energy_kwh_per_day")
+
+MAX_DAILY_KM = 1500.0
+MAX_VEHICLES_PER_ROW = 10_000
+FIRST_REGISTRATION_YEARS = (1980, 2035)
+MAX_ENERGY_KWH_PER_DAY = 1500.0
+
+#: Plausible consumption of battery-electric vehicles, kWh/km, per category (inclusive bounds).
+KWH_PER_KM_RANGE: dict[str, tuple[float, float]] = {
+    "N1": (0.10, 0.50),
+    "N2L": (0.15, 0.70),
+    "N2H": (0.30, 1.20),
+    "N3": (0.60, 2.50),
+    "T": (0.60, 3.00),
+}
+
+
+def _numbers(delimiter: str) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: parse_numbers(s, delimiter)
+
+
+def _number_checks(
+    column: str, low: float, high: float, delimiter: str, *, integer: bool, optional: bool
+) -> tuple[list[CheckSpec], list[pa.Check]]:
+    """A column that must hold a number (or integer) in [low, high]; empty only if optional."""
+    kind = "a whole number" if integer else "a number"
+    number_spec = CheckSpec(
+        f"{column}:number", column, f"is not {kind}", f"{kind} from {low:g} to {high:g}"
+    )
+    range_spec = CheckSpec(
+        f"{column}:range", column, "is out of range", f"{kind} from {low:g} to {high:g}"
+    )
+    to_number = _numbers(delimiter)
+
+    def readable_number(s: pd.Series) -> pd.Series:
+        parsed = to_number(s)
+        ok = parsed.notna() | ((s == "") if optional else False)
+        if integer:
+            ok &= parsed.isna() | (parsed == np.floor(parsed))
+        return ok
+
+    def within_bounds(s: pd.Series) -> pd.Series:
+        parsed = to_number(s)
+        return parsed.isna() | parsed.between(low, high)
+
+    specs = [number_spec, range_spec]
+    return specs, [cell_check(number_spec, readable_number), cell_check(range_spec, within_bounds)]
+
+
+def _closed_set_check(
+    column: str, options: list[str], problem: str, *, optional: bool
+) -> tuple[CheckSpec, pa.Check]:
+    spec = CheckSpec(
+        f"{column}:closed", column, problem, describe_valid(options), options=tuple(options)
+    )
+    allowed = set(options) | ({""} if optional else set())
+    return spec, cell_check(spec, lambda s: s.isin(allowed))
+
+
+def _required_text_check(column: str) -> tuple[CheckSpec, pa.Check]:
+    spec = CheckSpec(f"{column}:empty", column, "is empty", "a non-empty text")
+    return spec, cell_check(spec, lambda s: s != "")
+
+
+def _time_check(column: str) -> tuple[CheckSpec, pa.Check]:
+    spec = CheckSpec(f"{column}:time", column, "is not a time of day", "HH:MM, e.g. 07:30")
+    return spec, cell_check(spec, lambda s: s.map(is_hhmm).astype(bool))
+
+
+def _bool_check(column: str) -> tuple[CheckSpec, pa.Check]:
+    spec = CheckSpec(
+        f"{column}:bool",
+        column,
+        "is not a yes/no value",
+        "true or false (also 1/0, yes/no, ja/nee)",
+        options=("true", "false"),
+    )
+    return spec, cell_check(spec, lambda s: parse_booleans(s).notna())
+
+
+def municipality_code_for_name(text: str) -> str | None:
+    """Suggest the NIS code of a municipality written by name (``"Leuven"`` → ``"24062"``)."""
+    table = geography.municipalities()
+    names = dict(zip(table["name_nl"].str.lower(), table["nis_code"], strict=True))
+    return names.get(text.strip().lower())
+
+
+def split_codes(text: str) -> list[str]:
+    """Split a ``;``-separated list of NIS codes.
+
+    Examples
+    --------
+    >>> split_codes("24062; 44021;")
+    ['24062', '44021']
+    >>> split_codes("")
+    []
+    """
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def _zes_cities_ok(s: pd.Series) -> pd.Series:
+    flemish = geography.flemish_nis_codes()
+    return s.map(lambda text: all(code in flemish for code in split_codes(text))).astype(bool)
+
+
+def _first_bad_zes_code(text: str) -> str | None:
+    flemish = geography.flemish_nis_codes()
+    for code in split_codes(text):
+        if code not in flemish:
+            return municipality_code_for_name(code)
+    return None
+
+
+def _nis_code_ok(s: pd.Series) -> pd.Series:
+    flemish = geography.flemish_nis_codes()
+    return (s == "") | s.isin(flemish)
+
+
+def column_checks(delimiter: str) -> tuple[dict[str, pa.Column], list[CheckSpec]]:
+    """Per-column checks of the needs contract."""
+    specs: list[CheckSpec] = []
+    checks: dict[str, list[pa.Check]] = {column: [] for column in NEEDS_COLUMNS}
+
+    def add(column: str, spec: CheckSpec, check: pa.Check) -> None:
+        specs.append(spec)
+        checks[column].append(check)
+
+    for column in ("need_id", "organisation_id", "sector", "depot_id"):
+        add(column, *_required_text_check(column))
+    add(
+        "vehicle_category",
+        *_closed_set_check(
+            "vehicle_category", values(VehicleCategory), "is not a vehicle category", optional=False
+        ),
+    )
+    add("fuel", *_closed_set_check("fuel", values(Fuel), "is not a fuel", optional=False))
+    add(
+        "exemption",
+        *_closed_set_check(
+            "exemption", values(Exemption), "is not an exemption code", optional=True
+        ),
+    )
+    numeric: list[tuple[str, float, float, bool, bool]] = [
+        ("lat", -90, 90, False, True),
+        ("lon", -180, 180, False, True),
+        ("vehicles", 1, MAX_VEHICLES_PER_ROW, True, False),
+        ("first_registration_year", *FIRST_REGISTRATION_YEARS, True, False),
+        ("daily_km", 0, MAX_DAILY_KM, False, True),
+        ("kwh_per_km", 0.01, 10, False, True),
+        ("working_days_per_week", 1, 7, True, False),
+        ("energy_kwh_per_day", 0.1, MAX_ENERGY_KWH_PER_DAY, False, True),
+    ]
+    for column, low, high, integer, optional in numeric:
+        new_specs, new_checks = _number_checks(
+            column, low, high, delimiter, integer=integer, optional=optional
+        )
+        specs.extend(new_specs)
+        checks[column].extend(new_checks)
+    for column in ("dwell_start", "dwell_end"):
+        add(column, *_time_check(column))
+    for column in ("private_terrain", "share_willing"):
+        add(column, *_bool_check(column))
+    nis_spec = CheckSpec(
+        "nis_code:flemish",
+        "nis_code",
+        "is not the NIS code of a Flemish municipality",
+        "a 5-digit NIS code of one of the 285 Flemish municipalities (2025)",
+        suggester=municipality_code_for_name,
+    )
+    add("nis_code", nis_spec, cell_check(nis_spec, _nis_code_ok))
+    zes_spec = CheckSpec(
+        "zes_cities:codes",
+        "zes_cities",
+        "holds a code that is not a Flemish municipality",
+        "NIS codes of Flemish municipalities separated by ';' (or empty)",
+        suggester=_first_bad_zes_code,
+    )
+    add("zes_cities", zes_spec, cell_check(zes_spec, _zes_cities_ok))
+    columns = {
+        column: pa.Column(str, checks=checks[column], required=column not in OPTIONAL_COLUMNS)
+        for column in NEEDS_COLUMNS
+    }
+    columns["need_id"] = pa.Column(
+        str, checks=checks["need_id"], unique=True, report_duplicates="exclude_first"
+    )
+    return columns, specs
+
+
+def row_checks(delimiter: str) -> tuple[list[pa.Check], list[CheckSpec]]:
+    """Checks that need several columns of a row."""
+    to_number = _numbers(delimiter)
+    pairs: list[tuple[CheckSpec, Callable[[pd.DataFrame], pd.Series]]] = [
+        (
+            CheckSpec(
+                "location:missing",
+                "lat",
+                "is empty, and so are lon and nis_code",
+                "lat and lon, or a nis_code to place the depot at the municipality",
+            ),
+            lambda df: _has_location(df, to_number),
+        ),
+        (
+            CheckSpec(
+                "location:flanders",
+                "lat",
+                "places the depot outside Flanders",
+                "lat/lon (WGS84 degrees) of a point in the Flemish Region",
+            ),
+            lambda df: _location_in_flanders(df, to_number),
+        ),
+        (
+            CheckSpec(
+                "euro_norm:parse",
+                "euro_norm",
+                "is not an emission norm for this category and fuel",
+                "a Euro norm 0–6 or 0–VI (e.g. 6, VI, Euro 6); for T a stage "
+                "I, II, IIIa, IIIb, IV or V; empty only for electric, hydrogen or exempt vehicles",
+            ),
+            _norm_ok,
+        ),
+        (
+            CheckSpec(
+                "exemption:category",
+                "exemption",
+                "does not apply to this vehicle category",
+                "F8 only for N2L, N2H, N3; T_LT_130KW only for T",
+            ),
+            _exemption_fits_category,
+        ),
+        (
+            CheckSpec(
+                "kwh_per_km:plausible",
+                "kwh_per_km",
+                "is not plausible for this vehicle category",
+                ", ".join(f"{c} {lo:g}–{hi:g}" for c, (lo, hi) in KWH_PER_KM_RANGE.items()),
+            ),
+            lambda df: _kwh_per_km_plausible(df, to_number),
+        ),
+        (
+            CheckSpec(
+                "daily_km:needed",
+                "daily_km",
+                "is empty while energy_kwh_per_day is empty too",
+                "daily_km, or energy_kwh_per_day to give the energy directly",
+            ),
+            _energy_or_km_given,
+        ),
+    ]
+    specs = [spec for spec, _ in pairs]
+    return [row_check(spec, test) for spec, test in pairs], specs
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series("", index=df.index, dtype=str)
+
+
+def _has_location(df: pd.DataFrame, to_number: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    lat_given = _column(df, "lat") != ""
+    lon_given = _column(df, "lon") != ""
+    return (lat_given & lon_given) | (_column(df, "nis_code") != "")
+
+
+def _location_in_flanders(
+    df: pd.DataFrame, to_number: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
+    lat, lon = to_number(_column(df, "lat")), to_number(_column(df, "lon"))
+    known = lat.notna() & lon.notna() & lat.between(-90, 90) & lon.between(-180, 180)
+    inside = pd.Series(True, index=df.index)
+    if known.any():
+        inside[known] = geography.points_in_flanders(lat[known].to_numpy(), lon[known].to_numpy())
+    return inside
+
+
+def _norm_ok(df: pd.DataFrame) -> pd.Series:
+    rows = zip(
+        df["vehicle_category"], df["fuel"], df["euro_norm"], _column(df, "exemption"), strict=True
+    )
+    return pd.Series([_one_norm_ok(*row) for row in rows], index=df.index)
+
+
+def _one_norm_ok(category: str, fuel: str, norm: str, exemption: str) -> bool:
+    if category not in values(VehicleCategory) or fuel not in values(Fuel):
+        return True  # reported by the column checks
+    if norm == "":
+        return Fuel(fuel) in ZERO_EMISSION_FUELS or exemption != ""
+    try:
+        parse_norm(category, norm)
+    except NormError:
+        return False
+    return True
+
+
+def _exemption_fits_category(df: pd.DataFrame) -> pd.Series:
+    exemption = _column(df, "exemption")
+    ok = pd.Series(True, index=df.index)
+    for code, categories in EXEMPTION_CATEGORIES.items():
+        rows = exemption == code.value
+        ok[rows] = df.loc[rows, "vehicle_category"].isin([c.value for c in categories])
+    return ok | ~df["vehicle_category"].isin(values(VehicleCategory))
+
+
+def _kwh_per_km_plausible(
+    df: pd.DataFrame, to_number: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
+    kwh_per_km = to_number(_column(df, "kwh_per_km"))
+    low = df["vehicle_category"].map(lambda c: KWH_PER_KM_RANGE.get(c, (0.0, np.inf))[0])
+    high = df["vehicle_category"].map(lambda c: KWH_PER_KM_RANGE.get(c, (0.0, np.inf))[1])
+    return kwh_per_km.isna() | kwh_per_km.between(low.astype(float), high.astype(float))
+
+
+def _energy_or_km_given(df: pd.DataFrame) -> pd.Series:
+    return (_column(df, "daily_km") != "") | (_column(df, "energy_kwh_per_day") != "")
+
+
+def needs_schema(delimiter: str) -> tuple[pa.DataFrameSchema, list[CheckSpec]]:
+    """The whole needs schema and the specs of its checks.
+
+    Parameters
+    ----------
+    delimiter
+        The file's delimiter; decimal commas are accepted when it is not ``","``.
+    """
+    columns, column_specs = column_checks(delimiter)
+    frame_checks, frame_specs = row_checks(delimiter)
+    schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False, coerce=False)
+    return schema, column_specs + frame_specs
