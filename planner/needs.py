@@ -148,8 +148,10 @@ def _place_depots(table: pd.DataFrame) -> pd.DataFrame:
     municipalities = geography.municipalities().set_index("nis_code")
     no_point = table["lat"].isna() | table["lon"].isna()
     table["location_estimated"] = no_point
-    table.loc[no_point, "lat"] = table.loc[no_point, "nis_code"].map(municipalities["lat"])
-    table.loc[no_point, "lon"] = table.loc[no_point, "nis_code"].map(municipalities["lon"])
+    if no_point.any():
+        codes = table.loc[no_point, "nis_code"]
+        table.loc[no_point, "lat"] = codes.map(municipalities["lat"]).astype(float)
+        table.loc[no_point, "lon"] = codes.map(municipalities["lon"]).astype(float)
     no_code = table["nis_code"] == ""
     if no_code.any():
         nearest = geography.nearest_municipality(

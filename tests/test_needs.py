@@ -197,3 +197,13 @@ def test_validate_command_on_missing_file(
 ) -> None:
     assert main(["validate", str(tmp_path / "nope.csv")]) == 1
     assert "nope.csv: no such file" in capsys.readouterr().err
+
+
+def test_all_rows_with_coordinates_and_all_rows_by_code(tmp_path: Path) -> None:
+    with_points = [dict(r, lat="50.88", lon="4.70") for r in VALID_ROWS]
+    table = load_needs(write_needs(tmp_path / "a.csv", with_points))
+    assert not table["location_estimated"].any()
+    by_code = [dict(r, lat="", lon="", nis_code="24062") for r in VALID_ROWS]
+    table = load_needs(write_needs(tmp_path / "b.csv", by_code))
+    assert table["location_estimated"].all()
+    assert table["lat"].between(50.8, 50.95).all()
