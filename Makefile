@@ -17,10 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/laadplan generate --region Leuven --seed 1 --out $(DEMO_DIR)
+	$(BIN)/laadplan generate --region Leuven --seed 1 --out $(DEMO_DIR) --force
 	$(BIN)/laadplan validate $(DEMO_DIR)/needs.csv
-	$(BIN)/laadplan demand --data $(DEMO_DIR) --out $(DEMO_OUT)
-	$(BIN)/laadplan summary --data $(DEMO_DIR) --results $(DEMO_OUT)
+	$(BIN)/laadplan run --data $(DEMO_DIR) --out $(DEMO_OUT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

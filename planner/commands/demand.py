@@ -22,6 +22,7 @@ import pandas as pd
 import xarray as xr
 
 from planner.commands.common import add_data_arguments, data_folder_from
+from planner.datafolder import DataFolder
 from planner.demand_aggregation import demand_by_region_table, summary_by_year
 from planner.needs import load_needs
 from planner.progress import stage
@@ -53,19 +54,23 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the projection and write its files; return 0."""
-    folder = data_folder_from(args)
+    dataset = project_case(data_folder_from(args))
+    out = Path(args.out)
+    with stage(f"writing {out / DEMAND_FILE} and {out / REGION_FILE}"):
+        write_outputs(dataset, out)
+    print(format_summary(dataset, out))
+    return 0
+
+
+def project_case(folder: DataFolder) -> xr.Dataset:
+    """Read the needs, zones and scenario of a case and project its demand."""
     needs_path, zones_path = folder.require("needs"), folder.require("zones")
     with stage(f"reading {needs_path.name}, {zones_path.name} and the scenario"):
         needs = load_needs(needs_path)
         zones = load_zones(zones_path)
         scenario = load_scenario(folder.scenario)
     with stage(f"projecting demand of {len(needs)} needs"):
-        dataset = project_demand(needs, zones, scenario)
-    out = Path(args.out)
-    with stage(f"writing {out / DEMAND_FILE} and {out / REGION_FILE}"):
-        write_outputs(dataset, out)
-    print(format_summary(dataset, out))
-    return 0
+        return project_demand(needs, zones, scenario)
 
 
 def write_outputs(dataset: xr.Dataset, out: Path) -> None:
