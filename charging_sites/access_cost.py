@@ -14,14 +14,14 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from charging_sites._checks import (
+from validation import RowIssue, TableValidationError, ValidationReport
+from validation.checks import (
     NumberRule,
     column_issues,
     duplicate_issues,
     number_checks,
     required_text_check,
 )
-from validation import RowIssue, TableValidationError, ValidationReport
 from validation.reading import parse_numbers, read_raw_table
 from validation.report import FIRST_DATA_ROW, suggest
 from validation.schema import validate_table

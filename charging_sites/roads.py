@@ -27,7 +27,6 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from charging_sites._checks import Checks, NumberRule, column_issues, number_checks
 from charging_sites._geometry import (
     FloatArray,
     IntArray,
@@ -37,6 +36,7 @@ from charging_sites._geometry import (
     reference_latitude,
 )
 from validation import TableValidationError, ValidationReport
+from validation.checks import Checks, NumberRule, column_issues, number_checks
 from validation.reading import parse_numbers, read_raw_table
 from validation.schema import CheckSpec, row_check, validate_table
 

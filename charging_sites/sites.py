@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 import geography
-from charging_sites._checks import column_issues, with_columns
 from charging_sites.sites_schema import OPTIONAL_COLUMNS, SITES_COLUMNS, sites_schema
 from charging_sites.tiers import Tier
 from validation import TableValidationError, ValidationReport
+from validation.checks import column_issues, with_columns
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
 from validation.schema import validate_table
 from validation.timeofday import MINUTES_PER_DAY, parse_hhmm

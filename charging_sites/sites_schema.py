@@ -14,7 +14,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from charging_sites._checks import (
+from charging_sites.tiers import TIER_VALUES, Tier
+from validation.checks import (
     Checks,
     NumberRule,
     bool_check,
@@ -23,7 +24,6 @@ from charging_sites._checks import (
     required_text_check,
     time_check,
 )
-from charging_sites.tiers import TIER_VALUES, Tier
 from validation.reading import parse_booleans, parse_numbers
 from validation.schema import CheckSpec, cell_check, row_check
 

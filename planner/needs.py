@@ -19,9 +19,9 @@ import pandas as pd
 import geography
 from planner.access import parse_norm
 from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
-from validation import RowIssue, TableValidationError, ValidationReport
+from validation import TableValidationError, ValidationReport
+from validation.checks import column_issues, with_columns
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
-from validation.report import suggest
 from validation.schema import validate_table
 
 __all__ = [
@@ -80,9 +80,9 @@ def check_needs(
     source
         Name for the report.
     """
-    raw = _with_optional_columns(raw.reset_index(drop=True))
+    raw = with_columns(raw.reset_index(drop=True), OPTIONAL_COLUMNS)
     report = ValidationReport(source=source, rows_checked=len(raw))
-    report.extend(_column_issues(raw))
+    report.extend(column_issues(raw, NEEDS_COLUMNS, NEEDS_COLUMNS))
     if not report.ok:
         return None, report
     delimiter = str(raw.attrs.get("delimiter", ","))
@@ -91,39 +91,6 @@ def check_needs(
     if not report.ok:
         return None, report
     return convert_needs(raw, delimiter), report
-
-
-def _with_optional_columns(raw: pd.DataFrame) -> pd.DataFrame:
-    missing = [column for column in OPTIONAL_COLUMNS if column not in raw.columns]
-    if not missing:
-        return raw
-    extra = pd.DataFrame("", index=raw.index, columns=missing, dtype=str)
-    combined = pd.concat([raw, extra], axis=1)
-    combined.attrs = dict(raw.attrs)
-    return combined
-
-
-def _column_issues(raw: pd.DataFrame) -> list[RowIssue]:
-    """Missing required columns (with the near miss present) and misspelt extra columns."""
-    issues = []
-    unknown = [column for column in raw.columns if column not in NEEDS_COLUMNS]
-    for column in NEEDS_COLUMNS:
-        if column not in raw.columns:
-            hint = suggest(column, unknown) if unknown else None
-            issues.append(
-                RowIssue(
-                    None, column, None, "required column is missing", "the contract header", hint
-                )
-            )
-    for column in unknown:
-        hint = suggest(column, NEEDS_COLUMNS)
-        if hint is not None and hint not in raw.columns:
-            continue  # already reported as the missing column's near miss
-        if hint is not None:
-            issues.append(
-                RowIssue(None, column, None, "is not a column of the contract", None, hint)
-            )
-    return issues
 
 
 def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:

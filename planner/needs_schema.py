@@ -23,10 +23,17 @@ from planner.domain import (
     VehicleCategory,
     values,
 )
-from validation import describe_valid
-from validation.reading import parse_booleans, parse_numbers
+from validation.checks import (
+    Checks,
+    NumberRule,
+    bool_check,
+    closed_set_check,
+    number_checks,
+    required_text_check,
+    time_check,
+)
+from validation.reading import parse_numbers
 from validation.schema import CheckSpec, cell_check, row_check
-from validation.timeofday import is_hhmm
 
 #: The contract's columns, in order.
 NEEDS_COLUMNS = (
@@ -76,65 +83,6 @@ def _numbers(delimiter: str) -> Callable[[pd.Series], pd.Series]:
     return lambda s: parse_numbers(s, delimiter)
 
 
-def _number_checks(
-    column: str, low: float, high: float, delimiter: str, *, integer: bool, optional: bool
-) -> tuple[list[CheckSpec], list[pa.Check]]:
-    """A column that must hold a number (or integer) in [low, high]; empty only if optional."""
-    kind = "a whole number" if integer else "a number"
-    number_spec = CheckSpec(
-        f"{column}:number", column, f"is not {kind}", f"{kind} from {low:g} to {high:g}"
-    )
-    range_spec = CheckSpec(
-        f"{column}:range", column, "is out of range", f"{kind} from {low:g} to {high:g}"
-    )
-    to_number = _numbers(delimiter)
-
-    def readable_number(s: pd.Series) -> pd.Series:
-        parsed = to_number(s)
-        ok = parsed.notna() | ((s == "") if optional else False)
-        if integer:
-            ok &= parsed.isna() | (parsed == np.floor(parsed))
-        return ok
-
-    def within_bounds(s: pd.Series) -> pd.Series:
-        parsed = to_number(s)
-        return parsed.isna() | parsed.between(low, high)
-
-    specs = [number_spec, range_spec]
-    return specs, [cell_check(number_spec, readable_number), cell_check(range_spec, within_bounds)]
-
-
-def _closed_set_check(
-    column: str, options: list[str], problem: str, *, optional: bool
-) -> tuple[CheckSpec, pa.Check]:
-    spec = CheckSpec(
-        f"{column}:closed", column, problem, describe_valid(options), options=tuple(options)
-    )
-    allowed = set(options) | ({""} if optional else set())
-    return spec, cell_check(spec, lambda s: s.isin(allowed))
-
-
-def _required_text_check(column: str) -> tuple[CheckSpec, pa.Check]:
-    spec = CheckSpec(f"{column}:empty", column, "is empty", "a non-empty text")
-    return spec, cell_check(spec, lambda s: s != "")
-
-
-def _time_check(column: str) -> tuple[CheckSpec, pa.Check]:
-    spec = CheckSpec(f"{column}:time", column, "is not a time of day", "HH:MM, e.g. 07:30")
-    return spec, cell_check(spec, lambda s: s.map(is_hhmm).astype(bool))
-
-
-def _bool_check(column: str) -> tuple[CheckSpec, pa.Check]:
-    spec = CheckSpec(
-        f"{column}:bool",
-        column,
-        "is not a yes/no value",
-        "true or false (also 1/0, yes/no, ja/nee)",
-        options=("true", "false"),
-    )
-    return spec, cell_check(spec, lambda s: parse_booleans(s).notna())
-
-
 def municipality_code_for_name(text: str) -> str | None:
     """Suggest the NIS code of a municipality written by name (``"Leuven"`` → ``"24062"``)."""
     table = geography.municipalities()
@@ -173,74 +121,72 @@ def _nis_code_ok(s: pd.Series) -> pd.Series:
     return (s == "") | s.isin(flemish)
 
 
+#: Numeric columns and their rules.
+NUMBER_RULES: dict[str, NumberRule] = {
+    "lat": NumberRule(-90, 90, optional=True, unit="degrees"),
+    "lon": NumberRule(-180, 180, optional=True, unit="degrees"),
+    "vehicles": NumberRule(1, MAX_VEHICLES_PER_ROW, integer=True),
+    "first_registration_year": NumberRule(*FIRST_REGISTRATION_YEARS, integer=True),
+    "daily_km": NumberRule(0, MAX_DAILY_KM, optional=True, unit="km"),
+    "kwh_per_km": NumberRule(0.01, 10, optional=True, unit="kWh/km"),
+    "working_days_per_week": NumberRule(1, 7, integer=True),
+    "energy_kwh_per_day": NumberRule(0.1, MAX_ENERGY_KWH_PER_DAY, optional=True, unit="kWh"),
+}
+
+
 def column_checks(delimiter: str) -> tuple[dict[str, pa.Column], list[CheckSpec]]:
     """Per-column checks of the needs contract."""
-    specs: list[CheckSpec] = []
-    checks: dict[str, list[pa.Check]] = {column: [] for column in NEEDS_COLUMNS}
-
-    def add(column: str, spec: CheckSpec, check: pa.Check) -> None:
-        specs.append(spec)
-        checks[column].append(check)
-
+    checks: dict[str, Checks] = {column: [] for column in NEEDS_COLUMNS}
     for column in ("need_id", "organisation_id", "sector", "depot_id"):
-        add(column, *_required_text_check(column))
-    add(
-        "vehicle_category",
-        *_closed_set_check(
-            "vehicle_category", values(VehicleCategory), "is not a vehicle category", optional=False
-        ),
+        checks[column] += required_text_check(column)
+    checks["vehicle_category"] += closed_set_check(
+        "vehicle_category", values(VehicleCategory), "is not a vehicle category"
     )
-    add("fuel", *_closed_set_check("fuel", values(Fuel), "is not a fuel", optional=False))
-    add(
-        "exemption",
-        *_closed_set_check(
-            "exemption", values(Exemption), "is not an exemption code", optional=True
-        ),
+    checks["fuel"] += closed_set_check("fuel", values(Fuel), "is not a fuel")
+    checks["exemption"] += closed_set_check(
+        "exemption", values(Exemption), "is not an exemption code", optional=True
     )
-    numeric: list[tuple[str, float, float, bool, bool]] = [
-        ("lat", -90, 90, False, True),
-        ("lon", -180, 180, False, True),
-        ("vehicles", 1, MAX_VEHICLES_PER_ROW, True, False),
-        ("first_registration_year", *FIRST_REGISTRATION_YEARS, True, False),
-        ("daily_km", 0, MAX_DAILY_KM, False, True),
-        ("kwh_per_km", 0.01, 10, False, True),
-        ("working_days_per_week", 1, 7, True, False),
-        ("energy_kwh_per_day", 0.1, MAX_ENERGY_KWH_PER_DAY, False, True),
-    ]
-    for column, low, high, integer, optional in numeric:
-        new_specs, new_checks = _number_checks(
-            column, low, high, delimiter, integer=integer, optional=optional
-        )
-        specs.extend(new_specs)
-        checks[column].extend(new_checks)
+    for column, rule in NUMBER_RULES.items():
+        checks[column] += number_checks(column, rule, delimiter)
     for column in ("dwell_start", "dwell_end"):
-        add(column, *_time_check(column))
+        checks[column] += time_check(column)
     for column in ("private_terrain", "share_willing"):
-        add(column, *_bool_check(column))
-    nis_spec = CheckSpec(
+        checks[column] += bool_check(column)
+    checks["nis_code"] += _nis_code_check()
+    checks["zes_cities"] += _zes_cities_check()
+    columns = {
+        column: pa.Column(
+            str,
+            checks=[check for _, check in checks[column]],
+            required=column not in OPTIONAL_COLUMNS,
+            unique=column == "need_id",
+            report_duplicates="exclude_first",
+        )
+        for column in NEEDS_COLUMNS
+    }
+    return columns, [spec for column in NEEDS_COLUMNS for spec, _ in checks[column]]
+
+
+def _nis_code_check() -> Checks:
+    spec = CheckSpec(
         "nis_code:flemish",
         "nis_code",
         "is not the NIS code of a Flemish municipality",
-        "a 5-digit NIS code of one of the 285 Flemish municipalities (2025)",
+        "a 5-digit NIS code of one of the 285 Flemish municipalities (2025), or empty",
         suggester=municipality_code_for_name,
     )
-    add("nis_code", nis_spec, cell_check(nis_spec, _nis_code_ok))
-    zes_spec = CheckSpec(
+    return [(spec, cell_check(spec, _nis_code_ok))]
+
+
+def _zes_cities_check() -> Checks:
+    spec = CheckSpec(
         "zes_cities:codes",
         "zes_cities",
         "holds a code that is not a Flemish municipality",
         "NIS codes of Flemish municipalities separated by ';' (or empty)",
         suggester=_first_bad_zes_code,
     )
-    add("zes_cities", zes_spec, cell_check(zes_spec, _zes_cities_ok))
-    columns = {
-        column: pa.Column(str, checks=checks[column], required=column not in OPTIONAL_COLUMNS)
-        for column in NEEDS_COLUMNS
-    }
-    columns["need_id"] = pa.Column(
-        str, checks=checks["need_id"], unique=True, report_duplicates="exclude_first"
-    )
-    return columns, specs
+    return [(spec, cell_check(spec, _zes_cities_ok))]
 
 
 def row_checks(delimiter: str) -> tuple[list[pa.Check], list[CheckSpec]]:

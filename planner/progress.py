@@ -52,4 +52,6 @@ def track(items: Iterable[T], label: str, total: int, every_percent: int = 10) -
         yield item
         if index % step == 0 or index == total:
             elapsed = time.perf_counter() - started
-            LOGGER.info("%s: %d/%d (%.0f%%), %.1f s", label, index, total, 100 * index / total, elapsed)
+            LOGGER.info(
+                "%s: %d/%d (%.0f%%), %.1f s", label, index, total, 100 * index / total, elapsed
+            )

@@ -66,10 +66,12 @@ def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
     rows[2].update(dwell_start="7h", working_days_per_week="8")
     messages = issues_for(tmp_path, rows)
     assert messages == [
-        "row 2, column 'daily_km': '2000' is out of range; valid: a number from 0 to 1500",
+        "row 2, column 'daily_km': '2000' is out of range; "
+        "valid: a number from 0 to 1500 (km), or empty",
         "row 2, column 'fuel': 'diesl' is not a fuel; valid: one of diesel, petrol, cng, "
         "electric, hydrogen, phev — did you mean 'diesel'?",
-        "row 4, column 'dwell_start': '7h' is not a time of day; valid: HH:MM, e.g. 07:30",
+        "row 4, column 'dwell_start': '7h' is not a time of day; "
+        "valid: HH:MM from 00:00 to 24:00, e.g. 07:30 — did you mean '07:00'?",
         "row 4, column 'working_days_per_week': '8' is out of range; "
         "valid: a whole number from 1 to 7",
     ]

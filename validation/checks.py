@@ -1,4 +1,4 @@
-"""Builders of the pandera checks the charging-site tables share.
+"""Builders of the pandera checks that contract tables share (needs, sites, zones, access cost …).
 
 Each builder returns the :class:`~validation.schema.CheckSpec` (what a person reads) together
 with the vectorised pandera check made by :func:`validation.schema.cell_check`.  As in the needs
