@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "planner.commands.validate",
     "planner.commands.access",
     "planner.commands.demand",
+    "planner.commands.grid",
     "planner.commands.run",
 )
 
