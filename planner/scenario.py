@@ -240,4 +240,3 @@ def _check_projection(p: ProjectionSettings) -> list[str]:
         if not 0 <= share <= 1:
             problems.append(f"[projection] voluntary_uptake.{year} {share}: valid: 0 to 1")
     return problems
-
