@@ -36,9 +36,9 @@ from charging_sites._geometry import (
     reference_latitude,
 )
 from validation import TableValidationError, ValidationReport
-from validation.checks import Checks, NumberRule, column_issues, number_checks
+from validation.checks import Checks, NumberRule, number_checks
 from validation.reading import parse_numbers, read_raw_table
-from validation.schema import CheckSpec, row_check, validate_table
+from validation.schema import CheckSpec, check_contract_table, delimiter_of, row_check
 
 ROAD_EDGE_COLUMNS = ("from_lat", "from_lon", "to_lat", "to_lon", "length_km")
 #: Decimals of a coordinate that identify a node (1e-6 degree is about 0.1 m).
@@ -82,16 +82,12 @@ def check_road_edges(
     raw: pd.DataFrame, source: str = "roads"
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Validate a raw (all-text) edge list and convert it when valid."""
-    raw = raw.reset_index(drop=True)
-    report = ValidationReport(source=source, rows_checked=len(raw))
-    report.extend(column_issues(raw, ROAD_EDGE_COLUMNS, ROAD_EDGE_COLUMNS))
-    if not report.ok:
+    prepared, report = check_contract_table(
+        raw, source, required=ROAD_EDGE_COLUMNS, known=ROAD_EDGE_COLUMNS, schema_for=_edge_schema
+    )
+    if prepared is None:
         return None, report
-    delimiter = str(raw.attrs.get("delimiter", ","))
-    schema, specs = _edge_schema(delimiter)
-    report.extend(validate_table(raw, schema, specs, source, ROAD_EDGE_COLUMNS).issues)
-    if not report.ok:
-        return None, report
+    raw, delimiter = prepared, delimiter_of(prepared)
     table = pd.DataFrame({c: parse_numbers(raw[c], delimiter) for c in ROAD_EDGE_COLUMNS})
     return table, report
 

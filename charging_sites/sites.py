@@ -35,9 +35,8 @@ import geography
 from charging_sites.sites_schema import OPTIONAL_COLUMNS, SITES_COLUMNS, sites_schema
 from charging_sites.tiers import Tier
 from validation import TableValidationError, ValidationReport
-from validation.checks import column_issues, with_columns
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
-from validation.schema import validate_table
+from validation.schema import check_contract_table, delimiter_of
 from validation.timeofday import MINUTES_PER_DAY, parse_hhmm
 
 __all__ = ["SITES_COLUMNS", "check_sites", "convert_sites", "read_sites"]
@@ -91,17 +90,17 @@ def check_sites(
     tuple
         The typed table (``None`` when anything is wrong) and the report.
     """
-    raw = with_columns(raw.reset_index(drop=True), OPTIONAL_COLUMNS)
-    report = ValidationReport(source=source, rows_checked=len(raw))
-    report.extend(column_issues(raw, REQUIRED_COLUMNS, SITES_COLUMNS))
-    if not report.ok:
+    prepared, report = check_contract_table(
+        raw,
+        source,
+        required=REQUIRED_COLUMNS,
+        known=SITES_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        schema_for=sites_schema,
+    )
+    if prepared is None:
         return None, report
-    delimiter = str(raw.attrs.get("delimiter", ","))
-    schema, specs = sites_schema(delimiter)
-    report.extend(validate_table(raw, schema, specs, source, SITES_COLUMNS).issues)
-    if not report.ok:
-        return None, report
-    return convert_sites(raw, delimiter), report
+    return convert_sites(prepared, delimiter_of(prepared)), report
 
 
 def convert_sites(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:

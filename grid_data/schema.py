@@ -52,8 +52,8 @@ class GridShape(StrEnum):
     UK_HEADROOM = "uk_headroom"
 
 
-#: Columns of the canonical grid table, in order.
-GRID_COLUMNS: tuple[str, ...] = (
+#: Columns of a canonical ``grid.csv`` file (DESIGN.md), in order.
+GRID_FILE_COLUMNS: tuple[str, ...] = (
     "node_id",
     "name",
     "level",
@@ -66,9 +66,10 @@ GRID_COLUMNS: tuple[str, ...] = (
     "status",
     "as_of",
     "source",
-    "headroom_estimated",
-    "parent_inferred",
 )
+
+#: Columns of the canonical grid table as read: the file's plus two flags.
+GRID_COLUMNS: tuple[str, ...] = (*GRID_FILE_COLUMNS, "headroom_estimated", "parent_inferred")
 
 #: Text columns of the canonical table.
 TEXT_FIELDS: tuple[str, ...] = ("node_id", "name", "parent_id", "as_of", "source")

@@ -20,9 +20,8 @@ import geography
 from planner.access import parse_norm
 from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
 from validation import TableValidationError, ValidationReport
-from validation.checks import column_issues, with_columns
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
-from validation.schema import validate_table
+from validation.schema import check_contract_table, delimiter_of
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -80,17 +79,17 @@ def check_needs(
     source
         Name for the report.
     """
-    raw = with_columns(raw.reset_index(drop=True), OPTIONAL_COLUMNS)
-    report = ValidationReport(source=source, rows_checked=len(raw))
-    report.extend(column_issues(raw, NEEDS_COLUMNS, NEEDS_COLUMNS))
-    if not report.ok:
+    prepared, report = check_contract_table(
+        raw,
+        source,
+        required=NEEDS_COLUMNS,
+        known=NEEDS_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+        schema_for=needs_schema,
+    )
+    if prepared is None:
         return None, report
-    delimiter = str(raw.attrs.get("delimiter", ","))
-    schema, specs = needs_schema(delimiter)
-    report.extend(validate_table(raw, schema, specs, source, NEEDS_COLUMNS).issues)
-    if not report.ok:
-        return None, report
-    return convert_needs(raw, delimiter), report
+    return convert_needs(prepared, delimiter_of(prepared)), report
 
 
 def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:

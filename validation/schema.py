@@ -180,3 +180,55 @@ def unknown_columns(frame: pd.DataFrame, known: Sequence[str], source: str) -> l
                 RowIssue(None, column, None, "is not a column of the contract", None, hint)
             )
     return issues
+
+
+SchemaFactory = Callable[[str], tuple[pa.DataFrameSchema, list[CheckSpec]]]
+
+
+def delimiter_of(raw: pd.DataFrame) -> str:
+    """The delimiter a raw table was read with (``","`` when unknown)."""
+    return str(raw.attrs.get("delimiter", ","))
+
+
+def check_contract_table(
+    raw: pd.DataFrame,
+    source: str,
+    *,
+    required: Sequence[str],
+    known: Sequence[str],
+    schema_for: SchemaFactory,
+    optional: Sequence[str] = (),
+) -> tuple[pd.DataFrame | None, ValidationReport]:
+    """Check a raw contract table: its header first, then every cell and row.
+
+    Parameters
+    ----------
+    raw
+        The table as read by :func:`validation.reading.read_raw_table`.
+    source
+        Name for the report, usually the file name.
+    required
+        Columns the file must have.
+    known
+        Every column of the contract (to spot misspelt headers).
+    schema_for
+        Builds the pandera schema and its specs for the file's delimiter.
+    optional
+        Columns that may be left out; they are added as empty text.
+
+    Returns
+    -------
+    tuple
+        The raw table with the optional columns added (``None`` when anything is wrong) and the
+        report. A header problem stops the check before the cells are looked at.
+    """
+    # Imported here: validation.checks builds on this module.
+    from validation.checks import column_issues, with_columns
+
+    prepared = with_columns(raw.reset_index(drop=True), optional)
+    report = ValidationReport(source=source, rows_checked=len(prepared))
+    report.extend(column_issues(prepared, required, known))
+    if report.ok:
+        schema, specs = schema_for(delimiter_of(prepared))
+        report.extend(validate_table(prepared, schema, specs, source, known).issues)
+    return (prepared if report.ok else None), report

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from charging_sites.sites_schema import SITES_COLUMNS
 from planner.generate.depots import make_depots, municipality_weights
 from planner.generate.fleet import make_needs
 from planner.generate.grid import make_grid
 from planner.generate.places import RegionGeography, read_region
 from planner.generate.sites import (
     KIND_INDEX,
-    SITES_COLUMNS,
     assign_grid_nodes,
     make_private_sites,
     make_shared_sites,
@@ -120,7 +120,7 @@ def generate_case(region: str, seed: int, request: SizeRequest | None = None) ->
         seed=seed,
         sizes=sizes,
         needs=needs,
-        sites=sites[SITES_COLUMNS],
+        sites=sites[list(SITES_COLUMNS)],
         grid=grid,
         grid_profiles=profiles,
         zones=zones,

@@ -8,32 +8,9 @@ import pandas as pd
 
 from planner.generate import catalogue as cat
 from planner.generate.places import FloatArray, IntArray, choose_rows, make_ids, weighted_choice
+from planner.needs_schema import NEEDS_COLUMNS
 from planner.scenario import ProjectionSettings
 
-NEEDS_COLUMNS = [
-    "need_id",
-    "organisation_id",
-    "sector",
-    "depot_id",
-    "lat",
-    "lon",
-    "nis_code",
-    "vehicle_category",
-    "vehicles",
-    "first_registration_year",
-    "fuel",
-    "euro_norm",
-    "daily_km",
-    "kwh_per_km",
-    "working_days_per_week",
-    "dwell_start",
-    "dwell_end",
-    "private_terrain",
-    "share_willing",
-    "zes_cities",
-    "exemption",
-    "energy_kwh_per_day",
-]
 #: Share of the groups that state their own consumption, and their own daily energy.
 OWN_KWH_PER_KM_SHARE = 0.10
 OWN_ENERGY_SHARE = 0.05
@@ -81,7 +58,7 @@ def make_needs(rng: np.random.Generator, depots: pd.DataFrame, n_needs: int) -> 
     from_depot = depots.iloc[depot].reset_index(drop=True)
     for column in [c for c in NEEDS_COLUMNS if c not in needs.columns]:
         needs[column] = from_depot[column].to_numpy()
-    return needs[NEEDS_COLUMNS]
+    return needs[list(NEEDS_COLUMNS)]
 
 
 def _depot_of_each_group(rng: np.random.Generator, sector: IntArray, n_needs: int) -> IntArray:

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from grid_data.schema import DEFAULT_STATUS_THRESHOLDS
+from grid_data.schema import DEFAULT_STATUS_THRESHOLDS, GRID_FILE_COLUMNS
 from planner.generate.places import (
     FloatArray,
     make_ids,
@@ -21,20 +21,6 @@ from planner.generate.places import (
     weighted_choice,
 )
 
-GRID_COLUMNS = [
-    "node_id",
-    "name",
-    "level",
-    "parent_id",
-    "lat",
-    "lon",
-    "firm_capacity_kva",
-    "peak_load_kva",
-    "headroom_kva",
-    "status",
-    "as_of",
-    "source",
-]
 PROFILE_COLUMNS = ["node_id", "slot", "load_kva"]
 AS_OF = "2026-01-01"
 SUBSTATION = "hv_mv_substation"
@@ -231,7 +217,7 @@ def _with_capacity(
         as_of=AS_OF,
         source=source,
     )
-    return grid[GRID_COLUMNS]
+    return grid[list(GRID_FILE_COLUMNS)]
 
 
 def status_of(headroom_kva: FloatArray, firm_kva: FloatArray) -> npt.NDArray[np.str_]:

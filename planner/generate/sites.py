@@ -26,23 +26,6 @@ from planner.generate.places import (
 from planner.generate.zones import main_cities
 from planner.scenario import ProjectionSettings
 
-SITES_COLUMNS = [
-    "site_id",
-    "name",
-    "tier",
-    "owner_organisation_id",
-    "lat",
-    "lon",
-    "nis_code",
-    "grid_node_id",
-    "max_chargers",
-    "existing_chargers",
-    "max_power_kw",
-    "fixed_cost_eur",
-    "available_from",
-    "available_to",
-    "shared",
-]
 #: Share of the sites whose grid connection (nearest cabin) is stated.
 GRID_NODE_SHARE = 0.6
 #: A site is only tied to a cabin closer than this, km.
