@@ -12,8 +12,13 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
 from validation import LaadplanError
+
+#: Entry-point group through which other packages (the dashboard, the service) add commands
+#: without ``planner`` importing them: ``name = "module:register"`` in their pyproject.
+PLUGIN_GROUP = "laadplan.commands"
 
 #: Command modules, in the order ``laadplan --help`` lists them.
 COMMAND_MODULES = (
@@ -39,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda entry: entry.name):
+        plugin.load()(subparsers)
     return parser
 
 
