@@ -7,12 +7,16 @@ keys are refused with the valid names, so a typo never silently falls back to a 
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from charging_sites import ChargerCatalogueError, catalogue_from_records
+from grid_data.schema import DEFAULT_POWER_FACTOR, status_values
 from planner.domain import ChargingStrategy, VehicleCategory, values
 from validation import LaadplanError, suggest
 from validation.timeofday import is_hhmm
@@ -90,6 +94,166 @@ class ProjectionSettings:
         return share
 
 
+class OffpeakPolicy(StrEnum):
+    """How the optimisation treats the off-peak window (``[optimisation] offpeak_policy``)."""
+
+    HARD = "hard"  # charge only off-peak where the need's dwell window allows it
+    SOFT = "soft"  # peak and off-peak energy prices
+    NONE = "none"  # one price (the peak price) at every hour
+
+
+class LadderPolicy(StrEnum):
+    """How the optimisation follows the charging ladder (``[optimisation] ladder_policy``)."""
+
+    LEXICOGRAPHIC = "lexicographic"  # max private energy, then semi-public, then min cost
+    WEIGHTED = "weighted"  # a cost premium per kWh per tier
+    NONE = "none"  # cost only
+
+
+class SolverName(StrEnum):
+    """MILP solvers the optimisation can call (``[optimisation] solver``)."""
+
+    HIGHS = "highs"
+    CBC = "cbc"
+
+
+#: Tiers of the charging ladder, in ladder order.
+SITE_TIERS = ("private", "semi_public", "public")
+#: Keys of ``[optimisation] energy_price_eur_per_kwh``.
+PRICE_PERIODS = ("peak", "offpeak")
+
+
+def _per_tier(**kwargs: float) -> dict[str, float]:
+    return dict(kwargs)
+
+
+@dataclass(frozen=True)
+class OptimisationSettings:
+    """Settings of the site-selection optimisation (section ``[optimisation]``).
+
+    Slot length, charging efficiency (already in the projected energy), the off-peak window
+    and ``max_charge_kw`` per category are those of ``[projection]``.
+
+    Attributes
+    ----------
+    capex_annuity_factor
+        Share of an investment (site fixed cost, charger capex) counted as cost per year,
+        1/year; 0.1 ≈ 15 years at 6 %.
+    operating_days_per_year
+        Working days per year that turn daily energy and access cost into annual cost.
+    energy_price_eur_per_kwh
+        Energy price ``peak`` and ``offpeak``, EUR/kWh drawn from the charger.
+    offpeak_policy
+        ``hard``: a need whose dwell window holds enough off-peak time to charge its daily
+        energy at full power charges only off-peak; ``soft``: peak and off-peak prices;
+        ``none``: the peak price at every hour.
+    ladder_policy
+        ``lexicographic``: maximise energy on private sites, then on semi-public sites with
+        that held, then minimise cost with both held; ``weighted``: add
+        ``tier_premium_eur_per_kwh`` to the cost; ``none``: cost only.
+    ladder_tolerance
+        Relative tolerance on the energy levels held by the lexicographic ladder (0–0.1).
+    tier_premium_eur_per_kwh
+        Cost premium per kWh per tier (``weighted`` ladder), EUR/kWh; not part of the
+        reported cost.
+    sharing
+        Whether needs may charge on another organisation's private site (when the site is
+        ``shared`` and its owner ``share_willing``).  Semi-public and public sites are
+        always shared.
+    detour_km_max
+        Farthest a need drives from its depot to a site, per tier, km (road distance, or
+        straight line × ``detour_factor``); for ``private`` it applies to sites other than
+        the need's own depot.
+    access_cost_eur_per_km
+        Cost of driving to a site that is not the need's own depot and back, per km, once
+        per vehicle and working day, EUR/km.
+    detour_factor
+        Road distance ÷ straight-line distance where no road graph is given (≥ 1).
+    chargers
+        Charger catalogue: tables (``[[optimisation.chargers]]``) with ``name``,
+        ``power_kw``, ``capex_eur`` and the ``categories`` they suit
+        (:func:`charging_sites.catalogue_from_records`); empty means
+        :func:`charging_sites.default_catalogue`.
+    existing_charger_type
+        Catalogue type of the ``existing_chargers`` of a site; empty means the lowest-power
+        type that suits every category (else the lowest-power type).
+    unmet_penalty_eur_per_kwh
+        Penalty per kWh of daily energy not served (times the operating days); keeps every
+        plan solvable and is reported apart from the cost, EUR/kWh.
+    reinforcement_cost_eur_per_kva
+        Annual cost of grid reinforcement per kVA requested at a node, EUR/(kVA·year).
+    allow_reinforcement
+        Whether the plan may request reinforcement where headroom is short.
+    site_grid_max_km
+        Farthest a site without ``grid_node_id`` is tied to the nearest MV cabin, km.
+    solver
+        ``highs`` (via highspy) or ``cbc``.
+    time_limit_s
+        Time limit of one solver call, s (the lexicographic ladder makes up to three).
+    mip_gap
+        Relative MIP gap at which a solve counts as optimal (0–1).
+    k_anonymity
+        Aggregates per municipality or vervoerregio hide energy figures of groups with fewer
+        organisations than this.
+    """
+
+    capex_annuity_factor: float = 0.1
+    operating_days_per_year: float = 260.0
+    energy_price_eur_per_kwh: dict[str, float] = field(
+        default_factory=lambda: {"peak": 0.25, "offpeak": 0.15}
+    )
+    offpeak_policy: str = OffpeakPolicy.SOFT.value
+    ladder_policy: str = LadderPolicy.LEXICOGRAPHIC.value
+    ladder_tolerance: float = 1e-4
+    tier_premium_eur_per_kwh: dict[str, float] = field(
+        default_factory=lambda: _per_tier(private=0.0, semi_public=0.05, public=0.10)
+    )
+    sharing: bool = True
+    detour_km_max: dict[str, float] = field(
+        default_factory=lambda: _per_tier(private=5.0, semi_public=10.0, public=10.0)
+    )
+    access_cost_eur_per_km: float = 1.0
+    detour_factor: float = 1.3
+    chargers: list[dict[str, Any]] = field(default_factory=list)
+    existing_charger_type: str = ""
+    unmet_penalty_eur_per_kwh: float = 10.0
+    reinforcement_cost_eur_per_kva: float = 25.0
+    allow_reinforcement: bool = True
+    site_grid_max_km: float = 2.0
+    solver: str = SolverName.HIGHS.value
+    time_limit_s: float = 300.0
+    mip_gap: float = 1e-3
+    k_anonymity: int = 3
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """Settings of the grid overlay (section ``[grid]``).
+
+    The off-peak window and the slot length are those of ``[projection]``.
+
+    Attributes
+    ----------
+    power_factor
+        cos φ between charging power (kW) and the grid's capacities (kVA), in (0, 1]; also
+        turns kW and MW of a capacity-map source into kVA.
+    k_anonymity
+        Least number of organisations behind a node's figures in the files for the grid
+        operator (congestion and capacity requests); smaller groups are merged into the
+        parent node or suppressed.
+    max_mapping_distance_km
+        Farthest a depot with private terrain is mapped to the nearest MV cabin, km.
+    status_headroom_kva
+        Conservative headroom per status (``green``, ``orange``, ``red``, ``unknown``) for
+        nodes known only by their status, kVA; statuses not given keep the mapping's figures.
+    """
+
+    power_factor: float = DEFAULT_POWER_FACTOR
+    k_anonymity: int = 3
+    max_mapping_distance_km: float = 2.0
+    status_headroom_kva: dict[str, float] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A whole scenario.
@@ -100,13 +264,23 @@ class Scenario:
         Label shown in reports.
     projection
         Demand projection settings.
+    optimisation
+        Site-selection optimisation settings.
+    grid
+        Grid overlay settings.
     """
 
     name: str = "default"
     projection: ProjectionSettings = field(default_factory=ProjectionSettings)
+    optimisation: OptimisationSettings = field(default_factory=OptimisationSettings)
+    grid: GridSettings = field(default_factory=GridSettings)
 
 
-_SECTIONS: dict[str, type[Any]] = {"projection": ProjectionSettings}
+_SECTIONS: dict[str, type[Any]] = {
+    "projection": ProjectionSettings,
+    "optimisation": OptimisationSettings,
+    "grid": GridSettings,
+}
 _TOP_LEVEL_KEYS = {"name"}
 
 
@@ -200,6 +374,8 @@ def check_scenario(scenario: Scenario, source: str = "scenario") -> None:
         Listing every invalid value.
     """
     problems = _check_projection(scenario.projection)
+    problems += _check_optimisation(scenario.optimisation)
+    problems += _check_grid(scenario.grid)
     if problems:
         raise ScenarioError(f"{source}: " + "; ".join(problems))
 
@@ -239,4 +415,103 @@ def _check_projection(p: ProjectionSettings) -> list[str]:
     for year, share in p.voluntary_uptake.items():
         if not 0 <= share <= 1:
             problems.append(f"[projection] voluntary_uptake.{year} {share}: valid: 0 to 1")
+    return problems
+
+
+def _check_optimisation(o: OptimisationSettings) -> list[str]:
+    problems = _check_optimisation_numbers(o)
+    for key, enum in (
+        ("offpeak_policy", OffpeakPolicy),
+        ("ladder_policy", LadderPolicy),
+        ("solver", SolverName),
+    ):
+        problems += _check_choice(key, getattr(o, key), values(enum))
+    problems += _check_table("energy_price_eur_per_kwh", o.energy_price_eur_per_kwh, PRICE_PERIODS)
+    problems += _check_table("tier_premium_eur_per_kwh", o.tier_premium_eur_per_kwh, SITE_TIERS)
+    problems += _check_table("detour_km_max", o.detour_km_max, SITE_TIERS)
+    for key in ("sharing", "allow_reinforcement"):
+        if not isinstance(getattr(o, key), bool):
+            problems.append(f"[optimisation] {key} {getattr(o, key)!r}: valid: true or false")
+    problems += _check_chargers(o.chargers)
+    return problems
+
+
+#: Numeric keys of ``[optimisation]``: (lowest, highest, lowest allowed itself).
+_OPTIMISATION_RANGES: dict[str, tuple[float, float, bool]] = {
+    "capex_annuity_factor": (0.0, 1.0, True),
+    "operating_days_per_year": (0.0, 366.0, False),
+    "ladder_tolerance": (0.0, 0.1, True),
+    "access_cost_eur_per_km": (0.0, math.inf, True),
+    "detour_factor": (1.0, math.inf, True),
+    "unmet_penalty_eur_per_kwh": (0.0, math.inf, False),
+    "reinforcement_cost_eur_per_kva": (0.0, math.inf, True),
+    "site_grid_max_km": (0.0, math.inf, True),
+    "time_limit_s": (0.0, math.inf, False),
+    "mip_gap": (0.0, 1.0, True),
+    "k_anonymity": (1.0, math.inf, True),
+}
+
+
+def _check_optimisation_numbers(o: OptimisationSettings) -> list[str]:
+    problems: list[str] = []
+    for key, (low, high, low_allowed) in _OPTIMISATION_RANGES.items():
+        number = getattr(o, key)
+        fits = isinstance(number, int | float) and not isinstance(number, bool)
+        if fits:
+            fits = (low <= number if low_allowed else low < number) and number <= high
+        if not fits:
+            bound = f"{'at least' if low_allowed else 'above'} {low:g}"
+            upper = f", at most {high:g}" if math.isfinite(high) else ""
+            problems.append(f"[optimisation] {key} {number!r}: valid: a number {bound}{upper}")
+    return problems
+
+
+def _check_choice(key: str, value: object, options: list[str]) -> list[str]:
+    if value in options:
+        return []
+    hint = suggest(str(value), options)
+    text = f"[optimisation] {key} {value!r}: valid: {', '.join(options)}"
+    return [text + (f" — did you mean '{hint}'?" if hint else "")]
+
+
+def _check_table(key: str, table: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    problems: list[str] = []
+    for name, number in table.items():
+        if name not in keys:
+            problems.append(_unknown(name, list(keys), f"key in [optimisation.{key}]"))
+        elif isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            problems.append(f"[optimisation] {key}.{name} {number!r}: valid: a number >= 0")
+    return problems
+
+
+def _check_chargers(chargers: object) -> list[str]:
+    if not isinstance(chargers, list):
+        return ["[optimisation] chargers: valid: a list of tables ([[optimisation.chargers]])"]
+    if not chargers:
+        return []
+    try:
+        catalogue_from_records(chargers)
+    except ChargerCatalogueError as exc:
+        return [f"[optimisation] chargers: {problem}" for problem in exc.problems]
+    return []
+
+
+def _check_grid(g: GridSettings) -> list[str]:
+    problems: list[str] = []
+    number = g.power_factor
+    if isinstance(number, bool) or not isinstance(number, int | float) or not 0 < number <= 1:
+        problems.append(f"[grid] power_factor {number!r}: valid: above 0, at most 1")
+    k = g.k_anonymity
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        problems.append(f"[grid] k_anonymity {k!r}: valid: a whole number >= 1")
+    km = g.max_mapping_distance_km
+    if isinstance(km, bool) or not isinstance(km, int | float) or not 0 <= km < math.inf:
+        problems.append(f"[grid] max_mapping_distance_km {km!r}: valid: a number >= 0")
+    for status, kva in g.status_headroom_kva.items():
+        if status not in status_values():
+            problems.append(
+                _unknown(status, status_values(), "status in [grid.status_headroom_kva]")
+            )
+        elif isinstance(kva, bool) or not isinstance(kva, int | float) or kva < 0:
+            problems.append(f"[grid] status_headroom_kva.{status} {kva!r}: valid: a number >= 0")
     return problems

@@ -1,4 +1,4 @@
-"""``laadplan grid …``: grid capacity data (download now; the overlay joins later).
+"""``laadplan grid …``: grid capacity data — download a capacity map, overlay the demand on it.
 
 Each subcommand is a pair of functions: ``_register_<name>(subparsers)`` adds its parser and
 sets ``func`` to ``_run_<name>(args) -> int``.  To add a subcommand, write such a pair and list
@@ -14,6 +14,20 @@ from pathlib import Path
 from typing import TypeAlias
 
 from grid_data.fetch import DEFAULT_BASE_URL, EXPORT_FORMATS, fetch_dataset
+from grid_data.overlay import select_year
+from grid_data.reports import OVERLAY_FILES
+from planner.commands.common import add_data_arguments, data_folder_from
+from planner.commands.demand import project_case
+from planner.overlay import (
+    PROFILES_FILE,
+    check_profiles_file,
+    format_overlay_summary,
+    overlay_case,
+    overlay_settings,
+    write_overlay,
+)
+from planner.scenario import load_scenario
+from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -24,7 +38,7 @@ def register(subparsers: SubParsers) -> None:
     """Add the ``grid`` command and its subcommands."""
     parser = subparsers.add_parser(
         "grid",
-        help="grid capacity data: download capacity-map exports",
+        help="grid capacity data: download capacity-map exports, overlay the demand",
         description="Grid capacity data of the distribution system operator.",
     )
     grid_subparsers = parser.add_subparsers(
@@ -89,5 +103,66 @@ def _run_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_overlay(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "overlay",
+        help="compare the projected demand of depots with the grid's headroom per slot",
+        description=(
+            "Project the demand of a case, place the depots with private terrain on the grid "
+            "(grid_node_id, else the nearest MV cabin), add their demand up the feeding tree "
+            "and compare it with each node's headroom per time slot. Writes "
+            + ", ".join(f"OUT/{name}" for name in OVERLAY_FILES)
+            + ". The congestion and capacity-request files are for the grid operator: a "
+            "node's figures appear only when at least k organisations stand behind them, "
+            "and no organisation id appears."
+        ),
+    )
+    add_data_arguments(parser, "needs", "zones", "scenario", "grid", "sites")
+    parser.add_argument(
+        "--grid-profiles",
+        type=Path,
+        metavar="FILE",
+        help=f"base-load profiles per node (default: DIR/{PROFILES_FILE} when present)",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="OUT", help="folder to write the files to"
+    )
+    parser.add_argument(
+        "--year", type=int, metavar="Y", help="write only this year (default: every year)"
+    )
+    parser.add_argument(
+        "--k",
+        type=int,
+        metavar="K",
+        help="least organisations behind a published figure (default: [grid] k_anonymity, 3)",
+    )
+    parser.add_argument(
+        "--max-distance-km",
+        type=float,
+        metavar="KM",
+        help="farthest a depot is mapped to the nearest cabin (default: [grid], 2 km)",
+    )
+    parser.set_defaults(func=_run_overlay)
+
+
+def _run_overlay(args: argparse.Namespace) -> int:
+    folder = data_folder_from(args)
+    profiles = check_profiles_file(args.grid_profiles)
+    folder.require("grid")
+    scenario = load_scenario(folder.scenario)
+    settings = overlay_settings(scenario, args.k, args.max_distance_km)
+    settings.check()
+    if args.year is not None and args.year not in scenario.projection.years:
+        years = scenario.projection.years
+        raise LaadplanError(f"--year {args.year}: valid: {years[0]}–{years[-1]} (the scenario)")
+    demand = project_case(folder)
+    result = overlay_case(folder, demand, scenario, settings, profiles)
+    if args.year is not None:
+        result = select_year(result, args.year)
+    paths = write_overlay(result, Path(args.out))
+    print(format_overlay_summary(result, paths))
+    return 0
+
+
 #: Register functions of the ``grid`` subcommands, in the order ``--help`` lists them.
-SUBCOMMANDS: tuple[Callable[[SubParsers], None], ...] = (_register_fetch,)
+SUBCOMMANDS: tuple[Callable[[SubParsers], None], ...] = (_register_fetch, _register_overlay)

@@ -1,18 +1,24 @@
 """``laadplan run``: the main job — every stage on one case, with a short summary.
 
-Stages, in the order data flows: validate the needs → project the demand.  Each stage logs its
-duration; the results land in ``OUT`` exactly as the stage's own command would write them.
+Stages, in the order data flows: validate the needs → project the demand → overlay the demand
+on the grid (when the data folder has ``grid.csv``).  Each stage logs its duration; the results
+land in ``OUT`` exactly as the stage's own command would write them.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from typing import Any
 
 from planner.commands import demand
 from planner.commands.common import add_data_arguments, data_folder_from
+from planner.overlay import format_overlay_summary, overlay_case, write_overlay
 from planner.progress import stage
+from planner.scenario import load_scenario
+
+LOGGER = logging.getLogger("laadplan")
 
 
 def register(subparsers: Any) -> None:
@@ -21,8 +27,9 @@ def register(subparsers: Any) -> None:
         "run",
         help="run every stage on a case and print a summary",
         description=(
-            "Validate the needs and project the demand of a planning case, writing every "
-            "stage's results to OUT and printing a short summary."
+            "Validate the needs, project the demand and overlay it on the grid (when the "
+            "data folder has grid.csv) of a planning case, writing every stage's results to "
+            "OUT and printing a short summary."
         ),
     )
     add_data_arguments(parser)
@@ -40,4 +47,9 @@ def run(args: argparse.Namespace) -> int:
     with stage(f"writing the demand results to {out}"):
         demand.write_outputs(dataset, out)
     print(demand.format_summary(dataset, out))
+    if folder.grid is None:
+        LOGGER.info("no grid.csv in the data folder: the grid overlay is skipped")
+    else:
+        result = overlay_case(folder, dataset, load_scenario(folder.scenario))
+        print(format_overlay_summary(result, write_overlay(result, out)))
     return 0
