@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "planner.commands.access",
     "planner.commands.demand",
     "planner.commands.grid",
+    "planner.commands.plan",
     "planner.commands.run",
 )
 

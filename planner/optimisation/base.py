@@ -1,0 +1,215 @@
+"""The interface every MILP solver implements, and what a solve is made of.
+
+A solve is a sequence of :class:`Stage` objectives on the same PuLP problem (one stage for a
+plain cost minimisation; three for the lexicographic charging ladder).  After each stage
+whose level must be held, rows keep that level (within a relative tolerance) for the stages
+that follow.  A :class:`Solver` leaves the values of the last stage that found a solution in
+the PuLP variables and reports a :class:`StageRun` per stage.
+
+PuLP reports ``LpStatusOptimal`` also when a time limit stopped the solver with an incumbent;
+the statuses here come from the solver's own model status (HiGHS) or PuLP's ``sol_status``
+(CBC), so a plan that is not proven optimal is ``feasible``, never ``optimal``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+import pulp
+
+from planner.scenario import OptimisationSettings, SolverName
+from validation import LaadplanError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+class SolveStatus(StrEnum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"  # proven optimal within the MIP gap
+    FEASIBLE = "feasible"  # a plan, not proven optimal (time limit with an incumbent …)
+    INFEASIBLE = "infeasible"  # no plan exists (or the solver failed; see the message)
+    TIME_LIMIT = "time_limit"  # the limit stopped the solver before any plan was found
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One objective of a solve.
+
+    Attributes
+    ----------
+    name
+        Label (``private``, ``semi_public``, ``cost``).
+    objective
+        The expression to optimise.
+    maximise
+        Maximise (else minimise).
+    hold
+        Keep this stage's achieved level in the stages after it.
+    parts
+        When given, the level is held part by part (each part at least what it achieved,
+        within the tolerance) instead of as one total: many short rows instead of one row
+        over every variable of the objective, which the MIP solves far faster.
+    fixed
+        Variables held at the previous stage's values in this stage (a polish: only the
+        others move).  A polish stage reports but never worsens the solve's status.
+    """
+
+    name: str
+    objective: pulp.LpAffineExpression
+    maximise: bool = False
+    hold: bool = False
+    parts: tuple[pulp.LpAffineExpression, ...] = ()
+    fixed: tuple[pulp.LpVariable, ...] = ()
+
+    @property
+    def is_polish(self) -> bool:
+        """Whether this stage only polishes the previous stage's solution."""
+        return bool(self.fixed)
+
+    def mip_gap(self, options: SolveOptions) -> float:
+        """The MIP gap of this stage."""
+        return min(options.mip_gap, options.hold_mip_gap) if self.hold else options.mip_gap
+
+    def held_rows(self) -> tuple[pulp.LpAffineExpression, ...]:
+        """The expressions whose achieved values are held."""
+        return self.parts or (self.objective,)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings of one solve.
+
+    Attributes
+    ----------
+    solver
+        ``highs`` or ``cbc``.
+    time_limit_s
+        Time limit per stage, s.
+    mip_gap
+        Relative gap at which a MIP counts as solved.
+    hold_tolerance
+        Relative slack on held levels.
+    hold_mip_gap
+        MIP gap of the stages whose level is held (tighter: their level binds what follows).
+    threads
+        Solver threads (``None``: the solver's default).
+    log
+        Show the solver's own log (on standard output).
+    """
+
+    solver: str = SolverName.HIGHS.value
+    time_limit_s: float = OptimisationSettings.time_limit_s
+    mip_gap: float = OptimisationSettings.mip_gap
+    hold_tolerance: float = OptimisationSettings.ladder_tolerance
+    hold_mip_gap: float = 1e-3
+    threads: int | None = None
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What one stage gave.
+
+    Attributes
+    ----------
+    name
+        The stage.
+    status
+        Its outcome.
+    objective
+        Objective value of its solution (``None`` without one).
+    gap
+        Relative MIP gap reached (``None`` when unknown or without a solution).
+    runtime_s
+        Solver wall-clock time, s.
+    message
+        What happened, for people.
+    """
+
+    name: str
+    status: SolveStatus
+    objective: float | None
+    gap: float | None
+    runtime_s: float
+    message: str
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether the stage found a plan."""
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+class SolverError(LaadplanError):
+    """An unknown solver was asked for, or a solver is not installed."""
+
+
+def hold_level(achieved: float, maximise: bool, tolerance: float) -> float:
+    """Level a later stage must keep: the achieved value, less a relative tolerance.
+
+    Examples
+    --------
+    >>> hold_level(1000.0, True, 1e-3)
+    999.0
+    """
+    slack = tolerance * max(abs(achieved), 1.0)
+    return achieved - slack if maximise else achieved + slack
+
+
+class Solver(ABC):
+    """A MILP solver that runs a sequence of stages on a PuLP problem."""
+
+    name: str
+
+    @abstractmethod
+    def run_stages(
+        self, prob: pulp.LpProblem, stages: Sequence[Stage], options: SolveOptions
+    ) -> list[StageRun]:
+        """Solve the stages in order; leave the last solution found in the variables.
+
+        Stops after a stage without a solution.  The problem is left as it was given
+        (objective and constraints).
+        """
+
+
+#: Relative slack around the values a polish stage holds (solver tolerances).
+FIX_SLACK = 1e-6
+
+
+def fixed_range(variable: pulp.LpVariable, value: float) -> tuple[float, float]:
+    """Bounds that hold a variable at a value, within :data:`FIX_SLACK` and its own bounds.
+
+    Examples
+    --------
+    >>> x = pulp.LpProblem().add_variable("x", 0, 10)
+    >>> fixed_range(x, 4.0), fixed_range(x, 0.0)
+    ((3.999996, 4.000004), (0, 1e-06))
+    """
+    slack = FIX_SLACK * max(1.0, abs(value))
+    low, high = value - slack, value + slack
+    if variable.lowBound is not None:
+        low = max(low, variable.lowBound)
+    if variable.upBound is not None:
+        high = min(high, variable.upBound)
+    return low, high
+
+
+def describe_run(
+    stage: Stage, status: SolveStatus, text: str, gap: float | None, options: SolveOptions
+) -> str:
+    """One line for people on how a stage ended (``text``: the solver's own status)."""
+    name = stage.name
+    if status == SolveStatus.OPTIMAL:
+        shown = "" if gap is None else f"gap {gap:.2%}, "
+        return f"{name}: optimal ({shown}limit {stage.mip_gap(options):.2%})"
+    if status == SolveStatus.FEASIBLE:
+        shown = "unknown" if gap is None else f"{gap:.2%}"
+        return f"{name}: stopped before proving optimality ({text}); plan kept, gap {shown}"
+    if status == SolveStatus.TIME_LIMIT:
+        return f"{name}: time limit of {options.time_limit_s:g} s reached before any plan was found"
+    return f"{name}: no plan ({text})"

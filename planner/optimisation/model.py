@@ -1,0 +1,473 @@
+"""Build one year's site-selection MILP in PuLP: :func:`build_problem` (no solving).
+
+Variables (names carry positions; the tables in :class:`PlanProblem` map them back):
+
+* ``power_{row}`` ≥ 0, kW: power of a need at a site in each slot of a block (pair–block
+  rows of :class:`~planner.optimisation.structure.PlanStructure`), at most vehicles ×
+  ``max_kw_per_vehicle`` × the open share of the slot;
+* ``unmet_{need}`` ≥ 0, kWh per working day;
+* ``open_{site}`` binary (fixed to 1 where chargers exist or were built earlier; those pay
+  no fixed cost again);
+* ``chargers_{site}_{type}`` integer within ``max_chargers``, at least the chargers in place;
+* ``reinforce_{node}`` ≥ 0, kVA of new reinforcement (only at nodes with a binding row, and
+  only when ``allow_reinforcement``).
+
+Constraint families (``define_*_constraints``), with structured names:
+
+* ``energy-{need}``: Σ hours × power + unmet = daily energy;
+* ``link-{need}-{site}``: energy at a site ≤ min(daily energy, what fits) × open — the
+  disaggregated linking that makes the relaxation tight;
+* ``vehicles-{need}-{slot}``: a need's power over all its sites ≤ vehicles × max kW;
+* ``chargers-{site}-{category}[-{slot}]``: power of a category ≤ Σ over the types suiting
+  it of chargers × min(type kW, vehicle kW) — a vehicle draws at most its own maximum, so
+  this also counts plugs;
+* ``power-{site}[-{slot}]``: total power ≤ Σ chargers × the most one charger gives any
+  category at the site (sites serving several categories);
+* ``connection-{site}``: peak power ≤ ``max_power_kw`` × open;
+* ``max-chargers-{site}``: Σ chargers ≤ ``max_chargers`` × open;
+* ``grid-{node}-{slot}``: load of every site fed below the node (kW ÷ power factor) ≤ its
+  headroom + new reinforcement, kVA (every node on the path binds).
+
+``{slot}`` is the first slot of the block.  A site used in several blocks has a peak
+variable per category (and for its total): the rows with ``-{slot}`` bound it from below by
+the power in each block, the rows without bound it by the chargers
+(:func:`define_site_constraints`).  PuLP writes ``-`` in names as ``_``.
+
+Objective: annualised cost (see :class:`CostCoefficients`) + unmet penalty (+ ladder premium
+under ``weighted``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from planner.optimisation.inputs import PlanInputs, charger_floors
+from planner.optimisation.structure import IntArray, PlanStructure, charger_kw, make_structure
+from planner.optimisation.timeblocks import FloatArray
+from planner.scenario import LadderPolicy
+
+Terms = list[tuple[pulp.LpVariable, float]]
+LE = pulp.LpConstraintLE
+
+
+@dataclass(frozen=True)
+class CostCoefficients:
+    """Annual cost per unit of each variable, EUR (what the objective is made of).
+
+    Attributes
+    ----------
+    power_energy, power_access, power_premium
+        Per pair–block row and kW: operating days × hours × energy price, × access cost,
+        × ladder premium (``weighted`` only).
+    unmet
+        Per need and kWh/day: operating days × penalty.
+    open
+        Per modelled site: annuity × fixed cost (0 where already open).
+    chargers
+        Per charger variable: annuity × capex.
+    reinforcement
+        Per reinforcement variable and kVA: annual reinforcement cost.
+    """
+
+    power_energy: FloatArray
+    power_access: FloatArray
+    power_premium: FloatArray
+    unmet: FloatArray
+    open: dict[int, float]
+    chargers: dict[tuple[int, int], float]
+    reinforcement: dict[int, float]
+
+
+@dataclass
+class PlanProblem:
+    """A built, unsolved problem and the maps from its variables back to the inputs.
+
+    Attributes
+    ----------
+    inputs, structure
+        What it was built from.
+    prob
+        The PuLP problem, objective = cost + penalty (+ premium).
+    power, unmet
+        Variables per pair–block row and per need.
+    open, chargers, reinforcement
+        Variables by site position, (site, type) positions and node position.
+    peaks
+        Peak-power variables of sites used in several blocks (see
+        :func:`define_site_constraints`).
+    charger_floor
+        Chargers in place per (site, type) positions (lower bounds, no capex).
+    costs
+        The objective's coefficients.
+    private_energy, semi_public_energy
+        Energy per day on private and on semi-public sites (ladder stages), kWh.
+    build_s
+        Wall-clock seconds to build.
+    """
+
+    inputs: PlanInputs
+    structure: PlanStructure
+    prob: pulp.LpProblem
+    power: list[pulp.LpVariable]
+    unmet: list[pulp.LpVariable]
+    open: dict[int, pulp.LpVariable]
+    chargers: dict[tuple[int, int], pulp.LpVariable]
+    reinforcement: dict[int, pulp.LpVariable]
+    peaks: list[pulp.LpVariable]
+    charger_floor: dict[tuple[int, int], int]
+    costs: CostCoefficients
+    private_energy: pulp.LpAffineExpression
+    semi_public_energy: pulp.LpAffineExpression
+    build_s: float
+
+    def sizes(self) -> dict[str, int]:
+        """Variables, constraints and integer variables of the model."""
+        integers = len(self.open) + len(self.chargers)
+        return {
+            "variables": len(self.power)
+            + len(self.unmet)
+            + integers
+            + len(self.reinforcement)
+            + len(self.peaks),
+            "constraints": self.prob.numConstraints(),
+            "integers": integers,
+            "blocks": self.structure.blocks.count,
+            "pairs": len(self.structure.pairs),
+        }
+
+
+def build_problem(inputs: PlanInputs) -> PlanProblem:
+    """Build the year's MILP (see the module docstring); nothing is solved.
+
+    Parameters
+    ----------
+    inputs
+        The year's inputs.
+    """
+    started = time.perf_counter()
+    structure = make_structure(inputs)
+    prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
+    power = [
+        prob.add_variable(f"power_{row}", 0.0, float(ub))
+        for row, ub in enumerate(structure.row_ub_kw)
+    ]
+    unmet = [prob.add_variable(f"unmet_{n}", 0.0) for n in range(len(inputs.needs))]
+    open_vars, chargers, floor = _define_site_variables(prob, inputs, structure)
+    reinforcement = _define_reinforcement_variables(prob, inputs, structure)
+    problem = PlanProblem(
+        inputs=inputs,
+        structure=structure,
+        prob=prob,
+        power=power,
+        unmet=unmet,
+        open=open_vars,
+        chargers=chargers,
+        reinforcement=reinforcement,
+        peaks=[],
+        charger_floor=floor,
+        costs=_cost_coefficients(inputs, structure, open_vars, chargers, reinforcement),
+        private_energy=pulp.LpAffineExpression(),
+        semi_public_energy=pulp.LpAffineExpression(),
+        build_s=0.0,
+    )
+    define_energy_constraints(problem)
+    define_link_constraints(problem)
+    define_vehicle_constraints(problem)
+    define_site_constraints(problem)
+    define_grid_constraints(problem)
+    prob.setObjective(make_objective(problem))
+    problem.private_energy = tier_energy(problem, "private")
+    problem.semi_public_energy = tier_energy(problem, "semi_public")
+    problem.build_s = time.perf_counter() - started
+    return problem
+
+
+def _define_site_variables(
+    prob: pulp.LpProblem, inputs: PlanInputs, structure: PlanStructure
+) -> tuple[
+    dict[int, pulp.LpVariable], dict[tuple[int, int], pulp.LpVariable], dict[tuple[int, int], int]
+]:
+    floor = charger_floors(inputs)
+    sites = inputs.sites
+    opened = inputs.built.opened
+    open_vars: dict[int, pulp.LpVariable] = {}
+    chargers: dict[tuple[int, int], pulp.LpVariable] = {}
+    for site in np.unique(structure.pair_site):
+        site_id = str(sites["site_id"].iloc[site])
+        in_place = {k: n for (s, k), n in floor.items() if s == site}
+        fixed_open = site_id in opened or sum(in_place.values()) > 0
+        open_vars[site] = prob.add_variable(
+            f"open_{site}", 1 if fixed_open else 0, 1, pulp.LpInteger
+        )
+        limit = max(int(sites["max_chargers"].iloc[site]), sum(in_place.values()))
+        for k in sorted(set(structure.site_types[site]) | set(in_place)):
+            chargers[(site, k)] = prob.add_variable(
+                f"chargers_{site}_{k}", in_place.get(k, 0), limit, pulp.LpInteger
+            )
+    return open_vars, chargers, {key: n for key, n in floor.items() if key in chargers}
+
+
+def _define_reinforcement_variables(
+    prob: pulp.LpProblem, inputs: PlanInputs, structure: PlanStructure
+) -> dict[int, pulp.LpVariable]:
+    if not inputs.settings.allow_reinforcement:
+        return {}
+    binding_nodes = np.flatnonzero(~np.isnan(structure.binding_kva).all(axis=1))
+    return {int(v): prob.add_variable(f"reinforce_{v}", 0.0) for v in binding_nodes}
+
+
+def _cost_coefficients(
+    inputs: PlanInputs,
+    structure: PlanStructure,
+    open_vars: dict[int, pulp.LpVariable],
+    chargers: dict[tuple[int, int], pulp.LpVariable],
+    reinforcement: dict[int, pulp.LpVariable],
+) -> CostCoefficients:
+    s = inputs.settings
+    days, annuity = s.operating_days_per_year, s.capex_annuity_factor
+    unit = days * structure.row_hours
+    access = structure.pairs["access_cost_eur_per_kwh"].to_numpy(float)[structure.row_pair]
+    tier = inputs.sites["tier"].to_numpy()[structure.pair_site[structure.row_pair]]
+    premium = np.array([s.tier_premium_eur_per_kwh.get(str(t), 0.0) for t in tier])
+    if s.ladder_policy != LadderPolicy.WEIGHTED:
+        premium = np.zeros(len(tier))
+    fixed = inputs.sites["fixed_cost_eur"].to_numpy(float)
+    return CostCoefficients(
+        power_energy=unit * structure.row_price_eur_per_kwh,
+        power_access=unit * access,
+        power_premium=unit * premium,
+        unmet=np.full(len(inputs.needs), days * s.unmet_penalty_eur_per_kwh),
+        open={
+            site: 0.0 if var.lowBound == 1 else annuity * fixed[site]
+            for site, var in open_vars.items()
+        },
+        chargers={key: annuity * inputs.chargers[key[1]].capex_eur for key in chargers},
+        reinforcement={v: s.reinforcement_cost_eur_per_kva for v in reinforcement},
+    )
+
+
+def make_objective(problem: PlanProblem) -> pulp.LpAffineExpression:
+    """Annualised cost + unmet penalty (+ premium): the objective of the cost stage.
+
+    Chargers already in place are sunk: their capex is taken off as a constant.
+    """
+    c = problem.costs
+    per_kw = c.power_energy + c.power_access + c.power_premium
+    terms: Terms = list(zip(problem.power, per_kw.tolist(), strict=True))
+    terms += list(zip(problem.unmet, c.unmet.tolist(), strict=True))
+    terms += [(problem.open[s], cost) for s, cost in c.open.items() if cost]
+    terms += [(problem.chargers[key], cost) for key, cost in c.chargers.items() if cost]
+    terms += [(problem.reinforcement[v], cost) for v, cost in c.reinforcement.items() if cost]
+    sunk = sum(c.chargers[key] * n for key, n in problem.charger_floor.items())
+    return pulp.LpAffineExpression(terms, constant=-sunk)
+
+
+def tier_energy(problem: PlanProblem, tier: str) -> pulp.LpAffineExpression:
+    """Energy per day charged on sites of a tier, kWh (an expression of the power rows)."""
+    return pulp.LpAffineExpression(
+        [term for part in tier_energy_by_need(problem, tier) for term in part.items()]
+    )
+
+
+def tier_energy_by_need(problem: PlanProblem, tier: str) -> tuple[pulp.LpAffineExpression, ...]:
+    """Energy per day each need charges on sites of a tier, kWh (needs with such sites)."""
+    s = problem.structure
+    site_tier = problem.inputs.sites["tier"].to_numpy()[s.pair_site[s.row_pair]]
+    rows = np.flatnonzero(site_tier == tier)
+    hours = s.row_hours
+    return tuple(
+        pulp.LpAffineExpression([(problem.power[r], float(hours[r])) for r in rows[positions]])
+        for _, positions in _groups(s.pair_need[s.row_pair[rows]])
+    )
+
+
+def _add(problem: PlanProblem, name: str, terms: Terms, sense: int, rhs: float) -> None:
+    """Add a row; ids that PuLP's ``_`` for ``-`` makes equal get a ``~n`` suffix."""
+    existing = problem.prob._constraints
+    stored, number = name.translate(pulp.LpAffineExpression.trans), 1
+    while stored in existing:
+        number += 1
+        stored = f"{name}~{number}".translate(pulp.LpAffineExpression.trans)
+    expression = pulp.LpAffineExpression(terms)
+    problem.prob.addConstraint(pulp.LpConstraint(expression, sense, stored, rhs))
+
+
+def _groups(keys: IntArray) -> Iterable[tuple[int, IntArray]]:
+    """Positions of equal keys, per key (in key order)."""
+    if keys.size == 0:
+        return []
+    order = np.argsort(keys, kind="stable")
+    starts = np.flatnonzero(np.diff(keys[order])) + 1
+    return ((int(keys[g[0]]), g) for g in np.split(order, starts))
+
+
+def define_energy_constraints(problem: PlanProblem) -> None:
+    """``energy-{need}``: energy charged at all sites + unmet = the need's daily energy."""
+    s, needs = problem.structure, problem.inputs.needs
+    row_need = s.pair_need[s.row_pair]
+    rows_of = dict(_groups(row_need))
+    hours = s.row_hours
+    energy = needs["energy_kwh_per_day"].to_numpy(float)
+    for n, need_id in enumerate(needs["need_id"]):
+        rows = rows_of.get(n, np.zeros(0, dtype=np.intp))
+        terms = [(problem.power[r], float(hours[r])) for r in rows]
+        _add(
+            problem,
+            f"energy-{need_id}",
+            [*terms, (problem.unmet[n], 1.0)],
+            pulp.LpConstraintEQ,
+            float(energy[n]),
+        )
+
+
+def define_link_constraints(problem: PlanProblem) -> None:
+    """``link-{need}-{site}``: energy of a pair ≤ min(daily energy, what fits) × open."""
+    s, inputs = problem.structure, problem.inputs
+    hours = s.row_hours
+    fits = np.bincount(s.row_pair, weights=hours * s.row_ub_kw, minlength=len(s.pairs))
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
+    need_ids, site_ids = s.pairs["need_id"].to_numpy(), s.pairs["site_id"].to_numpy()
+    for pair, rows in _groups(s.row_pair):
+        site_open = problem.open[int(s.pair_site[pair])]
+        if site_open.lowBound == 1:
+            continue
+        terms = [(problem.power[r], float(hours[r])) for r in rows]
+        cap = float(min(energy[pair], fits[pair]))
+        _add(
+            problem,
+            f"link-{need_ids[pair]}-{site_ids[pair]}",
+            [*terms, (site_open, -cap)],
+            pulp.LpConstraintLE,
+            0.0,
+        )
+
+
+def define_vehicle_constraints(problem: PlanProblem) -> None:
+    """``vehicles-{need}-{slot}``: a need's power over its sites ≤ vehicles × max kW.
+
+    Only where the need can charge at two or more sites in the block (else the variable's
+    bound says it).
+    """
+    s, needs = problem.structure, problem.inputs.needs
+    n_blocks = s.blocks.count
+    key = s.pair_need[s.row_pair] * n_blocks + s.row_block
+    first = s.blocks.first_slot
+    for k, rows in _groups(key):
+        if len(rows) < 2:
+            continue
+        need, block = divmod(k, n_blocks)
+        terms = [(problem.power[r], 1.0) for r in rows]
+        cap = float(s.need_block_cap_kw[need, block])
+        _add(
+            problem,
+            f"vehicles-{needs['need_id'].iloc[need]}-{first[block]}",
+            terms,
+            pulp.LpConstraintLE,
+            cap,
+        )
+
+
+def define_site_constraints(problem: PlanProblem) -> None:
+    """Per site: chargers per category, installed power, connection cap, max chargers.
+
+    A site used in several blocks gets a continuous peak variable per category (and one for
+    its total when it serves several categories): the power in each block is at most the
+    peak, and the peak is at most what the chargers give.  Only the peak rows hold integer
+    variables, one per site and category instead of one per block, which keeps the MIP's cut
+    loop small.
+    """
+    s = problem.structure
+    row_site = s.pair_site[s.row_pair]
+    for site, rows in _groups(row_site):
+        _define_site(problem, site, rows)
+    for site, site_open in problem.open.items():
+        site_id = problem.inputs.sites["site_id"].iloc[site]
+        terms = [(var, 1.0) for (sk, _), var in problem.chargers.items() if sk == site]
+        limit = max(float(var.upBound) for var, _ in terms)
+        _add(problem, f"max-chargers-{site_id}", [*terms, (site_open, -limit)], LE, 0.0)
+
+
+def _define_site(problem: PlanProblem, site: int, rows: IntArray) -> None:
+    s, inputs = problem.structure, problem.inputs
+    site_id = str(inputs.sites["site_id"].iloc[site])
+    category = inputs.needs["category"].to_numpy()[s.pair_need[s.row_pair[rows]]]
+    types = [(inputs.chargers[k], problem.chargers[(site, k)]) for k in s.site_types[site]]
+    vehicle_kw = s.site_categories[site]
+    categories = sorted(set(category.tolist()))
+    peaks: dict[str, Terms] = {}
+    for cat in categories:
+        peaks[cat] = _peak(
+            problem, site, f"{site_id}-{cat}", f"chargers_{site}_{cat}", rows[category == cat]
+        )
+        supply = [(var, -charger_kw(o, cat, vehicle_kw[cat])) for o, var in types if o.suits(cat)]
+        _add(problem, f"chargers-{site_id}-{cat}", [*peaks[cat], *supply], LE, 0.0)
+    total = peaks[categories[0]]
+    if len(categories) > 1:
+        total = _peak(problem, site, f"{site_id}", f"load_{site}", rows, "power")
+        best = [
+            (var, -max(charger_kw(o, c, kw) for c, kw in vehicle_kw.items())) for o, var in types
+        ]
+        _add(problem, f"power-{site_id}", [*total, *best], LE, 0.0)
+    cap = float(inputs.sites["max_power_kw"].iloc[site])
+    site_open = problem.open[site]
+    if site_open.lowBound == 1:
+        _add(problem, f"connection-{site_id}", total, LE, cap)
+    else:
+        _add(problem, f"connection-{site_id}", [*total, (site_open, -cap)], LE, 0.0)
+
+
+def _peak(
+    problem: PlanProblem,
+    site: int,
+    label: str,
+    var_name: str,
+    rows: IntArray,
+    family: str = "chargers",
+) -> Terms:
+    """Terms of the peak power of some rows of a site over its blocks.
+
+    With one block the peak is the power itself; with several, a continuous variable bounded
+    below by the power in each block (rows ``{family}-{label}-{slot}``).
+    """
+    s = problem.structure
+    blocks = s.row_block[rows]
+    if len(np.unique(blocks)) == 1:
+        return [(problem.power[r], 1.0) for r in rows]
+    peak = problem.prob.add_variable(f"peak_{var_name}", 0.0)
+    problem.peaks.append(peak)
+    for block, positions in _groups(blocks):
+        terms = [(problem.power[r], 1.0) for r in rows[positions]]
+        slot = s.blocks.first_slot[block]
+        _add(problem, f"{family}-{label}-{slot}", [*terms, (peak, -1.0)], LE, 0.0)
+    return [(peak, 1.0)]
+
+
+def define_grid_constraints(problem: PlanProblem) -> None:
+    """``grid-{node}-{slot}``: load below a node ≤ its headroom + new reinforcement."""
+    s, inputs = problem.structure, problem.inputs
+    binding = s.binding_kva
+    row_site = s.pair_site[s.row_pair]
+    rows_of: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for row, (site, block) in enumerate(zip(row_site.tolist(), s.row_block.tolist(), strict=True)):
+        for node in s.site_nodes[site]:
+            if not np.isnan(binding[node, block]):
+                rows_of[(node, block)].append(row)
+    node_ids = inputs.grid.nodes["node_id"].to_numpy()
+    kva_per_kw = 1.0 / inputs.power_factor
+    for (node, block), rows in sorted(rows_of.items()):
+        terms = [(problem.power[r], kva_per_kw) for r in rows]
+        if node in problem.reinforcement:
+            terms.append((problem.reinforcement[node], -1.0))
+        name = f"grid-{node_ids[node]}-{s.blocks.first_slot[block]}"
+        _add(problem, name, terms, pulp.LpConstraintLE, float(binding[node, block]))
+
+
+def variable_values(variables: Sequence[pulp.LpVariable]) -> FloatArray:
+    """Solution values of variables (0 where the solver gave none)."""
+    return np.array([v.varValue or 0.0 for v in variables], dtype=np.float64)

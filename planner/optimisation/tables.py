@@ -1,0 +1,382 @@
+"""The tables of a solved year, read from the solution values (see :mod:`.results`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from planner.optimisation.inputs import charger_floors
+from planner.optimisation.model import PlanProblem, variable_values
+from planner.optimisation.timeblocks import FloatArray, describe_slots, minute_mask, slot_labels
+
+#: Energy and power below this are read as zero (solver tolerance), kWh or kW.
+EPSILON = 1e-6
+
+ASSIGNMENT_COLUMNS = [
+    "need_id",
+    "organisation_id",
+    "category",
+    "site_id",
+    "tier",
+    "own",
+    "energy_kwh_per_day",
+    "share_of_need",
+    "peak_kw",
+    "slots",
+    "distance_km",
+    "access_cost_eur_per_kwh",
+]
+SITE_BASE_COLUMNS = [
+    "site_id",
+    "name",
+    "tier",
+    "nis_code",
+    "vervoerregio_code",
+    "grid_node_id",
+    "newly_opened",
+    "existing_chargers",
+    "chargers",
+    "new_chargers",
+]
+#: Columns of the sites table taken from the inputs.
+SITE_INPUT_COLUMNS = [
+    "site_id",
+    "name",
+    "tier",
+    "nis_code",
+    "vervoerregio_code",
+    "grid_node_id",
+    "existing_chargers",
+    "max_power_kw",
+]
+SITE_TAIL_COLUMNS = [
+    "installed_kw",
+    "max_power_kw",
+    "energy_kwh_per_day",
+    "peak_kw",
+    "organisations",
+    "needs",
+    "utilisation",
+    "investment_eur_per_year",
+]
+NODE_LOAD_COLUMNS = [
+    "node_id",
+    "name",
+    "level",
+    "slot",
+    "slot_start",
+    "load_kw",
+    "headroom_kva",
+    "reinforcement_kva",
+    "margin_kva",
+]
+REINFORCEMENT_COLUMNS = [
+    "node_id",
+    "name",
+    "level",
+    "new_kva",
+    "total_kva",
+    "cost_eur_per_year",
+    "peak_load_kw",
+    "min_headroom_kva",
+]
+UNMET_COLUMNS = [
+    "need_id",
+    "organisation_id",
+    "category",
+    "nis_code",
+    "energy_kwh_per_day",
+    "unmet_kwh_per_day",
+    "candidate_sites",
+    "reason",
+]
+
+
+@dataclass(frozen=True)
+class SolutionValues:
+    """Solution values in arrays (integers rounded, tiny negatives clipped)."""
+
+    power: FloatArray
+    unmet: FloatArray
+    open: dict[int, int]
+    chargers: dict[tuple[int, int], int]
+    reinforcement: dict[int, float]
+    site_block: FloatArray  # (sites, blocks) kW
+    node_block: FloatArray  # (nodes, blocks) kW
+
+
+def solution_values(problem: PlanProblem) -> SolutionValues:
+    """Read the solution values of a solved problem, with site and node loads per block."""
+    s = problem.structure
+    power = np.clip(variable_values(problem.power), 0.0, None)
+    site_block = np.zeros((len(problem.inputs.sites), s.blocks.count))
+    np.add.at(site_block, (s.pair_site[s.row_pair], s.row_block), power)
+    node_block = np.zeros((len(problem.inputs.grid.nodes), s.blocks.count))
+    for site, nodes in enumerate(s.site_nodes):
+        for node in nodes:
+            node_block[node] += site_block[site]
+    chargers = {k: round(v.varValue or 0.0) for k, v in problem.chargers.items()}
+    return SolutionValues(
+        power=power,
+        unmet=np.clip(variable_values(problem.unmet), 0.0, None),
+        open=_open_sites(problem, chargers, site_block),
+        chargers=chargers,
+        reinforcement={k: max(v.varValue or 0.0, 0.0) for k, v in problem.reinforcement.items()},
+        site_block=site_block,
+        node_block=node_block,
+    )
+
+
+def _open_sites(
+    problem: PlanProblem, chargers: dict[tuple[int, int], int], site_block: FloatArray
+) -> dict[int, int]:
+    """Open (1) or not per modelled site.
+
+    A site the solver left open at no cost (zero fixed cost, a tie) with no charger and no
+    power is read as closed: it is not part of the plan.
+    """
+    equipped = {site for (site, _), n in chargers.items() if n > 0}
+    result = {}
+    for site, var in problem.open.items():
+        used = site in equipped or site_block[site].max(initial=0.0) > EPSILON
+        result[site] = round(var.varValue or 0.0) if used or var.lowBound == 1 else 0
+    return result
+
+
+def assignment_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
+    """Energy per day, peak and time spans of every need–site pair that is used."""
+    s, inputs = problem.structure, problem.inputs
+    energy = np.bincount(s.row_pair, weights=values.power * s.row_hours, minlength=len(s.pairs))
+    peak = np.zeros(len(s.pairs))
+    np.maximum.at(peak, s.row_pair, values.power)
+    used = np.flatnonzero(energy > EPSILON)
+    needs = inputs.needs.iloc[s.pair_need[used]]
+    need_energy = needs["energy_kwh_per_day"].to_numpy(float)
+    table = pd.DataFrame(
+        {
+            "need_id": needs["need_id"].to_numpy(),
+            "organisation_id": needs["organisation_id"].to_numpy(),
+            "category": needs["category"].to_numpy(),
+            "site_id": s.pairs["site_id"].to_numpy()[used],
+            "tier": inputs.sites["tier"].to_numpy()[s.pair_site[used]],
+            "own": s.pairs["own"].to_numpy()[used],
+            "energy_kwh_per_day": energy[used],
+            "share_of_need": energy[used] / np.where(need_energy > 0, need_energy, 1.0),
+            "peak_kw": peak[used],
+            "slots": _spans(problem, values, used),
+            "distance_km": s.pairs["distance_km"].to_numpy()[used],
+            "access_cost_eur_per_kwh": s.pairs["access_cost_eur_per_kwh"].to_numpy()[used],
+        }
+    )
+    return table[ASSIGNMENT_COLUMNS]
+
+
+def _spans(problem: PlanProblem, values: SolutionValues, pairs: np.ndarray) -> list[str]:
+    """The time spans in which each pair charges."""
+    s = problem.structure
+    slots: dict[int, list[int]] = {int(p): [] for p in pairs}
+    for row in np.flatnonzero(values.power > EPSILON):
+        pair = int(s.row_pair[row])
+        if pair in slots:
+            slots[pair].extend(s.blocks.slots[s.row_block[row]])
+    return [describe_slots(slots[int(p)], s.blocks.slot_minutes) for p in pairs]
+
+
+def site_table(
+    problem: PlanProblem, values: SolutionValues, assignments: pd.DataFrame
+) -> pd.DataFrame:
+    """The open sites with their chargers, energy, peak, sharing and utilisation.
+
+    Open are the sites the plan opens or keeps open, and sites with chargers in place that no
+    need of the year can use (listed with their chargers and no energy).
+    """
+    inputs = problem.inputs
+    in_place = charger_floors(inputs)
+    counts_of = {**in_place, **values.chargers}
+    idle = {s for s, _ in in_place if s not in problem.open}
+    idle |= {
+        s for s, site_id in enumerate(inputs.sites["site_id"]) if site_id in inputs.built.opened
+    }
+    sites = sorted({s for s, v in values.open.items() if v > 0} | (idle - set(problem.open)))
+    counts, floors = _charger_counts(len(inputs.chargers), counts_of, in_place, sites)
+    table = inputs.sites.iloc[sites][SITE_INPUT_COLUMNS].reset_index(drop=True)
+    table["newly_opened"] = [s in problem.open and problem.open[s].lowBound == 0 for s in sites]
+    table["chargers"] = counts.sum(axis=1)
+    table["new_chargers"] = (counts - floors).sum(axis=1)
+    for k, option in enumerate(inputs.chargers):
+        table[f"chargers_{option.name}"] = counts[:, k]
+    table["installed_kw"] = counts @ np.array([o.power_kw for o in inputs.chargers])
+    site_block = values.site_block[sites] if sites else np.zeros((0, 1))
+    _add_use(table, site_block, assignments)
+    table["utilisation"] = _utilisation(table, inputs.sites.iloc[sites])
+    fixed = inputs.sites["fixed_cost_eur"].to_numpy(float)[sites] * table["newly_opened"]
+    capex = (counts - floors) @ np.array([o.capex_eur for o in inputs.chargers])
+    table["investment_eur_per_year"] = inputs.settings.capex_annuity_factor * (fixed + capex)
+    names = [f"chargers_{o.name}" for o in inputs.chargers]
+    return table[SITE_BASE_COLUMNS + names + SITE_TAIL_COLUMNS]
+
+
+def _charger_counts(
+    n_types: int,
+    counts_of: dict[tuple[int, int], int],
+    in_place: dict[tuple[int, int], int],
+    sites: list[int],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Chargers per (site, type) in the plan, and those in place before the year."""
+    counts = np.zeros((len(sites), n_types), dtype=np.int64)
+    floors = np.zeros((len(sites), n_types), dtype=np.int64)
+    row_of = {site: i for i, site in enumerate(sites)}
+    for (site, k), n in counts_of.items():
+        if site in row_of:
+            counts[row_of[site], k] = n
+            floors[row_of[site], k] = in_place.get((site, k), 0)
+    return counts, floors
+
+
+def _add_use(table: pd.DataFrame, site_block: FloatArray, assignments: pd.DataFrame) -> None:
+    grouped = assignments.groupby("site_id")
+    ids = table["site_id"]
+    table["energy_kwh_per_day"] = ids.map(grouped["energy_kwh_per_day"].sum()).fillna(0.0)
+    table["organisations"] = ids.map(grouped["organisation_id"].nunique()).fillna(0).astype(int)
+    table["needs"] = ids.map(grouped["need_id"].nunique()).fillna(0).astype(int)
+    table["peak_kw"] = site_block.max(axis=1, initial=0.0)
+
+
+def _utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Energy ÷ (usable kW × hours open): usable kW is the chargers' capped by the connection."""
+    hours = np.array(
+        [
+            minute_mask(str(a), str(b)).sum() / 60
+            for a, b in zip(sites["available_from"], sites["available_to"], strict=True)
+        ]
+    )
+    usable = np.minimum(
+        table["installed_kw"].to_numpy(float), table["max_power_kw"].to_numpy(float)
+    )
+    capacity = usable * hours
+    energy = table["energy_kwh_per_day"].to_numpy(float)
+    return np.where(capacity > 0, energy / np.where(capacity > 0, capacity, 1.0), 0.0)
+
+
+def site_power_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
+    """Power per used site and slot, kW."""
+    s, inputs = problem.structure, problem.inputs
+    used = np.flatnonzero(values.site_block.max(axis=1) > EPSILON)
+    by_slot = values.site_block[used][:, s.blocks.block_of_slot()]
+    n_slots = by_slot.shape[1] if used.size else inputs.n_slots
+    return pd.DataFrame(
+        {
+            "site_id": np.repeat(inputs.sites["site_id"].to_numpy()[used], n_slots),
+            "slot": np.tile(np.arange(n_slots), used.size),
+            "power_kw": by_slot.reshape(-1),
+        }
+    )
+
+
+def node_load_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
+    """Load, headroom, reinforcement and margin per loaded grid node and slot."""
+    s, inputs = problem.structure, problem.inputs
+    nodes = inputs.grid.nodes
+    loaded = (
+        np.flatnonzero(values.node_block.max(axis=1) > EPSILON) if len(nodes) else np.zeros(0, int)
+    )
+    n_slots = inputs.n_slots
+    load = (
+        values.node_block[loaded][:, s.blocks.block_of_slot()]
+        if loaded.size
+        else np.zeros((0, n_slots))
+    )
+    headroom = inputs.grid.headroom_kva[loaded]
+    reinforcement = _total_reinforcement(problem, values)[loaded]
+    table = pd.DataFrame(
+        {
+            "node_id": np.repeat(nodes["node_id"].to_numpy()[loaded], n_slots),
+            "name": np.repeat(nodes["name"].to_numpy()[loaded], n_slots),
+            "level": np.repeat(nodes["level"].to_numpy()[loaded], n_slots),
+            "slot": np.tile(np.arange(n_slots), loaded.size),
+            "slot_start": np.tile(slot_labels(inputs.slot_minutes), loaded.size),
+            "load_kw": load.reshape(-1),
+            "headroom_kva": headroom.reshape(-1),
+            "reinforcement_kva": np.repeat(reinforcement, n_slots),
+        }
+    )
+    table["margin_kva"] = (
+        table["headroom_kva"].clip(lower=0) + table["reinforcement_kva"] - table["load_kw"]
+    )
+    return table[NODE_LOAD_COLUMNS]
+
+
+def _total_reinforcement(problem: PlanProblem, values: SolutionValues) -> FloatArray:
+    nodes = problem.inputs.grid.nodes
+    carried = (
+        nodes["node_id"].map(problem.inputs.built.reinforcement_kva).fillna(0.0).to_numpy(float)
+    )
+    new = np.zeros(len(nodes))
+    for node, kva in values.reinforcement.items():
+        new[node] = kva
+    total: FloatArray = carried + new
+    return total
+
+
+def reinforcement_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
+    """Reinforcement requested per node: new this year and in total, with its annual cost."""
+    inputs = problem.inputs
+    nodes = inputs.grid.nodes
+    total = _total_reinforcement(problem, values)
+    rows = np.flatnonzero(total > EPSILON)
+    new = np.array([values.reinforcement.get(int(v), 0.0) for v in rows])
+    peak = values.node_block[rows].max(axis=1) if rows.size else np.zeros(0)
+    table = pd.DataFrame(
+        {
+            "node_id": nodes["node_id"].to_numpy()[rows],
+            "name": nodes["name"].to_numpy()[rows],
+            "level": nodes["level"].to_numpy()[rows],
+            "new_kva": new,
+            "total_kva": total[rows],
+            "cost_eur_per_year": total[rows] * inputs.settings.reinforcement_cost_eur_per_kva,
+            "peak_load_kw": peak,
+            "min_headroom_kva": np.nanmin(inputs.grid.headroom_kva[rows], axis=1, initial=np.inf)
+            if rows.size
+            else np.zeros(0),
+        }
+    )
+    return table[REINFORCEMENT_COLUMNS]
+
+
+def unmet_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
+    """Needs not (fully) served, with the number of candidate sites and a reason."""
+    inputs, s = problem.inputs, problem.structure
+    rows = np.flatnonzero(values.unmet > EPSILON)
+    candidates = np.bincount(s.pair_need, minlength=len(inputs.needs))[rows]
+    needs = inputs.needs.iloc[rows]
+    reason = np.where(
+        candidates == 0,
+        "no candidate site: none within reach, open in the dwell window, with a suitable charger",
+        "candidate sites too small, too costly or without grid headroom in the dwell window",
+    )
+    table = pd.DataFrame(
+        {
+            "need_id": needs["need_id"].to_numpy(),
+            "organisation_id": needs["organisation_id"].to_numpy(),
+            "category": needs["category"].to_numpy(),
+            "nis_code": needs["nis_code"].to_numpy(),
+            "energy_kwh_per_day": needs["energy_kwh_per_day"].to_numpy(float),
+            "unmet_kwh_per_day": values.unmet[rows],
+            "candidate_sites": candidates,
+            "reason": reason,
+        }
+    )
+    return table[UNMET_COLUMNS]
+
+
+def new_investment(problem: PlanProblem, values: SolutionValues) -> tuple[float, float]:
+    """Annuity of the sites opened and chargers bought this year, EUR/year."""
+    c = problem.costs
+    sites_eur = sum(c.open[s] * values.open[s] for s in c.open)
+    chargers_eur = sum(
+        c.chargers[k] * (values.chargers[k] - problem.charger_floor.get(k, 0)) for k in c.chargers
+    )
+    return float(sites_eur), float(chargers_eur)

@@ -1,0 +1,156 @@
+"""Solvers behind one interface; statuses that tell optimal from feasible; no tracebacks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulp
+import pytest
+
+from planner.optimisation.cbc import cbc_available
+from planner.optimisation.inputs import PlanInputs
+from planner.optimisation.model import build_problem
+from planner.optimisation.results import ASSIGNMENT_COLUMNS, make_result
+from planner.optimisation.solve import ladder_stages, overall_status, solve
+from planner.optimisation.solvers import (
+    SolveOptions,
+    SolverError,
+    SolveStatus,
+    Stage,
+    StageRun,
+    make_solver,
+)
+from tests._plan_checks import check_invariants
+from tests._plan_fixtures import micro_inputs, need, pair, site
+
+CBC_AVAILABLE = cbc_available()
+
+
+def small_case() -> PlanInputs:
+    needs = [
+        need("A", energy=150.0, private_terrain=True),
+        need("B", organisation="ORG-B", energy=90.0, dwell=("20:00", "06:00")),
+    ]
+    sites = [
+        site("DEPOT", tier="private", owner="ORG-A", fixed_cost=30_000.0, shared=False),
+        site("PARK", tier="semi_public", fixed_cost=8_000.0, available=("07:00", "19:00")),
+        site("HUB", tier="public", fixed_cost=1_000.0),
+    ]
+    pairs = [pair("A", "DEPOT", own=True), pair("A", "PARK", 0.05), pair("A", "HUB", 0.02)]
+    pairs += [pair("B", "PARK", 0.05), pair("B", "HUB", 0.01)]
+    return micro_inputs(needs, sites, pairs, ladder_policy="lexicographic")
+
+
+@pytest.mark.skipif(not CBC_AVAILABLE, reason="PuLP's bundled CBC binary is not installed")
+def test_cbc_and_highs_find_the_same_plan_cost() -> None:
+    inputs = small_case()
+    highs = solve(build_problem(inputs), SolveOptions(solver="highs", mip_gap=0.0))
+    problem = build_problem(inputs)
+    before = problem.prob.numConstraints()
+    cbc = solve(problem, SolveOptions(solver="cbc", mip_gap=0.0))
+    assert highs.status == cbc.status == SolveStatus.OPTIMAL
+    assert all(run.has_solution for run in (*highs.stages, *cbc.stages))
+    assert cbc.objective_eur == pytest.approx(highs.objective_eur, rel=1e-6)
+    assert cbc.energy_by_tier_kwh_per_day == pytest.approx(highs.energy_by_tier_kwh_per_day)
+    check_invariants(problem, cbc)
+    assert problem.prob.numConstraints() == before  # the hold rows are taken out again
+
+
+def infeasible_problem() -> tuple[pulp.LpProblem, pulp.LpVariable]:
+    prob = pulp.LpProblem("impossible", pulp.LpMinimize)
+    x = prob.add_variable("x", 0, 10, pulp.LpInteger)
+    prob.addConstraint(
+        pulp.LpConstraint(pulp.LpAffineExpression([(x, 1.0)]), pulp.LpConstraintGE, "low", 5)
+    )
+    prob.addConstraint(
+        pulp.LpConstraint(pulp.LpAffineExpression([(x, 1.0)]), pulp.LpConstraintLE, "high", 3)
+    )
+    prob.setObjective(pulp.LpAffineExpression([(x, 1.0)]))
+    return prob, x
+
+
+@pytest.mark.parametrize("name", ["highs", "cbc"])
+def test_an_infeasible_model_is_a_status_not_an_exception(name: str) -> None:
+    if name == "cbc" and not CBC_AVAILABLE:
+        pytest.skip("PuLP's bundled CBC binary is not installed")
+    prob, x = infeasible_problem()
+    runs = make_solver(name).run_stages(prob, [Stage("cost", prob.objective)], SolveOptions())
+    assert [run.status for run in runs] == [SolveStatus.INFEASIBLE]
+    assert runs[0].objective is None and not runs[0].has_solution
+    assert x.varValue is None
+
+
+def run(name: str, status: SolveStatus) -> StageRun:
+    has_plan = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    return StageRun(name, status, 1.0 if has_plan else None, None, 0.1, f"{name}: {status}")
+
+
+def test_overall_status_is_optimal_only_when_every_stage_is() -> None:
+    optimal, feasible = SolveStatus.OPTIMAL, SolveStatus.FEASIBLE
+    assert overall_status([run("a", optimal), run("cost", optimal)])[0] == optimal
+    assert overall_status([run("cost", optimal), run("polish", feasible)])[0] == optimal
+    assert overall_status([run("a", optimal), run("cost", feasible)])[0] == feasible
+    status, message = overall_status([run("a", optimal), run("cost", SolveStatus.TIME_LIMIT)])
+    assert status == feasible
+    assert "kept the plan of stage 'a' (not cost-optimised)" in message
+    assert overall_status([run("a", SolveStatus.TIME_LIMIT)])[0] == SolveStatus.TIME_LIMIT
+    assert overall_status([run("cost", SolveStatus.INFEASIBLE)])[0] == SolveStatus.INFEASIBLE
+
+
+def test_a_solve_without_plan_gives_a_result_with_empty_tables() -> None:
+    problem = build_problem(small_case())
+    runs = [run("private", SolveStatus.TIME_LIMIT)]
+    outcome = (SolveStatus.TIME_LIMIT, "private: time limit of 1 s reached before any plan")
+    result = make_result(problem, runs, outcome, "highs", 1.0)
+    assert not result.has_plan
+    assert result.objective_eur is None and result.unmet_kwh_per_day is None
+    assert list(result.assignments.columns) == ASSIGNMENT_COLUMNS and result.assignments.empty
+    assert result.built == problem.inputs.built
+    summary = result.summary()
+    assert summary["status"] == "time_limit" and "time limit" in summary["message"]
+
+
+def test_ladder_stages_follow_the_policy() -> None:
+    lexicographic = build_problem(small_case())
+    names = [s.name for s in ladder_stages(lexicographic)]
+    assert names == ["private", "semi_public", "cost", "polish"]
+    assert all(len(s.parts) >= 1 for s in ladder_stages(lexicographic)[:2])
+    inputs = small_case()
+    weighted = dataclasses.replace(
+        inputs, settings=dataclasses.replace(inputs.settings, ladder_policy="weighted")
+    )
+    assert [s.name for s in ladder_stages(build_problem(weighted))] == ["cost", "polish"]
+
+
+def test_a_year_without_charging_needs_is_an_empty_optimal_plan() -> None:
+    inputs = small_case()
+    empty = dataclasses.replace(inputs, needs=inputs.needs.iloc[0:0], pairs=inputs.pairs.iloc[0:0])
+    result = solve(build_problem(empty))
+    assert result.status == SolveStatus.OPTIMAL and result.objective_eur == 0.0
+    assert result.assignments.empty and result.sites.empty
+    assert "nothing to plan" in result.message
+
+
+def test_sites_with_chargers_in_place_are_listed_even_when_unused() -> None:
+    inputs = micro_inputs([need("A")], [site("HUB"), site("OLD", existing=2)], [pair("A", "HUB")])
+    result = solve(build_problem(inputs))
+    old = result.sites.set_index("site_id").loc["OLD"]
+    assert old["chargers"] == 2 and old["new_chargers"] == 0 and old["energy_kwh_per_day"] == 0
+    assert old["investment_eur_per_year"] == 0
+
+
+def test_unknown_solver_names_the_valid_ones() -> None:
+    with pytest.raises(
+        SolverError, match=r"unknown solver 'higs' \(valid: highs, cbc\) — did you mean 'highs'\?"
+    ):
+        make_solver("higs")
+
+
+def test_ids_that_differ_only_by_dash_or_underscore_get_rows_of_their_own() -> None:
+    needs = [need("N-1", energy=50.0), need("N_1", organisation="ORG-B", energy=70.0)]
+    problem = build_problem(micro_inputs(needs, [site("HUB")]))
+    energy_rows = [name for name in problem.prob._constraints if name.startswith("energy")]
+    assert sorted(energy_rows) == ["energy_N_1", "energy_N_1~2"]
+    result = solve(problem)
+    check_invariants(problem, result)
+    assert result.unmet_kwh_per_day == pytest.approx(0.0, abs=1e-5)
