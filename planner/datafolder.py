@@ -23,6 +23,12 @@ CONTRACT_FILES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Optional companion files read from the data folder when present (no flag of their own in
+#: every command): base-load profiles of the grid nodes and a road edge list.
+GRID_PROFILES_FILE = "grid_profiles.csv"
+ROADS_FILE = "roads.csv"
+
+
 class DataFolderError(LaadplanError):
     """A data folder or one of its files cannot be found."""
 
@@ -38,6 +44,13 @@ class DataFolder:
     zones: Path | None = None
     access_cost: Path | None = None
     scenario: Path | None = None
+
+    def companion(self, file_name: str) -> Path | None:
+        """Path of an optional companion file (e.g. ``grid_profiles.csv``) when present."""
+        if self.root is None:
+            return None
+        path = self.root / file_name
+        return path if path.is_file() else None
 
     def require(self, name: str) -> Path:
         """Return the path of a contract file that a command cannot do without.

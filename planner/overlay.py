@@ -26,12 +26,11 @@ from geography import haversine_km
 from grid_data import make_headroom, read_grid, read_grid_profiles
 from grid_data.overlay import OverlayResult, OverlaySettings, overlay_demand
 from grid_data.reports import write_overlay_files
-from planner.datafolder import DataFolder, DataFolderError
+from planner.datafolder import GRID_PROFILES_FILE, DataFolder, DataFolderError
 from planner.progress import stage
 from planner.scenario import Scenario
 
 #: Optional node profiles of a data folder (``node_id``, ``slot``, ``load_kva``).
-PROFILES_FILE = "grid_profiles.csv"
 #: Farthest a private site of the depot's organisation may be from the depot to lend the
 #: depot its ``grid_node_id``, km.
 DEPOT_SITE_MAX_KM = 0.1
@@ -105,10 +104,7 @@ def overlay_case(
 
 
 def _folder_profiles(folder: DataFolder) -> Path | None:
-    if folder.root is None:
-        return None
-    path = folder.root / PROFILES_FILE
-    return path if path.is_file() else None
+    return folder.companion(GRID_PROFILES_FILE)
 
 
 def _read_sites(folder: DataFolder) -> pd.DataFrame | None:

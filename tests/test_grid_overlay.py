@@ -525,18 +525,6 @@ def test_overlay_command_needs_a_grid(
     assert "no grid.csv in" in capsys.readouterr().err
 
 
-def test_run_includes_the_overlay(
-    leuven: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    scenario = leuven.parent / "short.toml"
-    arguments = ["run", "--data", str(leuven), "--scenario", str(scenario)]
-    assert main([*arguments, "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert out.index("Demand projection") < out.index("Grid overlay") < out.index("Top congested")
-    for name in ("demand.nc", *OVERLAY_FILES):
-        assert (tmp_path / name).is_file(), name
-
-
 def test_run_without_a_grid_skips_the_overlay(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -55,3 +56,35 @@ def test_run_names_the_missing_contract_file(
     (case / "zones.csv").unlink()
     assert main(["run", "--data", str(case), "--out", str(tmp_path / "out")]) == 1
     assert "no zones.csv in" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def small_generated_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated Leuven case planned over 2027–2028 only."""
+    folder = tmp_path_factory.mktemp("small") / "case"
+    sizes = ["--needs", "40", "--sites", "16", "--substations", "3", "--cabins", "24"]
+    arguments = ["-q", "generate", "--region", "Leuven", "--seed", "3", "--out", str(folder)]
+    assert main([*arguments, *sizes]) == 0
+    scenario = (folder / "scenario.toml").read_text(encoding="utf-8")
+    (folder / "scenario.toml").write_text(scenario.replace("last_year = 2035", "last_year = 2028"))
+    return folder
+
+
+def test_run_chains_demand_overlay_and_plan(
+    small_generated_case: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", "--data", str(small_generated_case), "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    out = captured.out
+    assert out.index("Demand projection") < out.index("Grid overlay") < out.index("Plan written")
+    assert captured.err.count("projecting demand") == 2  # once, start and end line
+    for name in ("demand.nc", "congestion.csv", "capacity_requests.csv", "node_load.nc"):
+        assert (tmp_path / name).is_file(), name
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
+    assert summary["planned_years"] == [2027, 2028]
+    demand = read_demand(tmp_path / "demand.nc")
+    for year_summary in summary["years"]:
+        year = year_summary["year"]
+        served = sum(year_summary["energy_kwh_per_day_by_tier"].values())
+        needed = float(demand["energy_kwh_per_day"].sel(year=year).sum())
+        assert served + year_summary["unmet_kwh_per_day"] == pytest.approx(needed, rel=1e-3)

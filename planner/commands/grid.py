@@ -18,8 +18,8 @@ from grid_data.overlay import select_year
 from grid_data.reports import OVERLAY_FILES
 from planner.commands.common import add_data_arguments, data_folder_from
 from planner.commands.demand import project_case
+from planner.datafolder import GRID_PROFILES_FILE
 from planner.overlay import (
-    PROFILES_FILE,
     check_profiles_file,
     format_overlay_summary,
     overlay_case,
@@ -122,7 +122,7 @@ def _register_overlay(subparsers: SubParsers) -> None:
         "--grid-profiles",
         type=Path,
         metavar="FILE",
-        help=f"base-load profiles per node (default: DIR/{PROFILES_FILE} when present)",
+        help=f"base-load profiles per node (default: DIR/{GRID_PROFILES_FILE} when present)",
     )
     parser.add_argument(
         "--out", type=Path, required=True, metavar="OUT", help="folder to write the files to"

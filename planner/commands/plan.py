@@ -18,6 +18,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import xarray as xr
+
 from planner.commands.common import add_data_arguments, data_folder_from
 from planner.datafolder import DataFolder
 from planner.optimisation.case import read_plan_case
@@ -74,7 +76,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def plan_folder(
-    folder: DataFolder, out: Path, year: int | None = None, **overrides: Any
+    folder: DataFolder,
+    out: Path,
+    year: int | None = None,
+    demand: xr.Dataset | None = None,
+    **overrides: Any,
 ) -> MultiYearPlan:
     """Plan a data folder (one year, or all projected years) and write the files into ``out``.
 
@@ -86,6 +92,8 @@ def plan_folder(
         The folder to write into.
     year
         One year to plan; ``None`` plans every projected year in order.
+    demand
+        The folder's demand projection when already made; projected here otherwise.
     **overrides
         :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
 
@@ -95,7 +103,7 @@ def plan_folder(
         When the year is not projected or an input is invalid.
     """
     scenario = load_scenario(folder.scenario)
-    case = read_plan_case(folder, scenario)
+    case = read_plan_case(folder, scenario, demand)
     years = _years(year, case.years)
     options = dataclasses.replace(options_from(scenario.optimisation), **overrides)
     plan = plan_years(case, years, options)

@@ -1,8 +1,9 @@
 """``laadplan run``: the main job — every stage on one case, with a short summary.
 
 Stages, in the order data flows: validate the needs → project the demand → overlay the demand
-on the grid (when the data folder has ``grid.csv``).  Each stage logs its duration; the results
-land in ``OUT`` exactly as the stage's own command would write them.
+on the grid (when the data folder has ``grid.csv``) → plan the charging sites for every
+projected year (when it has ``sites.csv``; the plan goes to ``OUT/plan/``). Each stage logs
+its duration; the results land in ``OUT`` exactly as the stage's own command would write them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from typing import Any
 
 from planner.commands import demand
 from planner.commands.common import add_data_arguments, data_folder_from
+from planner.commands.plan import format_summary as format_plan_summary
+from planner.commands.plan import plan_folder
 from planner.overlay import format_overlay_summary, overlay_case, write_overlay
 from planner.progress import stage
 from planner.scenario import load_scenario
 
 LOGGER = logging.getLogger("laadplan")
+
+#: Sub-folder of OUT holding the plan files.
+PLAN_FOLDER = "plan"
 
 
 def register(subparsers: Any) -> None:
@@ -27,9 +33,9 @@ def register(subparsers: Any) -> None:
         "run",
         help="run every stage on a case and print a summary",
         description=(
-            "Validate the needs, project the demand and overlay it on the grid (when the "
-            "data folder has grid.csv) of a planning case, writing every stage's results to "
-            "OUT and printing a short summary."
+            "Validate the needs, project the demand, overlay it on the grid (when the data "
+            "folder has grid.csv) and plan the charging sites (when it has sites.csv), writing "
+            "every stage's results to OUT and printing a short summary."
         ),
     )
     add_data_arguments(parser)
@@ -40,7 +46,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the stages in order; return 0."""
+    """Run the stages in order; return 0, or 1 when a year has no plan."""
     folder = data_folder_from(args)
     out = Path(args.out)
     dataset = demand.project_case(folder)
@@ -52,4 +58,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         result = overlay_case(folder, dataset, load_scenario(folder.scenario))
         print(format_overlay_summary(result, write_overlay(result, out)))
-    return 0
+    if folder.sites is None:
+        LOGGER.info("no sites.csv in the data folder: the site selection is skipped")
+        return 0
+    plan = plan_folder(folder, out / PLAN_FOLDER, demand=dataset)
+    print(format_plan_summary(plan, out / PLAN_FOLDER))
+    return 0 if all(result.has_plan for result in plan.results) else 1

@@ -26,7 +26,7 @@ from grid_data import read_grid
 from grid_data.headroom import make_headroom
 from grid_data.profiles import read_grid_profiles
 from grid_data.topology import apply_inferred_parents, build_topology, map_points_to_nodes
-from planner.datafolder import DataFolder
+from planner.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder
 from planner.needs import load_needs
 from planner.optimisation.inputs import (
     NODE_COLUMNS,
@@ -48,8 +48,6 @@ from validation import RowIssue, TableValidationError, ValidationReport
 LOGGER = logging.getLogger("laadplan")
 
 #: Optional files of a case folder read by the plan besides the contract files.
-PROFILES_FILE = "grid_profiles.csv"
-ROADS_FILE = "roads.csv"
 #: Need coordinates of the demand dataset used by the plan (plan name: dataset name).
 NEED_FIELDS = {
     "organisation_id": "organisation_id",
@@ -103,7 +101,9 @@ class PlanCase:
         return [int(year) for year in self.demand["year"].values]
 
 
-def read_plan_case(folder: DataFolder, scenario: Scenario | None = None) -> PlanCase:
+def read_plan_case(
+    folder: DataFolder, scenario: Scenario | None = None, demand: xr.Dataset | None = None
+) -> PlanCase:
     """Read every file of a case folder that the plan uses.
 
     Parameters
@@ -112,17 +112,20 @@ def read_plan_case(folder: DataFolder, scenario: Scenario | None = None) -> Plan
         The resolved data folder (needs, zones and sites are required).
     scenario
         The scenario; by default the folder's ``scenario.toml`` (or the defaults).
+    demand
+        The demand projection of this folder and scenario when already made (``laadplan run``);
+        projected here otherwise.
     """
     scenario = scenario or load_scenario(folder.scenario)
-    with stage("reading needs, zones and projecting demand"):
-        demand = project_demand(
-            load_needs(folder.require("needs")), load_zones(folder.require("zones")), scenario
-        )
+    if demand is None:
+        with stage("reading needs, zones and projecting demand"):
+            demand = project_demand(
+                load_needs(folder.require("needs")), load_zones(folder.require("zones")), scenario
+            )
     with stage("reading sites, grid and access data"):
         sites = charging_sites.read_sites(folder.require("sites"))
         grid = _read_grid(folder, scenario)
-        root = folder.root
-        profiles_path = root / PROFILES_FILE if root and (root / PROFILES_FILE).is_file() else None
+        profiles_path = folder.companion(GRID_PROFILES_FILE)
         profiles = (
             read_grid_profiles(profiles_path, grid["node_id"].tolist())
             if profiles_path and grid is not None
@@ -131,7 +134,7 @@ def read_plan_case(folder: DataFolder, scenario: Scenario | None = None) -> Plan
         access_cost = (
             charging_sites.read_access_cost(folder.access_cost) if folder.access_cost else None
         )
-        roads_path = root / ROADS_FILE if root and (root / ROADS_FILE).is_file() else None
+        roads_path = folder.companion(ROADS_FILE)
         roads = charging_sites.read_road_edges(roads_path) if roads_path else None
     return make_plan_case(demand, sites, scenario, grid, profiles, access_cost, roads)
 
