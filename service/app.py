@@ -1,0 +1,43 @@
+"""The FastAPI application: ``create_app(settings)``; OpenAPI at ``/openapi.json``.
+
+``make_asgi(settings)`` wraps it with the upload cap (and mounts the Dash dashboard under
+``/dashboard`` for planners when the dashboards package provides ``create_app``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from service.config import Settings
+from service.db import make_engine, make_session_factory
+from service.limits import UploadLimit
+from service.routes import admin, grid, needs, public, runs
+
+LOGGER = logging.getLogger("laadplan")
+
+DESCRIPTION = """
+Charging-needs intake, planning runs and grid-capacity exchange for the Flemish zero-emission
+zones for city logistics (ZES). Bearer tokens carry one role: `signatory` (own needs only),
+`planner` (needs and runs in its vervoerregio's), `grid_operator` (capacity maps, k-anonymous
+demand and requests, answers) or `admin`. Another organisation's data answers 404.
+"""
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The API with its database sessions; the schema must be migrated (``service.db.upgrade``)."""
+    app = FastAPI(title="laadplan", version="0.1.0", description=DESCRIPTION)
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    for module in (public, needs, runs, grid, admin):
+        app.include_router(module.router)
+    return app
+
+
+def make_asgi(settings: Settings) -> ASGIApp:
+    """The served application: the API behind the upload cap."""
+    return UploadLimit(create_app(settings), settings.max_upload_bytes)

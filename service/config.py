@@ -1,0 +1,109 @@
+"""Service settings, from ``LAADPLAN_*`` environment variables with command-line overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grid_data.disclosure import DEFAULT_K_ANONYMITY, check_k
+from validation import LaadplanError
+
+#: Default data directory (relative to the working directory).
+DEFAULT_DATA_DIR = Path("laadplan-data")
+#: Name of the embedded SQLite database inside the data directory.
+SQLITE_FILE = "laadplan.db"
+#: Default upload cap, MB.
+DEFAULT_MAX_UPLOAD_MB = 20.0
+#: Default lease of a running run, s: a run whose worker has not renewed it for this long is
+#: taken as abandoned.
+DEFAULT_LEASE_S = 60.0
+
+
+class ConfigError(LaadplanError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the API and the worker are configured with.
+
+    Attributes
+    ----------
+    data_dir
+        Holds the embedded database and, in ``case/``, the reference case (``sites.csv``,
+        ``zones.csv``, ``scenario.toml``, optionally ``grid.csv``, ``grid_profiles.csv``).
+    database_url
+        SQLAlchemy URL (``LAADPLAN_DATABASE_URL``); a SQLite file in ``data_dir`` by default.
+    case_dir
+        The reference case folder (``LAADPLAN_CASE_DIR``; default ``data_dir/case``).
+    max_upload_mb
+        Largest request body accepted, MB (``LAADPLAN_MAX_UPLOAD_MB``).
+    k_anonymity
+        Least number of organisations behind any aggregate shown outside the planner role
+        (``LAADPLAN_K_ANONYMITY``).
+    lease_s
+        Lease of a running run, s (``LAADPLAN_LEASE_S``); the worker renews it every third.
+    poll_s
+        How often an idle worker looks for queued runs, s (``LAADPLAN_POLL_S``).
+    """
+
+    data_dir: Path
+    database_url: str
+    case_dir: Path
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+    k_anonymity: int = DEFAULT_K_ANONYMITY
+    lease_s: float = DEFAULT_LEASE_S
+    poll_s: float = 1.0
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The upload cap in bytes."""
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given fields replaced (``None`` values are ignored)."""
+        given = {key: value for key, value in changes.items() if value is not None}
+        return replace(self, **given)  # type: ignore[arg-type]
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The URL of the embedded SQLite database in a data directory."""
+    return f"sqlite:///{(Path(data_dir) / SQLITE_FILE).resolve()}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from the environment.
+
+    Raises
+    ------
+    ConfigError
+        When a number cannot be read or is out of range, naming the variable.
+    """
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("LAADPLAN_DATA_DIR", str(DEFAULT_DATA_DIR)))
+    k = int(_number(env, "LAADPLAN_K_ANONYMITY", DEFAULT_K_ANONYMITY))
+    check_k(k)
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("LAADPLAN_DATABASE_URL") or sqlite_url(data_dir),
+        case_dir=Path(env.get("LAADPLAN_CASE_DIR") or data_dir / "case"),
+        max_upload_mb=_number(env, "LAADPLAN_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB),
+        k_anonymity=k,
+        lease_s=_number(env, "LAADPLAN_LEASE_S", DEFAULT_LEASE_S),
+        poll_s=_number(env, "LAADPLAN_POLL_S", 1.0),
+    )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return float(default)
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={text!r} is not a number") from exc
+    if value <= 0:
+        raise ConfigError(f"{name}={text!r}: valid: a number above 0")
+    return value

@@ -1,0 +1,224 @@
+"""Needs uploads: read a file or JSON rows, validate like ``laadplan validate``, store a version.
+
+Row numbers in messages are file lines (header = 1); JSON rows are numbered the same way (the
+first row is row 2), so a message reads the same whichever way the rows came.
+
+Rows must belong to the uploading organisation: an empty or missing ``organisation_id`` is
+filled with the organisation's code, any other value is a row error.  A resubmission supersedes
+the current version (history is kept); the same content again returns the current version
+instead of making a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from planner.needs import check_needs
+from planner.needs_schema import NEEDS_COLUMNS
+from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
+from service.principal import Principal
+from validation import RowIssue, ValidationReport
+from validation.reading import ReadError, read_raw_table
+
+#: Columns whose decimal commas (``;`` files) are turned into points before storing.
+NUMERIC_COLUMNS = (
+    "lat",
+    "lon",
+    "vehicles",
+    "first_registration_year",
+    "daily_km",
+    "kwh_per_km",
+    "working_days_per_week",
+    "energy_kwh_per_day",
+)
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class CheckedNeeds:
+    """An upload after validation: the raw text rows, the typed table and the report."""
+
+    raw: pd.DataFrame
+    table: pd.DataFrame | None
+    report: ValidationReport
+    source_format: str
+    filename: str
+    content_sha256: str
+
+
+def safe_filename(name: str | None, content: bytes) -> str:
+    """A plain file name for an upload, with ``.xlsx`` or ``.csv`` by content."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "needs").name).strip("._") or "needs"
+    suffix = ".xlsx" if content.startswith(XLSX_MAGIC) else ".csv"
+    if Path(stem).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm"):
+        stem = Path(stem).stem
+    return stem + suffix
+
+
+def read_upload(content: bytes, filename: str) -> pd.DataFrame:
+    """Read uploaded bytes as a raw table (:func:`validation.reading.read_raw_table`).
+
+    Raises
+    ------
+    ReadError
+        Not UTF-8, empty, not a table; the message names the upload, not a temporary path.
+    """
+    with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:
+        path = Path(folder) / filename
+        path.write_bytes(content)
+        try:
+            return read_raw_table(path)
+        except ReadError as exc:
+            raise ReadError(str(exc).replace(f"{folder}/", "")) from exc
+
+
+def rows_to_raw(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """JSON rows as a raw (all-text) table, as if read from a comma-separated file."""
+    columns: list[str] = []
+    for row in rows:
+        columns += [str(key) for key in row if str(key) not in columns]
+    records = [{column: _text(row.get(column)) for column in columns} for row in rows]
+    frame = pd.DataFrame.from_records(records, columns=columns).astype(str)
+    frame.attrs["delimiter"] = ","
+    return frame
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def check_upload(
+    raw: pd.DataFrame, principal: Principal, filename: str, source_format: str, sha256: str
+) -> CheckedNeeds:
+    """Fill or check ``organisation_id``, then validate the rows with :func:`check_needs`."""
+    raw = raw.copy()
+    own = principal.organisation_code
+    if "organisation_id" not in raw.columns:
+        raw["organisation_id"] = own
+    raw.loc[raw["organisation_id"] == "", "organisation_id"] = own
+    table, report = check_needs(raw, source=filename)
+    report.extend(_foreign_rows(raw, own))
+    return CheckedNeeds(raw, table if report.ok else None, report, source_format, filename, sha256)
+
+
+def _foreign_rows(raw: pd.DataFrame, own: str) -> list[RowIssue]:
+    foreign = raw.index[raw["organisation_id"] != own]
+    return [
+        RowIssue(
+            row=int(index) + 2,
+            column="organisation_id",
+            value=raw.at[index, "organisation_id"],
+            problem="is not your organisation",
+            valid=f"'{own}' or empty",
+        )
+        for index in foreign
+    ]
+
+
+def content_sha256(content: bytes) -> str:
+    """SHA-256 of uploaded bytes, hex."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def rows_sha256(rows: Sequence[Mapping[str, object]]) -> str:
+    """SHA-256 of JSON rows in a canonical form, hex."""
+    return content_sha256(
+        json.dumps([dict(row) for row in rows], sort_keys=True, default=str).encode()
+    )
+
+
+def stored_values(raw: pd.DataFrame) -> list[dict[str, str]]:
+    """The contract columns of each row as text, decimal commas made points."""
+    delimiter = raw.attrs.get("delimiter", ",")
+    columns = [column for column in NEEDS_COLUMNS if column in raw.columns]
+    frame = raw[columns].astype(str)
+    if delimiter != ",":
+        for column in (c for c in NUMERIC_COLUMNS if c in frame.columns):
+            frame[column] = frame[column].str.replace(",", ".", regex=False)
+    return [
+        {str(key): str(value) for key, value in row.items()} for row in frame.to_dict("records")
+    ]
+
+
+def store_submission(
+    session: Session, principal: Principal, checked: CheckedNeeds
+) -> tuple[NeedsSubmission, bool]:
+    """Store a valid upload as the organisation's new current version.
+
+    Returns the submission and whether it is new: the same content as the current version
+    returns that version unchanged.  The organisation's row is locked first (``FOR UPDATE`` on
+    PostgreSQL; SQLite transactions are serialised), so versions never collide.
+    """
+    assert checked.table is not None, "store only validated uploads"
+    session.execute(
+        select(Organisation.id)
+        .where(Organisation.id == principal.organisation_id)
+        .with_for_update()
+    )
+    current = session.scalars(
+        select(NeedsSubmission).where(
+            NeedsSubmission.organisation_id == principal.organisation_id,
+            NeedsSubmission.current.is_(True),
+        )
+    ).first()
+    if current is not None and current.content_sha256 == checked.content_sha256:
+        return current, False
+    submission = _new_version(session, principal, checked)
+    _insert_rows(session, submission.id, checked)
+    return submission, True
+
+
+def _new_version(session: Session, principal: Principal, checked: CheckedNeeds) -> NeedsSubmission:
+    org = principal.organisation_id
+    latest = session.scalar(
+        select(func.max(NeedsSubmission.version)).where(NeedsSubmission.organisation_id == org)
+    )
+    session.execute(
+        update(NeedsSubmission)
+        .where(NeedsSubmission.organisation_id == org, NeedsSubmission.current.is_(True))
+        .values(current=False, superseded_at=utc_now())
+    )
+    submission = NeedsSubmission(
+        organisation_id=org,
+        version=(latest or 0) + 1,
+        current=True,
+        content_sha256=checked.content_sha256,
+        source_format=checked.source_format,
+        filename=checked.filename,
+        rows=len(checked.raw),
+        submitted_by=principal.user_id,
+    )
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def _insert_rows(session: Session, submission_id: int, checked: CheckedNeeds) -> None:
+    assert checked.table is not None
+    regions = checked.table["vervoerregio_code"].astype(str).tolist()
+    records = [
+        {
+            "submission_id": submission_id,
+            "row_number": position + 2,
+            "need_id": values["need_id"],
+            "vervoerregio_code": regions[position],
+            "values": values,
+        }
+        for position, values in enumerate(stored_values(checked.raw))
+    ]
+    if records:
+        session.execute(insert(NeedsRow), records)

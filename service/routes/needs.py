@@ -1,0 +1,318 @@
+"""Signatories' needs: upload (file or JSON rows), list and read versions, see the plan.
+
+Planners read the current needs in their scope.  A signatory only ever sees its own
+organisation's data; anything else answers 404, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import transaction
+from service.intake import (
+    CheckedNeeds,
+    check_upload,
+    content_sha256,
+    read_upload,
+    rows_sha256,
+    rows_to_raw,
+    safe_filename,
+    store_submission,
+)
+from service.models import NeedsRow, NeedsSubmission, Organisation, PlanningRun, Role, RunResult
+from service.principal import Principal, audit, not_found, require, sessions_of
+from service.routes.common import (
+    ERRORS,
+    NOT_FOUND,
+    Id,
+    ValidationFailureBody,
+    file_failure,
+    iso,
+    validation_failure,
+)
+from service.snapshot import NEED_ID_SEPARATOR
+from validation.reading import ReadError
+
+router = APIRouter(tags=["needs"])
+Signatory = Annotated[Principal, Depends(require(Role.SIGNATORY))]
+NeedsReader = Annotated[Principal, Depends(require(Role.SIGNATORY, Role.PLANNER, Role.ADMIN))]
+UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    413: {"description": "larger than LAADPLAN_MAX_UPLOAD_MB"},
+    422: {"model": ValidationFailureBody, "description": "every row error; nothing stored"},
+}
+MAX_JSON_ROWS = 100_000
+
+
+class SubmissionOut(BaseModel):
+    """A version of an organisation's needs."""
+
+    id: int
+    organisation: str
+    version: int
+    current: bool
+    rows: int
+    source_format: str
+    filename: str
+    content_sha256: str
+    submitted_at: str | None
+    superseded_at: str | None
+    created: bool = Field(True, description="false when the same content was already current")
+
+
+class SubmissionDetail(SubmissionOut):
+    """A version with its rows."""
+
+    needs: list[dict[str, Any]]
+
+
+class NeedsRowsIn(BaseModel):
+    """Needs as JSON: one object per row, keys = the needs.csv columns."""
+
+    rows: list[dict[str, str | int | float | bool | None]] = Field(
+        min_length=1, max_length=MAX_JSON_ROWS
+    )
+
+
+def _out(submission: NeedsSubmission, code: str, created: bool = True) -> SubmissionOut:
+    return SubmissionOut(
+        id=submission.id,
+        organisation=code,
+        version=submission.version,
+        current=submission.current,
+        rows=submission.rows,
+        source_format=submission.source_format,
+        filename=submission.filename,
+        content_sha256=submission.content_sha256,
+        submitted_at=iso(submission.submitted_at),
+        superseded_at=iso(submission.superseded_at),
+        created=created,
+    )
+
+
+def _store(
+    request: Request, response: Response, principal: Principal, checked: CheckedNeeds
+) -> SubmissionOut:
+    if not checked.report.ok:
+        raise validation_failure(checked.report)
+    with transaction(sessions_of(request)) as session:
+        submission, created = store_submission(session, principal, checked)
+        detail = {"version": submission.version, "rows": submission.rows, "created": created}
+        target = f"needs/submissions/{submission.id}"
+        audit(session, principal, "write" if created else "read", target, detail)
+        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return _out(submission, principal.organisation_code, created)
+
+
+@router.post(
+    "/needs",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **UPLOAD_ERRORS,
+        200: {"model": SubmissionOut, "description": "same content as the current version"},
+    },
+    summary="Upload needs as a CSV or XLSX file",
+)
+def upload_needs_file(
+    request: Request,
+    response: Response,
+    principal: Signatory,
+    file: Annotated[UploadFile, File(description="needs.csv (UTF-8; , ; or tab) or needs.xlsx")],
+) -> SubmissionOut:
+    """Validate every row like ``laadplan validate``; store a new version when all are valid."""
+    content = file.file.read()
+    filename = safe_filename(file.filename, content)
+    try:
+        raw = read_upload(content, filename)
+    except ReadError as exc:
+        raise file_failure(filename, str(exc)) from exc
+    source_format = "xlsx" if filename.endswith(".xlsx") else "csv"
+    checked = check_upload(raw, principal, filename, source_format, content_sha256(content))
+    return _store(request, response, principal, checked)
+
+
+@router.post(
+    "/needs/rows",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        **UPLOAD_ERRORS,
+        200: {"model": SubmissionOut, "description": "same content as the current version"},
+    },
+    summary="Upload needs as JSON rows",
+)
+def upload_needs_rows(
+    request: Request, response: Response, principal: Signatory, body: NeedsRowsIn
+) -> SubmissionOut:
+    """As ``POST /needs``; rows are numbered as file lines (the first row is row 2)."""
+    raw = rows_to_raw(body.rows)
+    checked = check_upload(raw, principal, "needs.json", "json", rows_sha256(body.rows))
+    return _store(request, response, principal, checked)
+
+
+@router.get("/needs/submissions", responses=ERRORS, summary="List needs versions")
+def list_submissions(request: Request, principal: NeedsReader) -> list[SubmissionOut]:
+    """A signatory's own versions, newest first; planners and admins see every organisation."""
+    query = select(NeedsSubmission, Organisation.code).join(
+        Organisation, NeedsSubmission.organisation_id == Organisation.id
+    )
+    if principal.role == Role.SIGNATORY:
+        query = query.where(NeedsSubmission.organisation_id == principal.organisation_id)
+    with transaction(sessions_of(request)) as session:
+        found = session.execute(query.order_by(NeedsSubmission.id.desc())).all()
+        audit(session, principal, "read", "needs/submissions", {"count": len(found)})
+        return [_out(submission, code) for submission, code in found]
+
+
+@router.get(
+    "/needs/submissions/{submission_id}",
+    responses={**ERRORS, **NOT_FOUND},
+    summary="Read one needs version",
+)
+def read_submission(
+    request: Request, principal: NeedsReader, submission_id: Id
+) -> SubmissionDetail:
+    """One version with its rows (404 when it is another organisation's)."""
+    with transaction(sessions_of(request)) as session:
+        found = session.execute(
+            select(NeedsSubmission, Organisation.code)
+            .join(Organisation, NeedsSubmission.organisation_id == Organisation.id)
+            .where(NeedsSubmission.id == submission_id)
+        ).first()
+        if found is None or not _may_read(principal, found[0]):
+            raise not_found("submission")
+        submission, code = found
+        rows = session.scalars(
+            select(NeedsRow)
+            .where(NeedsRow.submission_id == submission.id)
+            .order_by(NeedsRow.row_number)
+        ).all()
+        if principal.role == Role.PLANNER:
+            rows = [row for row in rows if principal.sees_region(row.vervoerregio_code)]
+        audit(session, principal, "read", f"needs/submissions/{submission.id}")
+        base = _out(submission, code).model_dump()
+        return SubmissionDetail(**base, needs=[_row_out(row) for row in rows])
+
+
+def _may_read(principal: Principal, submission: NeedsSubmission) -> bool:
+    if principal.role == Role.SIGNATORY:
+        return submission.organisation_id == principal.organisation_id
+    return True
+
+
+def _row_out(row: NeedsRow) -> dict[str, Any]:
+    return {"row": row.row_number, "vervoerregio_code": row.vervoerregio_code, **row.values}
+
+
+@router.get("/needs", responses=ERRORS, summary="Current needs in scope")
+def current_needs(request: Request, principal: NeedsReader) -> list[dict[str, Any]]:
+    """The current version's rows: a signatory's own; a planner's in its vervoerregio's."""
+    query = (
+        select(NeedsRow, Organisation.code, NeedsSubmission.version)
+        .join(NeedsSubmission, NeedsRow.submission_id == NeedsSubmission.id)
+        .join(Organisation, NeedsSubmission.organisation_id == Organisation.id)
+        .where(NeedsSubmission.current.is_(True))
+        .order_by(Organisation.code, NeedsRow.row_number)
+    )
+    if principal.role == Role.SIGNATORY:
+        query = query.where(NeedsSubmission.organisation_id == principal.organisation_id)
+    elif principal.regions is not None:
+        query = query.where(NeedsRow.vervoerregio_code.in_(principal.regions))
+    with transaction(sessions_of(request)) as session:
+        found = session.execute(query).all()
+        audit(session, principal, "read", "needs", {"rows": len(found)})
+        return [
+            {"organisation": code, "version": version, **_row_out(row)}
+            for row, code, version in found
+        ]
+
+
+class ServedNeed(BaseModel):
+    """Where one of the caller's needs is charged in a published plan."""
+
+    year: int
+    need_id: str
+    site_id: str
+    site_name: str | None
+    tier: str | None
+    nis_code: str | None
+    energy_kwh_per_day: float | None
+    share_of_need: float | None
+
+
+class MyPlan(BaseModel):
+    """The caller's needs in the latest published plan."""
+
+    run_id: int | None
+    published_at: str | None
+    served: list[ServedNeed]
+    unmet: list[dict[str, Any]]
+
+
+@router.get("/me/plan", responses=ERRORS, summary="Where my needs are served")
+def my_plan(request: Request, principal: Signatory) -> MyPlan:
+    """The caller's own needs in the latest published plan (site, tier, energy per year)."""
+    with transaction(sessions_of(request)) as session:
+        run = latest_published(session)
+        audit(session, principal, "read", "me/plan", {"run": None if run is None else run.id})
+        if run is None:
+            return MyPlan(run_id=None, published_at=None, served=[], unmet=[])
+        tables = result_tables(session, run.id, ("assignments", "sites", "unmet"))
+    prefix = principal.organisation_code + NEED_ID_SEPARATOR
+    sites = {(r["site_id"], r["year"]): r for r in tables["sites"]}
+    served = [
+        _served(record, sites.get((record["site_id"], record["year"]), {}), prefix)
+        for record in tables["assignments"]
+        if str(record["need_id"]).startswith(prefix)
+    ]
+    unmet = [
+        {"year": r["year"], "need_id": str(r["need_id"])[len(prefix):],
+         "unmet_kwh_per_day": r.get("unmet_kwh_per_day"), "reason": r.get("reason")}
+        for r in tables["unmet"] if str(r["need_id"]).startswith(prefix)
+    ]  # fmt: skip
+    return MyPlan(run_id=run.id, published_at=iso(run.published_at), served=served, unmet=unmet)
+
+
+def _served(record: dict[str, Any], site: dict[str, Any], prefix: str) -> ServedNeed:
+    return ServedNeed(
+        year=int(record["year"]),
+        need_id=str(record["need_id"])[len(prefix) :],
+        site_id=str(record["site_id"]),
+        site_name=site.get("name"),
+        tier=record.get("tier"),
+        nis_code=site.get("nis_code"),
+        energy_kwh_per_day=record.get("energy_kwh_per_day"),
+        share_of_need=record.get("share_of_need"),
+    )
+
+
+def latest_published(session: Session) -> PlanningRun | None:
+    """The most recently published run, if any."""
+    return session.scalars(
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None))
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def result_tables(
+    session: Session, run_id: int, names: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Records of some result tables of a run (empty lists for absent tables)."""
+    found = session.scalars(
+        select(RunResult).where(RunResult.run_id == run_id, RunResult.name.in_(names))
+    ).all()
+    tables: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for result in found:
+        tables[result.name] = list(result.content.get("records", []))
+    return tables
+
+
+def http_error(code: int, message: str) -> HTTPException:
+    """An error with a plain message."""
+    return HTTPException(code, detail=message)

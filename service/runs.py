@@ -1,0 +1,160 @@
+"""The run queue in the database: create, claim, renew, finish, fail, expire, retry.
+
+Claiming is safe with several workers: on PostgreSQL the candidate row is locked with
+``SELECT … FOR UPDATE SKIP LOCKED``; on SQLite every transaction is ``BEGIN IMMEDIATE`` (one
+writer at a time).  Either way the claim itself is a guarded ``UPDATE … WHERE status =
+'queued'`` that succeeds for exactly one worker.  A running run holds a lease that its worker
+renews; a run whose lease expired (the worker died) is marked failed with the reason by
+:func:`expire_stale_runs` — called by every worker loop and by the API before it shows runs —
+and can be queued again with :func:`retry_run`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from service.models import PlanningRun, RunResult, RunStatus, utc_now
+
+
+def claim_next_run(session: Session, worker_id: str, lease_s: float) -> PlanningRun | None:
+    """Take the oldest queued run for this worker, or ``None`` when there is none."""
+    candidate = session.scalars(
+        select(PlanningRun.id)
+        .where(PlanningRun.status == RunStatus.QUEUED.value)
+        .order_by(PlanningRun.created_at, PlanningRun.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if candidate is None:
+        return None
+    now = utc_now()
+    claimed = session.execute(
+        update(PlanningRun)
+        .where(PlanningRun.id == candidate, PlanningRun.status == RunStatus.QUEUED.value)
+        .values(
+            status=RunStatus.RUNNING.value,
+            worker_id=worker_id,
+            started_at=now,
+            finished_at=None,
+            heartbeat_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            attempts=PlanningRun.attempts + 1,
+            progress=0.0,
+            progress_message="claimed by a worker",
+            error=None,
+        )
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(PlanningRun, candidate)
+
+
+def renew_lease(
+    session: Session, run_id: int, worker_id: str, lease_s: float, progress: float, message: str
+) -> bool:
+    """Renew a run's lease and record progress; ``False`` when the run is no longer ours."""
+    now = utc_now()
+    result = session.execute(
+        update(PlanningRun)
+        .where(_ours(run_id, worker_id))
+        .values(
+            heartbeat_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            progress=progress,
+            progress_message=message[:500],
+        )
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _ours(run_id: int, worker_id: str) -> Any:
+    return (
+        (PlanningRun.id == run_id)
+        & (PlanningRun.worker_id == worker_id)
+        & (PlanningRun.status == RunStatus.RUNNING.value)
+    )
+
+
+def finish_run(session: Session, run_id: int, worker_id: str, tables: dict[str, Any]) -> bool:
+    """Store the results and mark the run done, in one transaction; ``False`` if not ours."""
+    result = session.execute(
+        update(PlanningRun)
+        .where(_ours(run_id, worker_id))
+        .values(
+            status=RunStatus.DONE.value,
+            finished_at=utc_now(),
+            progress=1.0,
+            progress_message="done",
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.execute(delete(RunResult).where(RunResult.run_id == run_id))
+    records = [
+        {"run_id": run_id, "name": name, "content": content} for name, content in tables.items()
+    ]
+    session.execute(insert(RunResult), records)
+    return True
+
+
+def fail_run(session: Session, run_id: int, worker_id: str, error: str) -> bool:
+    """Mark a run failed with the reason; ``False`` when it is not ours any more."""
+    result = session.execute(
+        update(PlanningRun)
+        .where(_ours(run_id, worker_id))
+        .values(status=RunStatus.FAILED.value, finished_at=utc_now(), error=error)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def expire_stale_runs(session: Session) -> list[int]:
+    """Fail every running run whose lease has expired; return their ids."""
+    now = utc_now()
+    stale = session.scalars(
+        select(PlanningRun).where(
+            PlanningRun.status == RunStatus.RUNNING.value, PlanningRun.lease_expires_at < now
+        )
+    ).all()
+    expired: list[int] = []
+    for run in stale:
+        reason = (
+            f"worker {run.worker_id} stopped renewing its lease (last heartbeat "
+            f"{_iso(run.heartbeat_at)}); the worker was lost mid-run. Retry with "
+            f"POST /runs/{run.id}/retry"
+        )
+        done = session.execute(
+            update(PlanningRun)
+            .where(
+                PlanningRun.id == run.id,
+                PlanningRun.status == RunStatus.RUNNING.value,
+                PlanningRun.lease_expires_at < now,
+            )
+            .values(status=RunStatus.FAILED.value, finished_at=now, error=reason)
+        )
+        if done.rowcount == 1:  # type: ignore[attr-defined]
+            expired.append(run.id)
+    return expired
+
+
+def _iso(moment: Any) -> str:
+    return "never" if moment is None else f"{moment.isoformat(timespec='seconds')} UTC"
+
+
+def retry_run(session: Session, run_id: int) -> bool:
+    """Queue a failed run again; ``False`` unless it is failed."""
+    result = session.execute(
+        update(PlanningRun)
+        .where(PlanningRun.id == run_id, PlanningRun.status == RunStatus.FAILED.value)
+        .values(
+            status=RunStatus.QUEUED.value,
+            progress=0.0,
+            progress_message="queued again",
+            worker_id=None,
+            lease_expires_at=None,
+        )
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,0 +1,253 @@
+"""A real laadplan service process per database backend, shared by the service test modules.
+
+``service_server(backend, tmp_path_factory)`` starts ``laadplan serve --workers 0`` (uvicorn)
+on a free 127.0.0.1 port once per backend and test session: SQLite in a temporary data
+directory, PostgreSQL in a database of its own on the server at
+``LAADPLAN_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``),
+dropped at the end.  Workers are started by the tests that need them.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+from sqlalchemy import make_url
+
+POSTGRES_URL = os.environ.get(
+    "LAADPLAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("sqlite", "postgresql")
+#: The upload cap of the test servers, MB (small, to test 413 cheaply).
+TEST_UPLOAD_MB = 1
+#: Lease of a running run in the tests, s (short, to see a lost worker quickly).
+TEST_LEASE_S = 3.0
+K = 3
+
+
+@dataclass
+class Server:
+    """A running service and what the tests know about it."""
+
+    backend: str
+    url: str
+    database_url: str
+    environment: dict[str, str]
+    process: subprocess.Popen[bytes]
+    case_dir: Path
+    needs: pd.DataFrame
+    tokens: dict[str, str] = field(default_factory=dict)
+    log: Path | None = None
+
+    def client(self, who: str | None = None, timeout: float = 60.0) -> httpx.Client:
+        """An HTTP client, with the token of ``who`` when given."""
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def start_worker(self, **extra_env: str) -> subprocess.Popen[bytes]:
+        """A ``laadplan worker`` process on this server's database."""
+        env = {**self.environment, **extra_env}
+        return subprocess.Popen(
+            [sys.executable, "-m", "planner.cli", "-q", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+_SERVERS: dict[str, Server] = {}
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def postgres_reachable() -> str | None:
+    """``None`` when the test PostgreSQL server answers, else why not."""
+    import psycopg
+
+    url = make_url(POSTGRES_URL)
+    try:
+        with psycopg.connect(_libpq(url), connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable: {exc}"
+
+
+def _libpq(url: Any) -> str:
+    return str(url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def _create_postgres_database() -> str:
+    import psycopg
+
+    base = make_url(POSTGRES_URL)
+    name = f"laadplan_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_libpq(base), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(_libpq(base), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    atexit.register(drop)
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def make_case(folder: Path) -> Path:
+    """A small generated Leuven case: 60 needs, 20 sites, 2 substations, 30 cabins."""
+    subprocess.run(
+        [sys.executable, "-m", "planner.cli", "-q", "generate", "--region", "Leuven",
+         "--seed", "3", "--out", str(folder), "--needs", "60", "--sites", "20",
+         "--substations", "2", "--cabins", "30", "--force"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return folder
+
+
+def service_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Server:
+    """The shared server of a backend, started on first use."""
+    if backend in _SERVERS:
+        return _SERVERS[backend]
+    if backend == "postgresql":
+        reason = postgres_reachable()
+        if reason:
+            pytest.skip(reason)
+        database_url = _create_postgres_database()
+    root = tmp_path_factory.mktemp(f"service-{backend}")
+    if backend == "sqlite":
+        database_url = f"sqlite:///{root / 'laadplan.db'}"
+    server = _start(backend, root, database_url)
+    _SERVERS[backend] = server
+    _make_users(server)
+    return server
+
+
+def _start(backend: str, root: Path, database_url: str) -> Server:
+    from service.db import upgrade
+
+    case_dir = make_case(root / "case")
+    upgrade(database_url)
+    port = free_port()
+    environment = {
+        **os.environ,
+        "LAADPLAN_DATA_DIR": str(root),
+        "LAADPLAN_DATABASE_URL": database_url,
+        "LAADPLAN_CASE_DIR": str(case_dir),
+        "LAADPLAN_MAX_UPLOAD_MB": str(TEST_UPLOAD_MB),
+        "LAADPLAN_LEASE_S": str(TEST_LEASE_S),
+        "LAADPLAN_POLL_S": "0.2",
+        "LAADPLAN_K_ANONYMITY": str(K),
+    }
+    log = root / "server.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "planner.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "0"],
+            env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    atexit.register(_stop, process)
+    url = f"http://127.0.0.1:{port}"
+    _wait_for(url, process, log)
+    needs = pd.read_csv(case_dir / "needs.csv", dtype=str, keep_default_na=False)
+    return Server(backend, url, database_url, environment, process, case_dir, needs, log=log)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped: {log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()[-3000:]}")
+
+
+def _make_users(server: Server) -> None:
+    from service.accounts import add_user
+    from service.db import make_engine, make_session_factory, transaction
+
+    engine = make_engine(server.database_url)
+    with transaction(make_session_factory(engine)) as session:
+        _, token = add_user(session, "ADMIN-ORG", "admin")
+    engine.dispose()
+    server.tokens["admin"] = token.token
+    for who, org, role, regions in (
+        ("planner", "MOW", "planner", None),
+        ("planner_other", "MOW-LIMBURG", "planner", ["1"]),
+        ("grid", "FLUVIUS", "grid_operator", None),
+    ):
+        server.tokens[who] = add_user_via_api(server, org, role, regions)
+    for org in sorted(server.needs["organisation_id"].unique()):
+        server.tokens[org] = add_user_via_api(server, org, "signatory")
+
+
+def add_user_via_api(
+    server: Server, organisation: str, role: str, regions: list[str] | None = None
+) -> str:
+    """Create a user through the admin API; return its token."""
+    with server.client("admin") as client:
+        answer = client.post(
+            "/admin/users", json={"organisation": organisation, "role": role, "regions": regions}
+        )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["token"]["token"])
+
+
+def org_csv(server: Server, organisation: str) -> bytes:
+    """The generated needs of one organisation as a CSV file."""
+    rows = server.needs[server.needs["organisation_id"] == organisation]
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def upload(server: Server, who: str, content: bytes, name: str = "needs.csv") -> httpx.Response:
+    """POST /needs as ``who``."""
+    with server.client(who) as client:
+        return client.post("/needs", files={"file": (name, content, "text/csv")})
+
+
+def upload_all(server: Server) -> None:
+    """Every generated organisation uploads its needs (idempotent)."""
+    for org in sorted(server.needs["organisation_id"].unique()):
+        answer = upload(server, org, org_csv(server, org))
+        assert answer.status_code in (200, 201), answer.text
+
+
+def wait_for_run(
+    server: Server, run_id: int, states: tuple[str, ...], timeout_s: float = 120
+) -> dict[str, Any]:
+    """Poll a run until its status is one of ``states``."""
+    deadline = time.monotonic() + timeout_s
+    with server.client("planner") as client:
+        while time.monotonic() < deadline:
+            run: dict[str, Any] = client.get(f"/runs/{run_id}").json()
+            if run["status"] in states:
+                return run
+            time.sleep(0.2)
+    raise AssertionError(f"run {run_id} not {states} within {timeout_s} s: {run}")
