@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= demo-case
 DEMO_OUT ?= demo-out
+DASHBOARD_PORT ?= 8050
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,8 @@ demo: $(STAMP)
 	$(BIN)/laadplan generate --region Leuven --seed 1 --out $(DEMO_DIR) --force
 	$(BIN)/laadplan validate $(DEMO_DIR)/needs.csv
 	$(BIN)/laadplan run --data $(DEMO_DIR) --out $(DEMO_OUT)
+	@echo "Dashboard: http://127.0.0.1:$(DASHBOARD_PORT)/  (Ctrl+C stops it)"
+	$(BIN)/laadplan dashboard --data $(DEMO_DIR) --results $(DEMO_OUT) --port $(DASHBOARD_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -28,7 +31,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# Debian's Chromium and its driver for the dashboard's real-browser tests (never a browser
+# download of selenium's own); installed with apt-get when missing (sudo when not root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium chromium-driver)
+
+pytest: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

@@ -1,0 +1,56 @@
+"""What every page's layout and callbacks receive: the case store and the app's options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dash import Dash
+
+from dashboards.jobs import JobRegistry
+from dashboards.store import CaseStore
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """The case and options of one app.
+
+    Attributes
+    ----------
+    store
+        The case's tables.
+    tiles
+        Whether maps use OpenStreetMap tiles (only when reachable).
+    jobs
+        Plan runs started on the Scenarios page.
+    """
+
+    store: CaseStore
+    tiles: bool = False
+    jobs: JobRegistry = field(default_factory=JobRegistry)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the dashboard.
+
+    Attributes
+    ----------
+    module
+        Name in Dash's page registry.
+    path
+        URL path.
+    nav_key
+        Label key of its navigation link.
+    layout
+        Builds the page's layout from the context (called on each visit).
+    register
+        Adds the page's callbacks to the app.
+    """
+
+    module: str
+    path: str
+    nav_key: str
+    layout: Callable[[AppContext], Any]
+    register: Callable[[Dash, AppContext], None]

@@ -1,0 +1,91 @@
+"""Intake callbacks: validate the upload and show the outcome; nothing is taken in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output, State, html
+
+from dashboards.components import LANG_STORE, data_table, heading, register_download
+from dashboards.context import AppContext
+from dashboards.downloads import table_download
+from dashboards.i18n import language
+from dashboards.pages.intake import _business_logic as logic
+from dashboards.pages.intake import _figures as figures
+
+HIDDEN = {"display": "none"}
+
+
+def result_of(contents: str | None, filename: str | None) -> logic.IntakeResult | None:
+    """Validate the uploaded contents (``None`` before any upload)."""
+    if not contents:
+        return None
+    try:
+        content = logic.decode_upload(contents)
+    except ValueError as exc:
+        return logic.IntakeResult(filename or "", None, None, str(exc))
+    return logic.validate_upload(filename or "needs.csv", content)
+
+
+def show_upload(
+    context: AppContext, contents: Any, filename: Any, lang: Any
+) -> tuple[Any, dict[str, str], dict[str, str]]:
+    """The outcome block, and whether the error and the validated-table downloads are shown."""
+    lang = language(lang)
+    result = result_of(contents, filename)
+    if result is None:
+        return [], HIDDEN, HIDDEN
+    text = figures.outcome_text(result, lang)
+    if result.table is not None:
+        store = context.store
+        added = logic.additions(result.table, store.zones, store.scenario, store.demand)
+        return (
+            [
+                html.Div(text, className="message ok", id="in-outcome"),
+                heading("intake.adds", 3),
+                data_table(figures.additions_table(added, lang), lang),
+                heading("intake.preview", 3),
+                data_table(logic.preview(result.table), lang),
+            ],
+            HIDDEN,
+            {},
+        )
+    errors = logic.error_table(result)
+    parts = [html.Div(text, className="message error", id="in-outcome")]
+    if not errors.empty:
+        parts += [
+            heading("intake.errors", 3),
+            html.Div(data_table(errors, lang, max_rows=500), id="in-error-table"),
+        ]
+    return parts, ({} if not errors.empty else HIDDEN), HIDDEN
+
+
+def download_errors(kind: str, contents: Any, filename: Any) -> dict[str, Any] | None:
+    """The error table of the current upload as CSV or Excel."""
+    result = result_of(contents, filename)
+    if result is None:
+        return None
+    return table_download(kind, logic.error_table(result), "needs_errors")
+
+
+def download_valid(kind: str, contents: Any, filename: Any) -> dict[str, Any] | None:
+    """The validated table of the current upload (typed, with the derived columns)."""
+    result = result_of(contents, filename)
+    if result is None or result.table is None:
+        return None
+    return table_download(kind, result.table, "needs_validated")
+
+
+def register(app: Dash, context: AppContext) -> None:
+    """Add the intake page's callbacks."""
+    app.callback(
+        Output("in-result", "children"),
+        Output("in-errors-bar", "style"),
+        Output("in-valid-bar", "style"),
+        Input("in-upload", "contents"),
+        State("in-upload", "filename"),
+        Input(LANG_STORE, "data"),
+    )(lambda contents, filename, lang: show_upload(context, contents, filename, lang))
+    states = [State("in-upload", "contents"), State("in-upload", "filename")]
+    register_download(app, "in-errors", ("csv", "xlsx"), states, download_errors)
+    register_download(app, "in-valid", ("csv", "xlsx"), states, download_valid)

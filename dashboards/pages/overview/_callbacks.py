@@ -1,0 +1,108 @@
+"""Overview callbacks: thin glue between the filters and the business logic and figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Dash, Input, Output
+
+from dashboards.components import (
+    LANG_STORE,
+    area_filter_states,
+    area_filter_values,
+    data_table,
+    register_area_filters,
+    register_download,
+)
+from dashboards.context import AppContext
+from dashboards.downloads import geojson_download, table_download
+from dashboards.geo import municipality_outlines
+from dashboards.i18n import language
+from dashboards.pages.overview import _business_logic as logic
+from dashboards.pages.overview import _figures as figures
+from dashboards.pages.overview._layout import KPIS, PREFIX
+from dashboards.selection import Selection, make_selection
+
+
+def selection_of(context: AppContext, *values: Any) -> Selection:
+    """The selection of the filter values (year, region, municipality, categories)."""
+    year, region, municipality, categories = (*values, None, None, None, None)[:4]
+    return make_selection(year, region, municipality, categories, context.store.years[-1])
+
+
+def update_overview(context: AppContext, lang: Any, *values: Any) -> tuple[Any, ...]:
+    """Headline texts, the map figure and the municipality table for the filters."""
+    lang = language(lang)
+    selection = selection_of(context, *values)
+    store = context.store
+    headline = logic.make_headline(store.demand, selection, store.plan, store.overlay, store.grid)
+    tables = map_tables(context, selection)
+    figure = figures.make_overview_map(
+        municipality_outlines(), *tables, lang, focus=focus_outlines(selection), tiles=context.tiles
+    )
+    return (*figures.headline_texts(headline, lang), figure, data_table(tables[0], lang))
+
+
+def map_tables(context: AppContext, selection: Selection) -> tuple[Any, Any, Any, Any]:
+    """Municipalities, depots, sites and grid nodes of the selection."""
+    store = context.store
+    return (
+        logic.municipality_table(store.demand, selection),
+        logic.depot_table(store.demand, selection),
+        logic.site_table(store.sites, store.plan, selection),
+        logic.grid_node_table(store.grid, selection),
+    )
+
+
+def focus_outlines(selection: Selection) -> Any:
+    """Outlines of the selected area (``None`` for all of Flanders)."""
+    outlines = municipality_outlines()
+    if selection.municipality is not None:
+        return outlines[outlines["nis_code"] == selection.municipality]
+    if selection.region is not None:
+        return outlines[outlines["vervoerregio_code"] == selection.region]
+    return None
+
+
+def download_map(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
+    """The map as GeoJSON, or its municipality table as CSV/Excel."""
+    selection = selection_of(context, *values)
+    municipalities, depots, sites, nodes = map_tables(context, selection)
+    stem = f"overview_{selection.year}"
+    if kind == "geojson":
+        collection = figures.overview_geojson(
+            municipality_outlines(), municipalities, depots, sites, nodes
+        )
+        return geojson_download(collection, stem)
+    return table_download(kind, depots, f"{stem}_depots")
+
+
+def download_table(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
+    """The per-municipality table as CSV or Excel."""
+    selection = selection_of(context, *values)
+    table = logic.municipality_table(context.store.demand, selection)
+    return table_download(kind, table, f"municipalities_{selection.year}")
+
+
+def register(app: Dash, context: AppContext) -> None:
+    """Add the overview's callbacks."""
+    register_area_filters(app, PREFIX)
+    outputs = [Output(kpi_id, "children") for _, kpi_id in KPIS]
+    app.callback(
+        *outputs,
+        Output("ov-map", "figure"),
+        Output("ov-table", "children"),
+        Input(LANG_STORE, "data"),
+        *area_filter_values(PREFIX),
+    )(lambda lang, *values: update_overview(context, lang, *values))
+    states = area_filter_states(PREFIX)
+    register_download(
+        app,
+        "ov-map",
+        ("geojson", "csv", "xlsx"),
+        states,
+        lambda kind, *v: download_map(context, kind, *v),
+    )
+    register_download(
+        app, "ov-table", ("csv", "xlsx"), states, lambda kind, *v: download_table(context, kind, *v)
+    )

@@ -1,0 +1,64 @@
+"""Plan figures: the map of the plan, the ladder split, public chargers per municipality."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboards.i18n import t
+from dashboards.plan_figures import TIER_COLOURS
+
+
+def make_ladder_figure(ladder: pd.DataFrame, lang: str) -> go.Figure:
+    """Share of energy per ladder tier per planned year (stacked to 100 %)."""
+    figure = go.Figure()
+    for tier, colour in TIER_COLOURS.items():
+        rows = ladder[ladder["tier"] == tier]
+        figure.add_trace(
+            go.Bar(
+                x=rows["year"].astype(str),
+                y=rows["share"],
+                name=t(f"tier.{tier}", lang),
+                marker_color=colour,
+                customdata=rows["energy_kwh_per_day"],
+                hovertemplate="%{y:.0%} (%{customdata:,.0f} kWh)<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        title=t("plan.ladder", lang),
+        yaxis={"title": t("q.share", lang), "tickformat": ".0%", "range": [0, 1]},
+        xaxis={"title": t("q.year", lang), "type": "category"},
+        margin={"l": 60, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        height=360,
+    )
+    return figure
+
+
+def make_municipality_figure(
+    table: pd.DataFrame, year: int, lang: str, rows: int = 20
+) -> go.Figure:
+    """Semi-public and public chargers of the municipalities with the most, in one year."""
+    column = str(year)
+    top = (
+        table.sort_values(column, ascending=False).head(rows)
+        if column in table.columns
+        else table.head(0)
+    )
+    figure = go.Figure(
+        go.Bar(
+            x=top.get(column, []),
+            y=top["municipality"],
+            orientation="h",
+            marker_color=TIER_COLOURS["public"],
+        )
+    )
+    figure.update_layout(
+        title={"text": f"{t('plan.per_municipality', lang)} — {year}", "font": {"size": 13}},
+        xaxis={"title": t("q.chargers", lang)},
+        yaxis={"autorange": "reversed", "type": "category"},
+        margin={"l": 160, "r": 10, "t": 50, "b": 40},
+        height=max(300, 24 * len(top) + 120),
+    )
+    return figure

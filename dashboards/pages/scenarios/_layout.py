@@ -1,0 +1,116 @@
+"""Scenarios page layout: knobs, run progress, the runs, and two runs side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboards.components import (
+    download_bar,
+    dropdown,
+    field,
+    graph,
+    heading,
+    label,
+    option_labels,
+)
+from dashboards.plan_data import TIERS
+from dashboards.scenario_runs import knobs_of
+
+LADDER_OPTIONS = (
+    ("lexicographic", "ladder.lexicographic"),
+    ("weighted", "ladder.weighted"),
+    ("none", "ladder.none"),
+)
+OFFPEAK_OPTIONS = (("hard", "offpeak.hard"), ("soft", "offpeak.soft"), ("none", "offpeak.none"))
+POLL_MS = 700
+
+
+def number(control_id: str, value: float, step: float) -> dcc.Input:
+    """A number input."""
+    return dcc.Input(id=control_id, type="number", value=value, step=step, min=0, debounce=True)
+
+
+def switch(control_id: str, on: bool) -> dcc.Checklist:
+    """A single checkbox (value ``["on"]`` when ticked)."""
+    return dcc.Checklist(
+        id=control_id, options=[{"value": "on", "label": ""}], value=["on"] if on else []
+    )
+
+
+def knob_controls(context: Any) -> html.Div:
+    """The scenario knobs, set as the case's scenario sets them."""
+    years = context.store.years
+    knobs = knobs_of(context.store.scenario, years[-1])
+    fields = [
+        field(
+            "filter.year",
+            dropdown("sc-year", [(y, str(y)) for y in years], knobs.year, clearable=False),
+        ),
+        field(
+            "scen.ladder_policy",
+            dcc.RadioItems(
+                id="sc-ladder",
+                options=option_labels(LADDER_OPTIONS, "nl"),
+                value=knobs.ladder_policy,
+            ),
+        ),
+        field(
+            "scen.offpeak_policy",
+            dcc.RadioItems(
+                id="sc-offpeak",
+                options=option_labels(OFFPEAK_OPTIONS, "nl"),
+                value=knobs.offpeak_policy,
+            ),
+        ),
+        field("scen.sharing", switch("sc-sharing", knobs.sharing)),
+        field("scen.reinforcement", switch("sc-reinforcement", knobs.allow_reinforcement)),
+        field("scen.price_peak", number("sc-price-peak", knobs.price_peak_eur_per_kwh, 0.01)),
+        field(
+            "scen.price_offpeak", number("sc-price-offpeak", knobs.price_offpeak_eur_per_kwh, 0.01)
+        ),
+        *[
+            field(
+                f"scen.detour.{tier}", number(f"sc-detour-{tier}", knobs.detour_km_max[tier], 0.5)
+            )
+            for tier in TIERS
+        ],
+        field("scen.time_limit", number("sc-time-limit", knobs.time_limit_s, 5)),
+        field("scen.chain", switch("sc-chain", False)),
+        field("scen.name", dcc.Input(id="sc-name", type="text", value="", debounce=True)),
+    ]
+    return html.Div(fields, className="filters")
+
+
+def layout(context: Any) -> Any:
+    """The scenarios page."""
+    return html.Div(
+        [
+            heading("scen.title"),
+            heading("scen.knobs", 3),
+            knob_controls(context),
+            html.Button(label("scen.run"), id="sc-run", className="action"),
+            html.Div(id="sc-error"),
+            dcc.Store(id="sc-current"),
+            dcc.Interval(id="sc-poll", interval=POLL_MS, disabled=True),
+            html.Progress(id="sc-progress", value="0", max="1"),
+            html.Div(id="sc-run-status", className="run-line"),
+            heading("scen.runs", 3),
+            html.Div(id="sc-runs"),
+            heading("scen.compare", 3),
+            html.Div(
+                [
+                    field("scen.run_a", dropdown("sc-run-a", [], None)),
+                    field("scen.run_b", dropdown("sc-run-b", [], None)),
+                ],
+                className="filters",
+            ),
+            html.Div(id="sc-compare-table"),
+            download_bar("sc-compare"),
+            html.Div([graph("sc-energy"), graph("sc-chargers")], className="two-columns"),
+            graph("sc-costs"),
+            html.Div([graph("sc-map-a"), graph("sc-map-b")], className="two-columns"),
+        ],
+        className="page",
+    )
