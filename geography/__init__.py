@@ -23,7 +23,14 @@ Sources and attribution
   (:mod:`geography._vervoerregios`).
 """
 
-from geography._boundary import BORDER_TOLERANCE_KM, points_in_belgium, points_in_flanders
+from geography._boundary import (
+    BORDER_TOLERANCE_KM,
+    flanders_outline_km,
+    points_in_belgium,
+    points_in_flanders,
+    to_degrees,
+    to_km,
+)
 from geography._distance import haversine_km, nearest_municipality
 from geography._errors import GeographyError
 from geography._reference import (
@@ -40,6 +47,7 @@ __all__ = [
     "BORDER_TOLERANCE_KM",
     "GeographyError",
     "centrumsteden",
+    "flanders_outline_km",
     "flemish_nis_codes",
     "haversine_km",
     "is_flemish_nis",
@@ -49,5 +57,7 @@ __all__ = [
     "points_in_belgium",
     "points_in_flanders",
     "resolve_vervoerregio",
+    "to_degrees",
+    "to_km",
     "vervoerregios",
 ]

@@ -101,6 +101,32 @@ def _project_km(lat_deg: FloatArray, lon_deg: FloatArray) -> tuple[FloatArray, F
     return x_km, lat_deg * _KM_PER_DEGREE
 
 
+def to_km(lon_deg: FloatArray, lat_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Project WGS84 ``(lon, lat)`` degrees onto the package's local km grid ``(x, y)``.
+
+    An equirectangular map around 50.8° N: linear, so shapes and containment keep.
+
+    Examples
+    --------
+    >>> x_km, y_km = to_km(np.array([4.7]), np.array([50.88]))
+    >>> bool(np.allclose(to_degrees(x_km, y_km), ([4.7], [50.88])))
+    True
+    """
+    x_km, y_km = _project_km(np.asarray(lat_deg, float), np.asarray(lon_deg, float))
+    return x_km, y_km
+
+
+def to_degrees(x_km: FloatArray, y_km: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Map the km grid of :func:`to_km` back to WGS84 ``(lon, lat)`` degrees."""
+    km_per_degree_lon = _KM_PER_DEGREE * math.cos(math.radians(_REFERENCE_LAT_DEG))
+    return np.asarray(x_km, float) / km_per_degree_lon, np.asarray(y_km, float) / _KM_PER_DEGREE
+
+
+def flanders_outline_km() -> shapely.Geometry:
+    """The Flanders polygon in the km grid of :func:`to_km` (widened by the border tolerance)."""
+    return _flanders_polygon()
+
+
 def _flanders_polygon() -> shapely.Geometry:
     return _region_polygons()[0]
 
