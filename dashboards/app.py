@@ -35,7 +35,12 @@ CONTEXT_KEY = "laadplan_context"
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 
-def create_app(data_dir: Path, results_dir: Path | None = None, tiles: bool = False) -> dash.Dash:
+def create_app(
+    data_dir: Path,
+    results_dir: Path | None = None,
+    tiles: bool = False,
+    url_prefix: str = "/",
+) -> dash.Dash:
     """Build the dashboard of one case.
 
     Parameters
@@ -47,6 +52,9 @@ def create_app(data_dir: Path, results_dir: Path | None = None, tiles: bool = Fa
     tiles
         Draw maps on OpenStreetMap tiles (only when they are reachable); otherwise maps are
         drawn from data alone.
+    url_prefix
+        Path under which the browser reaches the app (``"/dashboard/"`` when mounted inside
+        ``laadplan serve``, which strips it before the request reaches the app).
 
     Returns
     -------
@@ -63,6 +71,8 @@ def create_app(data_dir: Path, results_dir: Path | None = None, tiles: bool = Fa
         suppress_callback_exceptions=True,
         title="laadplan",
         update_title="",
+        requests_pathname_prefix=url_prefix,
+        routes_pathname_prefix="/",
     )
     app.server.config[CONTEXT_KEY] = context
     for order, page in enumerate(PAGES):
@@ -107,7 +117,11 @@ def page_layout(page: Page, **_query: Any) -> Any:
 def shell_layout(context: AppContext, pages: Sequence[Page]) -> html.Div:
     """Header with navigation and language switch, the case line and the page container."""
     links = [
-        dcc.Link(label(page.nav_key, "nav"), href=page.path, id=f"nav-{page.module.split('.')[-1]}")
+        dcc.Link(
+            label(page.nav_key, "nav"),
+            href=dash.get_relative_path(page.path),  # type: ignore[no-untyped-call]
+            id=f"nav-{page.module.split('.')[-1]}",
+        )
         for page in pages
     ]
     switch = dcc.RadioItems(

@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)``; OpenAPI at ``/openapi.json``.
 
-``make_asgi(settings)`` wraps it with the upload cap (and mounts the Dash dashboard under
-``/dashboard`` for planners when the dashboards package provides ``create_app``).
+``make_asgi(settings)`` wraps it with the upload cap. The Dash dashboard is mounted under
+``/dashboard`` for planners and admins when the case folder has a ``needs.csv``
+(:mod:`service.dashboard`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from service.config import Settings
+from service.dashboard import DASHBOARD_PATH, mount_dashboard
 from service.db import make_engine, make_session_factory
 from service.limits import UploadLimit
 from service.routes import admin, grid, needs, public, runs
@@ -35,6 +37,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = make_session_factory(engine)
     for module in (public, needs, runs, grid, admin):
         app.include_router(module.router)
+    if mount_dashboard(app, settings, app.state.sessions):
+        LOGGER.info(
+            "dashboard of %s at %s/ (planners and admins)", settings.case_dir, DASHBOARD_PATH
+        )
     return app
 
 

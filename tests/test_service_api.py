@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 
@@ -213,3 +215,26 @@ def test_public_and_grid_aggregates_hold_k_organisations(server: Server) -> None
     assert all(row["organisations"] >= K for row in public["records"])
     assert json.dumps(public).count("organisation_id") == 0
     assert pd.DataFrame(public["records"]).empty or public["k_anonymity"] == K
+
+
+def test_the_dashboard_is_served_to_planners_and_admins_only(server: Server) -> None:
+    signatory = sorted(server.needs["organisation_id"].unique())[0]
+    for who in (None, "grid", signatory):
+        with server.client(who) as client:
+            answer = client.get("/dashboard/")
+            assert answer.status_code == 401, who
+            assert "for planners and admins" in answer.text
+    with server.client("planner") as client:
+        page = client.get("/dashboard/")
+        assert page.status_code == 200
+        scripts = re.findall(r'src="(/dashboard/_dash-component-suites/[^"]+)"', page.text)
+        assert scripts, "the page loads its scripts through the mount"
+        assert client.get(scripts[0]).status_code == 200
+        layout = client.get("/dashboard/_dash-layout")
+        assert layout.status_code == 200
+        assert "nav-overview" in layout.text
+    with httpx.Client(base_url=server.url, follow_redirects=False) as browser:
+        login = browser.post("/dashboard-login", data={"token": server.tokens["admin"]})
+        assert login.status_code == 303
+        assert login.headers["location"] == "/dashboard/"
+        assert browser.get("/dashboard/").status_code == 200  # the cookie carries the token
