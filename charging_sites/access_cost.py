@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from validation import RowIssue, TableValidationError, ValidationReport
+from validation import RowIssue, ValidationReport
 from validation.checks import (
     NumberRule,
     column_issues,
@@ -22,9 +22,9 @@ from validation.checks import (
     number_checks,
     required_text_check,
 )
-from validation.reading import parse_numbers, read_raw_table
+from validation.reading import parse_numbers
 from validation.report import FIRST_DATA_ROW, suggest
-from validation.schema import validate_table
+from validation.schema import load_checked_table, validate_table
 
 ACCESS_COST_COLUMNS = ("need_id", "site_id", "cost_eur_per_kwh")
 #: Highest plausible access cost, EUR per kWh charged.
@@ -50,10 +50,7 @@ def read_access_cost(path: Path) -> pd.DataFrame:
     validation.reading.ReadError
         When the file cannot be read as a table at all.
     """
-    table, report = check_access_cost(read_raw_table(Path(path)), source=Path(path).name)
-    if table is None:
-        raise TableValidationError(report)
-    return table
+    return load_checked_table(path, check_access_cost)
 
 
 def check_access_cost(

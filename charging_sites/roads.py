@@ -35,10 +35,16 @@ from charging_sites._geometry import (
     nearest_in_tree,
     reference_latitude,
 )
-from validation import TableValidationError, ValidationReport
+from validation import ValidationReport
 from validation.checks import Checks, NumberRule, number_checks
-from validation.reading import parse_numbers, read_raw_table
-from validation.schema import CheckSpec, check_contract_table, delimiter_of, row_check
+from validation.reading import parse_numbers
+from validation.schema import (
+    CheckSpec,
+    check_contract_table,
+    delimiter_of,
+    load_checked_table,
+    row_check,
+)
 
 ROAD_EDGE_COLUMNS = ("from_lat", "from_lon", "to_lat", "to_lon", "length_km")
 #: Decimals of a coordinate that identify a node (1e-6 degree is about 0.1 m).
@@ -72,10 +78,7 @@ def read_road_edges(path: Path) -> pd.DataFrame:
     validation.reading.ReadError
         When the file cannot be read as a table at all.
     """
-    table, report = check_road_edges(read_raw_table(Path(path)), source=Path(path).name)
-    if table is None:
-        raise TableValidationError(report)
-    return table
+    return load_checked_table(path, check_road_edges)
 
 
 def check_road_edges(

@@ -34,9 +34,9 @@ import pandas as pd
 import geography
 from charging_sites.sites_schema import OPTIONAL_COLUMNS, SITES_COLUMNS, sites_schema
 from charging_sites.tiers import Tier
-from validation import TableValidationError, ValidationReport
-from validation.reading import parse_booleans, parse_numbers, read_raw_table
-from validation.schema import check_contract_table, delimiter_of
+from validation import ValidationReport
+from validation.reading import parse_booleans, parse_numbers
+from validation.schema import check_contract_table, delimiter_of, load_checked_table
 from validation.timeofday import MINUTES_PER_DAY, parse_hhmm
 
 __all__ = ["SITES_COLUMNS", "check_sites", "convert_sites", "read_sites"]
@@ -67,10 +67,7 @@ def read_sites(path: Path) -> pd.DataFrame:
     validation.reading.ReadError
         When the file cannot be read as a table at all.
     """
-    table, report = check_sites(read_raw_table(Path(path)), source=Path(path).name)
-    if table is None:
-        raise TableValidationError(report)
-    return table
+    return load_checked_table(path, check_sites)
 
 
 def check_sites(

@@ -19,9 +19,9 @@ import pandas as pd
 import geography
 from planner.access import parse_norm
 from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
-from validation import TableValidationError, ValidationReport
+from validation import ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
-from validation.schema import check_contract_table, delimiter_of
+from validation.schema import check_contract_table, delimiter_of, load_checked_table
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -61,10 +61,7 @@ def load_needs(path: Path) -> pd.DataFrame:
     validation.TableValidationError
         Listing every bad row; nothing is loaded.
     """
-    table, report = validate_needs_file(path)
-    if table is None:
-        raise TableValidationError(report)
-    return table
+    return load_checked_table(path, check_needs)
 
 
 def check_needs(

@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from validation.report import FIRST_DATA_ROW, RowIssue, ValidationReport, suggest
+from validation.reading import read_raw_table
+from validation.report import (
+    FIRST_DATA_ROW,
+    RowIssue,
+    TableValidationError,
+    ValidationReport,
+    suggest,
+)
 
 SeriesTest = Callable[[pd.Series], pd.Series]
 FrameTest = Callable[[pd.DataFrame], pd.Series]
@@ -232,3 +240,31 @@ def check_contract_table(
         schema, specs = schema_for(delimiter_of(prepared))
         report.extend(validate_table(prepared, schema, specs, source, known).issues)
     return (prepared if report.ok else None), report
+
+
+Checked = TypeVar("Checked")
+
+
+def load_checked_table(
+    path: Path, check: Callable[[pd.DataFrame, str], tuple[Checked | None, ValidationReport]]
+) -> Checked:
+    """Read a contract file as text, check it, and return the typed result.
+
+    Parameters
+    ----------
+    path
+        A CSV or XLSX file.
+    check
+        Validates the raw table (named by the file name) and converts it when valid.
+
+    Raises
+    ------
+    validation.TableValidationError
+        Listing every bad row; nothing is loaded.
+    validation.reading.ReadError
+        When the file cannot be read as a table at all.
+    """
+    table, report = check(read_raw_table(Path(path)), Path(path).name)
+    if table is None:
+        raise TableValidationError(report)
+    return table
