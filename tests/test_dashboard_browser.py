@@ -178,9 +178,17 @@ def test_language_switch_turns_the_labels_to_english(browser, server):
     browser.find_element(By.CSS_SELECTOR, "#lang-switch input[value=en]").click()
     wait_for_text(browser, "nav-overview", ("Overview",), 60)
     assert "ZE vehicles" in browser.find_element(By.CSS_SELECTOR, ".kpis").text
-    legend = browser.execute_script(
-        "return document.querySelector('#ov-map .js-plotly-plot')._fullData.map(t => t.name)"
-    )
+
+    def english_legend(driver: webdriver.Chrome) -> list[str] | None:
+        names: list[str] = driver.execute_script(
+            "const plot = document.querySelector('#ov-map .js-plotly-plot');"
+            "return plot && plot._fullData ? plot._fullData.map(t => t.name || '') : [];"
+        )
+        return names if any("approximate outlines" in name for name in names) else None
+
+    # the map is redrawn after the labels: wait for its legend rather than race it
+    legend = WebDriverWait(browser, 60, poll_frequency=0.1).until(english_legend)
+    assert legend is not None
     assert any("approximate outlines" in name for name in legend)
     browser.find_element(By.CSS_SELECTOR, "#lang-switch input[value=nl]").click()
     wait_for_text(browser, "nav-overview", ("Overzicht",), 60)
