@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 import geography
+from grid_data.reports import json_value
 
 #: Douglas–Peucker tolerance of the outlines, km (invisible at the scale of Flanders).
 SIMPLIFY_KM = 0.15
@@ -115,7 +116,7 @@ def point_features(points: pd.DataFrame, layer: str) -> list[dict[str, Any]]:
     for record in located.to_dict("records"):
         properties: dict[str, object] = {"layer": layer}
         properties.update(
-            {str(k): _json_value(v) for k, v in record.items() if k not in ("lat", "lon")}
+            {str(k): json_value(v) for k, v in record.items() if k not in ("lat", "lon")}
         )
         geometry = {"type": "Point", "coordinates": [float(record["lon"]), float(record["lat"])]}
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
@@ -132,15 +133,3 @@ def _json_number(value: object) -> float | None:
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
-
-
-def _json_value(value: object) -> object:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(float(value)) else float(value)
-    return str(value) if not isinstance(value, str | int) else value

@@ -81,10 +81,17 @@ def requests_geojson(requests: pd.DataFrame) -> dict[str, Any]:
 
 
 def _json_record(row: dict[Any, Any]) -> dict[str, Any]:
-    return {str(key): _json_value(value) for key, value in row.items()}
+    return {str(key): json_value(value) for key, value in row.items()}
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
+    """A table cell as a JSON value: NaN and NA become null, numpy scalars Python ones.
+
+    Examples
+    --------
+    >>> json_value(np.int64(3)), json_value(float("nan")), json_value(np.bool_(True))
+    (3, None, True)
+    """
     if value is None or value is pd.NA:
         return None
     if isinstance(value, np.bool_ | bool):
@@ -92,5 +99,5 @@ def _json_value(value: object) -> object:
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    return value
+        return None if math.isnan(float(value)) else float(value)
+    return value if isinstance(value, str | int) else str(value)

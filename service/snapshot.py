@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.datafolder import GRID_PROFILES_FILE
 from planner.needs_schema import NEEDS_COLUMNS
 from planner.scenario import load_scenario
 from service.models import (
@@ -40,7 +41,6 @@ NEED_ID_SEPARATOR = "/"
 #: Files taken from the reference case folder when present (besides the grid).
 CASE_FILES = ("sites.csv", "zones.csv", "roads.csv")
 GRID_FILE = "grid.csv"
-PROFILES_FILE = "grid_profiles.csv"
 SCENARIO_FILE = "scenario.toml"
 
 
@@ -160,7 +160,7 @@ def _grid_files(session: Session, case_dir: Path) -> dict[str, str]:
         return {GRID_FILE: upload.canonical_csv}
     return {
         name: (case_dir / name).read_text(encoding="utf-8-sig")
-        for name in (GRID_FILE, PROFILES_FILE)
+        for name in (GRID_FILE, GRID_PROFILES_FILE)
         if (case_dir / GRID_FILE).is_file() and (case_dir / name).is_file()
     }
 
