@@ -211,7 +211,7 @@ def site_table(
     table["installed_kw"] = counts @ np.array([o.power_kw for o in inputs.chargers])
     site_block = values.site_block[sites] if sites else np.zeros((0, 1))
     _add_use(table, site_block, assignments)
-    table["utilisation"] = _utilisation(table, inputs.sites.iloc[sites])
+    table["utilisation"] = site_utilisation(table, inputs.sites.iloc[sites])
     fixed = inputs.sites["fixed_cost_eur"].to_numpy(float)[sites] * table["newly_opened"]
     capex = (counts - floors) @ np.array([o.capex_eur for o in inputs.chargers])
     table["investment_eur_per_year"] = inputs.settings.capex_annuity_factor * (fixed + capex)
@@ -245,7 +245,7 @@ def _add_use(table: pd.DataFrame, site_block: FloatArray, assignments: pd.DataFr
     table["peak_kw"] = site_block.max(axis=1, initial=0.0)
 
 
-def _utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
+def site_utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Energy ÷ (usable kW × hours open): usable kW is the chargers' capped by the connection."""
     hours = np.array(
         [
