@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from planner.datafolder import CONTRACT_FILES, DataFolder, resolve_data_folder
+from planner.parallel import Engine
+from validation import LaadplanError
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -39,3 +41,34 @@ def data_folder_from(args: argparse.Namespace) -> DataFolder:
         name: getattr(args, f"{name}_file", None) for name in CONTRACT_FILES
     }
     return resolve_data_folder(args.data, **overrides)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--workers N`` and ``--scheduler ADDRESS`` (where parallel tasks run)."""
+    group = parser.add_argument_group("parallel work (Dask)")
+    group.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local Dask cluster (default: one per CPU core; "
+        "1 runs every task in this process)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="send the tasks to an existing Dask scheduler (tcp://host:8786) instead",
+    )
+
+
+def engine_from(args: argparse.Namespace) -> Engine:
+    """The :class:`~planner.parallel.Engine` of ``--workers`` and ``--scheduler``.
+
+    Raises
+    ------
+    LaadplanError
+        When ``--workers`` is below 1.
+    """
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise LaadplanError(f"--workers {workers}: give 1 or more worker processes")
+    return Engine(workers=workers, scheduler=getattr(args, "scheduler", None))

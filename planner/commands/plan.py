@@ -3,7 +3,10 @@
 ``laadplan plan --data DIR --out OUT [--year Y] [--scenario FILE]`` reads the case (needs,
 zones, sites, grid with ``grid_profiles.csv``, optional ``access_cost.csv`` and
 ``roads.csv``), projects the demand and solves the site-selection MILP for one year, or for
-every projected year in order (what a year builds is carried into the next).  It writes into
+every projected year in order (what a year builds is carried into the next).  A case that
+spans several vervoerregio's is split into one sub-problem per vervoerregio, solved as
+parallel Dask tasks (``--workers N``, ``--scheduler ADDRESS``) and merged
+(:mod:`planner.optimisation.decompose`); ``--undivided`` solves it as one problem.  It writes into
 ``OUT``: ``summary.json``, ``sites.csv``, ``assignments.csv``, ``node_load.csv``,
 ``reinforcement.csv``, ``unmet.csv``, ``chargers_by_municipality.csv``,
 ``chargers_by_vervoerregio.csv``, ``plan.nc`` and ``plan.xlsx``, and prints the headline
@@ -15,25 +18,37 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 from pathlib import Path
 from typing import Any
 
 import xarray as xr
 
-from planner.commands.common import add_data_arguments, data_folder_from
+from planner.commands.common import (
+    add_data_arguments,
+    add_engine_arguments,
+    data_folder_from,
+    engine_from,
+)
 from planner.datafolder import DataFolder
 from planner.optimisation.case import read_plan_case
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
+from planner.optimisation.multiyear import MultiYearPlan
+from planner.optimisation.regional import plan_case
 from planner.optimisation.solve import options_from
 from planner.optimisation.writers import write_plan
+from planner.parallel import Engine, TaskResults
 from planner.progress import stage
 from planner.scenario import SolverName, load_scenario
 from validation import LaadplanError
+
+LOGGER = logging.getLogger("laadplan")
 
 EXAMPLES = """examples:
   laadplan plan --data demo-case --out demo-plan
   laadplan plan --data demo-case --out demo-plan-2030 --year 2030
   laadplan plan --data demo-case --scenario offpeak-hard.toml --out plan-hard --solver cbc
+  laadplan plan --data flanders-case --out flanders-plan --year 2030 --workers 2
+  laadplan plan --data flanders-case --out flanders-plan --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -59,7 +74,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--time-limit", type=float, metavar="S", help="override [optimisation] time_limit_s"
     )
+    add_undivided_argument(parser)
+    add_engine_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_undivided_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--undivided`` (plan a case of several vervoerregio's as one problem)."""
+    parser.add_argument(
+        "--undivided",
+        action="store_true",
+        help="solve a case of several vervoerregio's as one problem instead of one "
+        "sub-problem per vervoerregio",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     out = Path(args.out)
-    plan = plan_folder(data_folder_from(args), out, args.year, **overrides)
+    plan = plan_folder(
+        data_folder_from(args),
+        out,
+        args.year,
+        engine=engine_from(args),
+        decompose=not args.undivided,
+        **overrides,
+    )
     print(format_summary(plan, out))
     return 0 if all(result.has_plan for result in plan.results) else 1
 
@@ -80,6 +114,8 @@ def plan_folder(
     out: Path,
     year: int | None = None,
     demand: xr.Dataset | None = None,
+    engine: Engine | None = None,
+    decompose: bool = True,
     **overrides: Any,
 ) -> MultiYearPlan:
     """Plan a data folder (one year, or all projected years) and write the files into ``out``.
@@ -94,6 +130,11 @@ def plan_folder(
         One year to plan; ``None`` plans every projected year in order.
     demand
         The folder's demand projection when already made; projected here otherwise.
+    engine
+        Where the sub-problems are solved (by default a local Dask cluster, one worker per
+        core, when there are several).
+    decompose
+        Split a case of several vervoerregio's into one sub-problem per vervoerregio.
     **overrides
         :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
 
@@ -106,10 +147,20 @@ def plan_folder(
     case = read_plan_case(folder, scenario, demand)
     years = _years(year, case.years)
     options = dataclasses.replace(options_from(scenario.optimisation), **overrides)
-    plan = plan_years(case, years, options)
+    regional = plan_case(case, years, options, engine, decompose)
+    report_tasks(regional.tasks)
+    plan = regional.plan
     with stage(f"writing the plan to {out}"):
         write_plan(plan, out, scenario)
     return plan
+
+
+def report_tasks(tasks: TaskResults[Any]) -> None:
+    """Log the tasks that needed a retry or failed."""
+    for key in tasks.retried:
+        report = tasks.reports[key]
+        outcome = "failed twice" if report.failed else "succeeded on the retry"
+        LOGGER.warning("vervoerregio %s %s: %s", key, outcome, " | ".join(report.errors))
 
 
 def _years(year: int | None, projected: list[int]) -> list[int]:

@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from planner.commands import demand
-from planner.commands.common import add_data_arguments, data_folder_from
+from planner.commands.common import (
+    add_data_arguments,
+    add_engine_arguments,
+    data_folder_from,
+    engine_from,
+)
+from planner.commands.plan import add_undivided_argument, plan_folder
 from planner.commands.plan import format_summary as format_plan_summary
-from planner.commands.plan import plan_folder
 from planner.overlay import format_overlay_summary, overlay_case, write_overlay
 from planner.progress import stage
 from planner.scenario import load_scenario
@@ -42,6 +47,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, metavar="OUT", help="folder to write the results to"
     )
+    add_undivided_argument(parser)
+    add_engine_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -61,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     if folder.sites is None:
         LOGGER.info("no sites.csv in the data folder: the site selection is skipped")
         return 0
-    plan = plan_folder(folder, out / PLAN_FOLDER, demand=dataset)
+    plan = plan_folder(
+        folder,
+        out / PLAN_FOLDER,
+        demand=dataset,
+        engine=engine_from(args),
+        decompose=not args.undivided,
+    )
     print(format_plan_summary(plan, out / PLAN_FOLDER))
     return 0 if all(result.has_plan for result in plan.results) else 1
