@@ -101,6 +101,29 @@ class PlanCase:
         return [int(year) for year in self.demand["year"].values]
 
 
+@dataclass(frozen=True)
+class CaseTables:
+    """The validated tables of a case folder that a plan is made from.
+
+    Attributes
+    ----------
+    needs, sites
+        The contract tables.
+    zones
+        The zones, as :func:`planner.zones.load_zones` gives them.
+    grid, profiles, access_cost, roads
+        The optional ones (``None`` when the folder has no such file).
+    """
+
+    needs: pd.DataFrame
+    zones: pd.Series
+    sites: pd.DataFrame
+    grid: pd.DataFrame | None = None
+    profiles: pd.DataFrame | None = None
+    access_cost: pd.DataFrame | None = None
+    roads: pd.DataFrame | None = None
+
+
 def read_plan_case(
     folder: DataFolder, scenario: Scenario | None = None, demand: xr.Dataset | None = None
 ) -> PlanCase:
@@ -117,11 +140,17 @@ def read_plan_case(
         projected here otherwise.
     """
     scenario = scenario or load_scenario(folder.scenario)
-    if demand is None:
-        with stage("reading needs, zones and projecting demand"):
-            demand = project_demand(
-                load_needs(folder.require("needs")), load_zones(folder.require("zones")), scenario
-            )
+    return case_from_tables(read_case_tables(folder, scenario), scenario, demand)
+
+
+def read_case_tables(folder: DataFolder, scenario: Scenario) -> CaseTables:
+    """Read and validate the tables of a case folder (see :func:`read_plan_case`).
+
+    The scenario's ``[grid]`` settings say how the grid file is read.
+    """
+    with stage("reading needs and zones"):
+        needs = load_needs(folder.require("needs"))
+        zones = load_zones(folder.require("zones"))
     with stage("reading sites, grid and access data"):
         sites = charging_sites.read_sites(folder.require("sites"))
         grid = _read_grid(folder, scenario)
@@ -136,7 +165,25 @@ def read_plan_case(
         )
         roads_path = folder.companion(ROADS_FILE)
         roads = charging_sites.read_road_edges(roads_path) if roads_path else None
-    return make_plan_case(demand, sites, scenario, grid, profiles, access_cost, roads)
+    return CaseTables(needs, zones, sites, grid, profiles, access_cost, roads)
+
+
+def case_from_tables(
+    tables: CaseTables, scenario: Scenario, demand: xr.Dataset | None = None
+) -> PlanCase:
+    """The case of ``tables`` under ``scenario``; the demand is projected unless given."""
+    if demand is None:
+        with stage("projecting demand"):
+            demand = project_demand(tables.needs, tables.zones, scenario)
+    return make_plan_case(
+        demand,
+        tables.sites,
+        scenario,
+        tables.grid,
+        tables.profiles,
+        tables.access_cost,
+        tables.roads,
+    )
 
 
 def _read_grid(folder: DataFolder, scenario: Scenario) -> pd.DataFrame | None:
