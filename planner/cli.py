@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "planner.commands.grid",
     "planner.commands.plan",
     "planner.commands.run",
+    "planner.commands.sweep",
 )
 
 EXIT_OK = 0
