@@ -118,24 +118,52 @@ def _read_text_table(path: Path) -> pd.DataFrame:
 def _check_profile_rows(
     frame: pd.DataFrame, node_ids: Collection[str] | None, report: ValidationReport
 ) -> FloatArray:
-    known = set(node_ids) if node_ids is not None else None
+    """Check every row; the checks run on whole columns and only bad rows are looked at."""
+    nodes, slots = frame["node_id"], frame["slot"]
     load_kva = pd.to_numeric(frame["load_kva"], errors="coerce").to_numpy(dtype=np.float64)
-    seen: dict[tuple[str, str], int] = {}
-    for position, (node, slot) in enumerate(zip(frame["node_id"], frame["slot"], strict=True)):
+    first_row = _first_row_of_key(frame)
+    repeated = first_row != np.arange(len(frame)) + FIRST_DATA_ROW
+    starts = {slot: _is_slot_start(slot) for slot in slots.unique()}
+    bad_slot = ~slots.map(starts).to_numpy(dtype=bool)
+    unknown = nodes.eq("").to_numpy(dtype=bool)
+    if node_ids is not None:
+        unknown = unknown | ~nodes.isin(set(node_ids)).to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        bad_load = ~np.isfinite(load_kva) | (load_kva < 0)
+    known = set(node_ids) if node_ids is not None else None
+    for position in np.flatnonzero(unknown | bad_slot | repeated | bad_load).tolist():
         row = position + FIRST_DATA_ROW
-        if not node:
-            report.add(RowIssue(row, "node_id", None, "is empty; every profile row needs a node"))
-        elif known is not None and node not in known:
-            hint = suggest(node, known)
-            report.add(RowIssue(row, "node_id", node, "is not a node of the grid", None, hint))
-        if not is_hhmm(slot) or slot == "24:00":
+        node, slot = str(nodes.iat[position]), str(slots.iat[position])
+        _check_node(row, node, known, report)
+        if bad_slot[position]:
             report.add(RowIssue(row, "slot", slot, "is not a slot start", "HH:MM, 00:00–23:59"))
-        if (node, slot) in seen:
-            problem = f"repeats node and slot of row {seen[node, slot]}"
+        if repeated[position]:
+            problem = f"repeats node and slot of row {first_row[position]}"
             report.add(RowIssue(row, "slot", slot, problem))
-        seen.setdefault((node, slot), row)
-        _check_load(row, frame["load_kva"].iloc[position], load_kva[position], report)
+        _check_load(row, str(frame["load_kva"].iat[position]), load_kva[position], report)
     return load_kva
+
+
+def _first_row_of_key(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Per row: the file row where its (node, slot) first occurs."""
+    if frame.empty:
+        return np.zeros(0, dtype=np.int64)
+    codes = frame.groupby(["node_id", "slot"], sort=False).ngroup().to_numpy(dtype=np.int64)
+    _, first = np.unique(codes, return_index=True)
+    rows: npt.NDArray[np.int64] = first[codes] + FIRST_DATA_ROW
+    return rows
+
+
+def _is_slot_start(slot: str) -> bool:
+    return is_hhmm(slot) and slot != "24:00"
+
+
+def _check_node(row: int, node: str, known: set[str] | None, report: ValidationReport) -> None:
+    if not node:
+        report.add(RowIssue(row, "node_id", None, "is empty; every profile row needs a node"))
+    elif known is not None and node not in known:
+        hint = suggest(node, known)
+        report.add(RowIssue(row, "node_id", node, "is not a node of the grid", None, hint))
 
 
 def _check_load(row: int, text: str, value: float, report: ValidationReport) -> None:
@@ -146,21 +174,38 @@ def _check_load(row: int, text: str, value: float, report: ValidationReport) -> 
 
 
 def _check_profile_slots(frame: pd.DataFrame, report: ValidationReport) -> None:
-    grids = {minutes: set(slot_starts(minutes)) for minutes in SLOT_MINUTES}
+    """Every node gives one whole day, and all nodes at the same slot length."""
     lengths: dict[int, list[str]] = {}
-    for node, rows in frame.groupby("node_id", sort=True).groups.items():
-        slots = set(frame.loc[rows, "slot"])
-        minutes = next((m for m, grid in grids.items() if slots == grid), None)
-        if minutes is None:
-            first_row = int(min(rows)) + FIRST_DATA_ROW
-            problem = f"(node '{node}') has {len(slots)} slot(s) that do not make one whole day"
+    per_node = _slot_lengths(frame)
+    for node, count, first, minutes in per_node.itertuples(index=False):
+        if minutes == 0:
+            first_row = int(first) + FIRST_DATA_ROW
+            problem = f"(node '{node}') has {count} slot(s) that do not make one whole day"
             valid = "every slot of a day at 15, 30 or 60 min (96, 48 or 24 rows)"
             report.add(RowIssue(first_row, "slot", None, problem, valid))
         else:
-            lengths.setdefault(minutes, []).append(str(node))
+            lengths.setdefault(int(minutes), []).append(str(node))
     if len(lengths) > 1:
         text = "; ".join(f"{m} min: {', '.join(nodes[:3])}" for m, nodes in lengths.items())
         report.add(RowIssue(None, "slot", None, f"profiles mix slot lengths ({text})"))
+
+
+def _slot_lengths(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per node (sorted): distinct slots, first position and whole-day slot length.
+
+    The slot length is the one whose day the node's slots are exactly, 0 when none is.
+    """
+    table = frame[["node_id", "slot"]].assign(position=np.arange(len(frame)))
+    by_node = table.groupby("node_id", sort=True)
+    result = pd.DataFrame(
+        {"count": by_node["slot"].nunique(), "first": by_node["position"].min(), "minutes": 0}
+    )
+    for minutes in SLOT_MINUTES:
+        grid = slot_starts(minutes)
+        inside = table.assign(inside=table["slot"].isin(grid)).groupby("node_id", sort=True)
+        whole = inside["inside"].all() & result["count"].eq(len(grid))
+        result.loc[whole & result["minutes"].eq(0), "minutes"] = minutes
+    return result.rename_axis("node_id").reset_index()
 
 
 def profile_matrix(

@@ -275,10 +275,17 @@ def _location_in_flanders(
 
 
 def _norm_ok(df: pd.DataFrame) -> pd.Series:
-    rows = zip(
-        df["vehicle_category"], df["fuel"], df["euro_norm"], _column(df, "exemption"), strict=True
+    rows = list(
+        zip(
+            df["vehicle_category"],
+            df["fuel"],
+            df["euro_norm"],
+            _column(df, "exemption"),
+            strict=True,
+        )
     )
-    return pd.Series([_one_norm_ok(*row) for row in rows], index=df.index)
+    verdict = {row: _one_norm_ok(*row) for row in set(rows)}  # few distinct combinations
+    return pd.Series([verdict[row] for row in rows], index=df.index, dtype=bool)
 
 
 def _one_norm_ok(category: str, fuel: str, norm: str, exemption: str) -> bool:
