@@ -48,10 +48,13 @@ class Engine:
         Worker processes of the local cluster (``None``: one per CPU core).
     scheduler
         Address of an existing Dask scheduler; the local cluster is not started then.
+    connect_timeout_s
+        How long to try to reach the scheduler, s.
     """
 
     workers: int | None = None
     scheduler: str | None = None
+    connect_timeout_s: float = 20.0
 
     @property
     def local_workers(self) -> int:
@@ -193,14 +196,14 @@ def _client(engine: Engine) -> Iterator[Any]:
     distributed_log.setLevel(logging.WARNING)  # the cluster's own chatter stays out of progress
     try:
         if engine.scheduler:
-            client = Client(engine.scheduler, timeout="20s")
+            client = Client(engine.scheduler, timeout=engine.connect_timeout_s)
             cluster = None
         else:
             cluster = LocalCluster(
                 n_workers=engine.local_workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clash with another cluster
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)

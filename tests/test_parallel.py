@@ -1,0 +1,126 @@
+"""Parallel tasks on Dask: a local cluster of 2 workers, a failing task retried once, a task
+failing twice reported while the other tasks' results are kept, and the inline engine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import cloudpickle
+import pytest
+from distributed import LocalCluster
+
+from planner.parallel import ATTEMPTS, Engine, EngineError, TaskResults, run_tasks
+
+# The workers are other processes: send this module's task functions by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def square_in_worker(x: int) -> tuple[int, int]:
+    """x², and the process that computed it."""
+    return x * x, os.getpid()
+
+
+def fail_once(marker: str) -> tuple[str, int]:
+    """Fail on the first call (leaving ``marker``), succeed on the second."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("failed once", encoding="utf-8")
+        raise RuntimeError("first attempt fails")
+    return "second attempt", os.getpid()
+
+
+def always_fail(x: int) -> tuple[int, int]:
+    """Never succeeds."""
+    raise ValueError(f"task {x} cannot be done")
+
+
+def tasks(tmp_path: Path) -> dict[str, tuple[object, ...]]:
+    arguments: dict[str, tuple[object, ...]] = {f"square-{x}": (x,) for x in range(6)}
+    arguments["flaky"] = (str(tmp_path / "flaky-marker"),)
+    arguments["broken"] = (7,)
+    return arguments
+
+
+def function_of(key: str) -> Callable[..., tuple[object, int]]:
+    functions: dict[str, Callable[..., tuple[object, int]]] = {
+        "flaky": fail_once,
+        "broken": always_fail,
+    }
+    return functions.get(key, square_in_worker)
+
+
+def dispatch(key: str, *arguments: object) -> tuple[object, int]:
+    """One function for every task (``run_tasks`` runs one function)."""
+    result: tuple[object, int] = function_of(key)(*arguments)
+    return result
+
+
+def keyed(arguments: dict[str, tuple[object, ...]]) -> dict[str, tuple[object, ...]]:
+    return {key: (key, *args) for key, args in arguments.items()}
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A Dask cluster of 2 worker processes that the tests reach by its address."""
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield str(cluster.scheduler_address)
+
+
+def check_results(results: TaskResults[tuple[object, int]]) -> set[int]:
+    """The squares are right, the flaky task succeeded on its retry, the broken one is reported."""
+    for x in range(6):
+        assert results.values[f"square-{x}"][0] == x * x
+        assert results.reports[f"square-{x}"].attempts == 1
+        assert not results.reports[f"square-{x}"].failed
+    assert results.values["flaky"][0] == "second attempt"
+    assert results.reports["flaky"].attempts == 2
+    assert results.reports["flaky"].errors == ("RuntimeError: first attempt fails",)
+    assert "broken" not in results.values
+    broken = results.reports["broken"]
+    assert broken.failed and broken.attempts == ATTEMPTS
+    assert broken.errors == ("ValueError: task 7 cannot be done",) * ATTEMPTS
+    assert results.failed == ["broken"]
+    assert results.retried == ["broken", "flaky"]
+    return {pid for value, pid in results.values.values()}
+
+
+def test_tasks_on_an_existing_cluster_retry_once_and_keep_the_others(
+    scheduler: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="laadplan")
+    results = run_tasks(dispatch, keyed(tasks(tmp_path)), Engine(scheduler=scheduler), "test")
+    processes = check_results(results)
+    assert os.getpid() not in processes  # computed on the workers
+    assert "test: broken failed (attempt 2/2): ValueError: task 7 cannot be done; giving up" in (
+        caplog.text
+    )
+    assert "test: flaky failed (attempt 1/2): RuntimeError: first attempt fails; retrying" in (
+        caplog.text
+    )
+    assert "(8/8)" in caplog.text  # progress counts every task once
+
+
+def test_a_local_cluster_of_two_workers_is_started_and_stopped(tmp_path: Path) -> None:
+    results = run_tasks(dispatch, keyed(tasks(tmp_path)), Engine(workers=2), "local")
+    processes = check_results(results)
+    assert os.getpid() not in processes
+    assert 1 <= len(processes) <= 2
+
+
+def test_one_worker_runs_the_tasks_here_with_the_same_retry(tmp_path: Path) -> None:
+    engine = Engine(workers=1)
+    assert engine.runs_inline(8)
+    processes = check_results(run_tasks(dispatch, keyed(tasks(tmp_path)), engine, "inline"))
+    assert processes == {os.getpid()}
+
+
+def test_an_unreachable_scheduler_is_a_clear_error() -> None:
+    engine = Engine(scheduler="tcp://127.0.0.1:9", connect_timeout_s=2)  # nothing listens there
+    with pytest.raises(EngineError, match=r"cannot use the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        run_tasks(dispatch, {"a": ("square-1", 1)}, engine)
