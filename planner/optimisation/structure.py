@@ -154,18 +154,24 @@ def _need_hard(inputs: PlanInputs, offpeak: BoolArray, need_cap_kw: FloatArray) 
 def _need_block_cap_kw(
     inputs: PlanInputs, hard: BoolArray, blocks: Blocks, need_cap_kw: FloatArray
 ) -> FloatArray:
-    """Highest power of each need in each block: vehicles × max kW × its window's share."""
-    shares = [
-        _block_share(_need_mask(inputs, n, hard[n]), blocks, inputs) for n in range(len(hard))
-    ]
-    share = np.stack(shares) if shares else np.zeros((0, blocks.count))
+    """Highest power of each need in each block: vehicles × max kW × its window's share.
+
+    The share is worked out once per distinct (dwell window, off-peak only).
+    """
+    needs = inputs.needs
+    windows = list(
+        zip(needs["dwell_start"].astype(str), needs["dwell_end"].astype(str), strict=True)
+    )
+    keys = [(start, end, bool(h)) for (start, end), h in zip(windows, hard.tolist(), strict=True)]
+    shares = {key: _block_share(_window_mask(inputs, *key), blocks, inputs) for key in set(keys)}
+    share = np.stack([shares[key] for key in keys]) if keys else np.zeros((0, blocks.count))
     cap: FloatArray = need_cap_kw[:, None] * share
     return cap
 
 
-def _need_mask(inputs: PlanInputs, need: int, hard: bool) -> BoolArray:
-    row = inputs.needs.iloc[need]
-    mask = minute_mask(str(row["dwell_start"]), str(row["dwell_end"]))
+def _window_mask(inputs: PlanInputs, start: str, end: str, hard: bool) -> BoolArray:
+    """Minutes of a dwell window, off-peak only when ``hard``."""
+    mask = minute_mask(start, end)
     return mask & minute_mask(*inputs.offpeak_window) if hard else mask
 
 
