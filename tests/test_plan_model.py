@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.optimisation.highs import problem_variables
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import _Grouped, _rows_below_nodes, build_problem
 from planner.optimisation.structure import make_structure
@@ -62,3 +63,11 @@ def test_rows_below_nodes_follow_every_node_on_the_path() -> None:
     ]
     assert list(zip(rows.tolist(), nodes.tolist(), strict=True)) == expected
     assert len(expected) > 0
+
+
+def test_the_highs_pass_takes_pulps_columns_in_pulps_order() -> None:
+    prob = build_problem(grid_case()).prob
+    extra = prob.add_variable("zz_unused", 0.0, 1.0)
+    prob._variables.append(extra)  # registered without a row, as addVariable would
+    prob._variable_ids[extra.hash] = extra
+    assert problem_variables(prob) == prob.variables()

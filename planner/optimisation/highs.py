@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -115,26 +116,60 @@ def _new_highs(options: SolveOptions) -> highspy.Highs:
 
 def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
     """Pass the PuLP problem to HiGHS: all columns in one call, all rows in another."""
-    highs = _new_highs(options)
-    variables = prob.variables()
-    inf = highspy.kHighsInf
-    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
-    upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
-    n = len(variables)
-    no_entries = np.zeros(0, dtype=np.int32)
-    highs.addCols(n, np.zeros(n), lower, upper, 0, no_entries, no_entries, np.zeros(0))
-    integers = np.array([i for i, v in enumerate(variables) if v.cat == pulp.LpInteger], np.int32)
-    if integers.size:
-        kinds = np.array([highspy.HighsVarType.kInteger] * integers.size)
-        highs.changeColsIntegrality(integers.size, integers, kinds)
-    model = _Model(highs, variables, {id(v): i for i, v in enumerate(variables)})
-    _pass_rows(model, prob.constraints())
+    with _no_garbage_collection():
+        highs = _new_highs(options)
+        variables = problem_variables(prob)
+        inf = highspy.kHighsInf
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
+        n = len(variables)
+        no_entries = np.zeros(0, dtype=np.int32)
+        highs.addCols(n, np.zeros(n), lower, upper, 0, no_entries, no_entries, np.zeros(0))
+        integers = np.array(
+            [i for i, v in enumerate(variables) if v.cat == pulp.LpInteger], np.int32
+        )
+        if integers.size:
+            kinds = np.array([highspy.HighsVarType.kInteger] * integers.size)
+            highs.changeColsIntegrality(integers.size, integers, kinds)
+        model = _Model(highs, variables, {id(v): i for i, v in enumerate(variables)})
+        _pass_rows(model, prob.constraints())
     return model
+
+
+@contextlib.contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector (passing a model allocates millions of numbers)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def problem_variables(prob: pulp.LpProblem) -> list[pulp.LpVariable]:
+    """The problem's variables in the order ``prob.variables()`` gives them (by name).
+
+    PuLP's own method registers every variable of every row one call at a time; here each
+    row's variables are merged in one dictionary update (Antwerpen case: 2.2 s → 0.3 s).
+    """
+    found: dict[int, pulp.LpVariable] = {id(v): v for v in prob._variables}
+    expressions: list[Iterable[pulp.LpVariable]] = [prob.objective] if prob.objective else []
+    expressions += [constraint.keys() for constraint in prob.constraints()]
+    for expression in expressions:
+        keys = list(expression)
+        found.update(zip(map(id, keys), keys, strict=True))
+    return sorted(found.values(), key=_name)
+
+
+def _name(variable: pulp.LpVariable) -> str:
+    return str(variable.name)
 
 
 def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
     inf = highspy.kHighsInf
-    position = model.position
+    column = model.position.__getitem__
     lower: list[float] = []
     upper: list[float] = []
     starts: list[int] = []
@@ -142,7 +177,7 @@ def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
     value: list[float] = []
     for constraint in constraints:
         starts.append(len(index))
-        index.extend(position[id(variable)] for variable in constraint)
+        index.extend(map(column, map(id, constraint.keys())))
         value.extend(constraint.values())
         low, high = constraint.getLb(), constraint.getUb()
         lower.append(-inf if low is None else low)
