@@ -1,0 +1,1 @@
+"""Benchmarks of laadplan: ``make bench`` runs ``python -m benchmarks``."""
