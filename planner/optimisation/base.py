@@ -14,7 +14,7 @@ the statuses here come from the solver's own model status (HiGHS) or PuLP's ``so
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +26,10 @@ from planner.scenario import OptimisationSettings, SolverName
 from validation import LaadplanError
 
 FloatArray = npt.NDArray[np.float64]
+
+
+#: Start values of integer variables made from an LP relaxation's values by variable name.
+Rounding = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, float]]
 
 
 class SolveStatus(StrEnum):
@@ -58,6 +62,10 @@ class Stage:
     fixed
         Variables held at the previous stage's values in this stage (a polish: only the
         others move).  A polish stage reports but never worsens the solve's status.
+    rounding
+        When given, the solver may first solve the stage's LP relaxation and start the MIP
+        from the integer values this function makes of it (relaxed values by variable name
+        → start values of integer variables; see :mod:`planner.optimisation.warmstart`).
     """
 
     name: str
@@ -66,6 +74,7 @@ class Stage:
     hold: bool = False
     parts: tuple[pulp.LpAffineExpression, ...] = ()
     fixed: tuple[pulp.LpVariable, ...] = ()
+    rounding: Rounding | None = None
 
     @property
     def is_polish(self) -> bool:

@@ -17,6 +17,11 @@ from planner.optimisation.case import PlanCase
 from planner.optimisation.decompose import SubCase, decompose_case, merge_plans, whole_case
 from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.parallel import Engine, TaskResults, run_tasks
+from validation import LaadplanError
+
+
+class PlanTaskError(LaadplanError):
+    """No sub-problem of a case could be planned."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,18 @@ def plan_case(
         Where the tasks run (:class:`~planner.parallel.Engine`).
     decompose
         Split the case per vervoerregio (``False``: one undivided problem).
+
+    Raises
+    ------
+    PlanTaskError
+        When every task failed twice; a failure of some is reported in the plan instead.
     """
     parts = sub_cases(case, decompose)
     arguments = {part.region: (part.case, list(years), options) for part in parts}
     tasks = run_tasks(plan_years, arguments, engine, label="planning vervoerregio")
+    if len(tasks.failed) == len(parts):
+        errors = "; ".join(f"{key}: {tasks.reports[key].errors[-1]}" for key in tasks.failed)
+        raise PlanTaskError(f"every planning task failed (tried twice each): {errors}")
     if len(parts) == 1 and not tasks.failed:
         return RegionalPlan(tasks.values[parts[0].region], tasks)
     plans = {part.region: tasks.values.get(part.region) for part in parts}
