@@ -48,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) $(DEMO_OUT) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) $(DEMO_OUT) bench-cases bench-out .mypy_cache .pytest_cache .ruff_cache
