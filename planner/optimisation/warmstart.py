@@ -82,8 +82,8 @@ def _rows_holding(
     """Per site, the rows (other than its ``max-chargers`` row) holding its charger variables."""
     site_of = {id(v): site for site, variables in sites.items() for v in variables}
     rows: dict[int, list[pulp.LpConstraint]] = {site: [] for site in sites}
-    for name, constraint in problem.prob.constraints.items():
-        if name.startswith("max_chargers"):
+    for constraint in problem.prob.constraints():
+        if str(constraint.name).startswith("max_chargers"):
             continue
         for variable in constraint:
             site = site_of.get(id(variable))

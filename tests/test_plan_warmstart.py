@@ -1,0 +1,123 @@
+"""The MIP start from the rounded LP relaxation: a feasible plan, or the sites it leaves open."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pulp
+import pytest
+
+from planner.cli import main
+from planner.datafolder import resolve_data_folder
+from planner.optimisation.base import SolveOptions, Stage
+from planner.optimisation.case import inputs_for_year, read_plan_case
+from planner.optimisation.highs import _pass_model, _rounded_relaxation
+from planner.optimisation.model import PlanProblem, build_problem
+from planner.optimisation.warmstart import rounded_start
+
+TOLERANCE = 1e-6
+SCENARIO = """name = "warm start"
+[projection]
+first_year = 2030
+last_year = 2030
+[projection.voluntary_uptake]
+2030 = 0.4
+[optimisation]
+ladder_policy = "none"
+"""
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory: pytest.TempPathFactory) -> PlanProblem:
+    """A generated Leuven case: several charger types, shared and private sites, a grid."""
+    folder = tmp_path_factory.mktemp("warmstart") / "case"
+    sizes = ["--needs", "80", "--sites", "25", "--substations", "2", "--cabins", "20"]
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    assert (
+        main(["-q", "generate", "--region", "Leuven", "--seed", "3", "--out", str(folder), *sizes])
+        == 0
+    )
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    (folder / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
+    case = read_plan_case(resolve_data_folder(folder))
+    return build_problem(inputs_for_year(case, 2030))
+
+
+def violations(problem: PlanProblem, values: dict[str, float]) -> list[str]:
+    """Rows and bounds the values break."""
+    broken = []
+    for row in problem.prob.constraints():
+        name = str(row.name)
+        activity = row.constant + sum(c * values[v.name] for v, c in row.items())
+        if (
+            (row.sense == pulp.LpConstraintLE and activity > TOLERANCE)
+            or (row.sense == pulp.LpConstraintEQ and abs(activity) > TOLERANCE)
+            or (row.sense == pulp.LpConstraintGE and activity < -TOLERANCE)
+        ):
+            broken.append(name)
+    for v in problem.prob.variables():
+        low = -np.inf if v.lowBound is None else v.lowBound
+        high = np.inf if v.upBound is None else v.upBound
+        if not low - TOLERANCE <= values[v.name] <= high + TOLERANCE:
+            broken.append(f"bound of {v.name}")
+    return broken
+
+
+def test_the_rounded_relaxation_is_a_feasible_whole_plan(problem: PlanProblem) -> None:
+    model = _pass_model(problem.prob, SolveOptions())
+    stage = Stage("cost", problem.prob.objective, rounding=lambda r: rounded_start(problem, r))
+    rounded = _rounded_relaxation(model, stage)
+    assert rounded is not None
+    values = {str(v.name): float(x) for v, x in zip(model.variables, rounded.values, strict=True)}
+    integers = [v for v in model.variables if v.cat == pulp.LpInteger]
+    placed = {int(i) for i in rounded.columns}
+    for position, variable in enumerate(model.variables):
+        if variable.cat == pulp.LpInteger:
+            assert float(values[variable.name]).is_integer() or position not in placed
+    assert len(placed) > 0.9 * len(integers)
+    if rounded.complete:
+        assert violations(problem, values) == []
+    else:  # the sites left open are the only rows that may break
+        broken = violations(problem, values)
+        assert all(name.startswith(("max_chargers", "chargers", "power")) for name in broken)
+
+
+def test_a_site_with_too_many_rounded_chargers_gets_them_chosen_again(
+    problem: PlanProblem,
+) -> None:
+    """Two types each at 0.6 of a charger where the site takes one: rounding both up breaks
+    max_chargers; the repair keeps one charger that covers the site's rows, or leaves the
+    site's chargers to the solver."""
+    model = _pass_model(problem.prob, SolveOptions())
+    stage = Stage("cost", problem.prob.objective, rounding=lambda r: rounded_start(problem, r))
+    rounded = _rounded_relaxation(model, stage)
+    assert rounded is not None
+    relaxed = {str(v.name): float(x) for v, x in zip(model.variables, rounded.values, strict=True)}
+    by_site: dict[int, list[pulp.LpVariable]] = {}
+    for (site, _), variable in problem.chargers.items():
+        by_site.setdefault(site, []).append(variable)
+    variables = next(vs for vs in by_site.values() if len(vs) >= 2)
+    for variable in variables:
+        relaxed[variable.name] = 0.0
+    relaxed[variables[0].name] = relaxed[variables[1].name] = 0.6
+    saved = {variable.name: variable.upBound for variable in variables}
+    for variable in variables:
+        variable.upBound = 1
+    try:
+        start = rounded_start(problem, relaxed)
+    finally:
+        for variable in variables:
+            variable.upBound = saved[variable.name]
+    placed = [variable in start for variable in variables]
+    assert all(placed) or not any(placed)
+    if all(placed):
+        assert sum(start[v] for v in variables) == 1
+        values = {**relaxed, **{v.name: float(x) for v, x in start.items()}}
+        names = {v.name for v in variables}
+        site_rows = [
+            str(row.name) for row in problem.prob.constraints() if any(v.name in names for v in row)
+        ]
+        assert not set(violations(problem, values)) & set(site_rows)
