@@ -181,7 +181,7 @@ def bare_highs(
     command += ["--mip-gap", str(case.scenario.optimisation.mip_gap)]
     started = time.perf_counter()
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    bare = json.loads(output)
+    bare = json.loads(output.strip().splitlines()[-1])  # after the HiGHS banner
     bare_wall_s = time.perf_counter() - started
     mps.unlink()
     return {
