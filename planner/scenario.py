@@ -300,13 +300,23 @@ def load_scenario(path: Path | None) -> Scenario:
     """
     if path is None:
         return Scenario()
+    return scenario_from_mapping(read_toml(path), source=str(path))
+
+
+def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict[str, Any]:
+    """Parse a TOML file.
+
+    Raises
+    ------
+    ScenarioError
+        (or ``error``) naming the file when it cannot be read or is not valid TOML.
+    """
     try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+        raise error(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot be read: {exc.strerror}") from exc
-    return scenario_from_mapping(raw, source=str(path))
+        raise error(f"{path}: cannot be read: {exc.strerror}") from exc
 
 
 def scenario_from_mapping(raw: Mapping[str, Any], source: str = "scenario") -> Scenario:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,13 @@ from planner.optimisation.results import COST_KEYS
 from planner.optimisation.solve import options_from
 from planner.parallel import Engine, TaskResults, run_tasks
 from planner.progress import stage
-from planner.scenario import SITE_TIERS, Scenario, ScenarioError, scenario_from_mapping
+from planner.scenario import (
+    SITE_TIERS,
+    Scenario,
+    ScenarioError,
+    read_toml,
+    scenario_from_mapping,
+)
 
 #: Keys of a variants file besides ``axes``.
 TOP_LEVEL_KEYS = ("years", "axes")
@@ -133,12 +138,7 @@ def load_sweep_grid(path: Path, base: Mapping[str, Any]) -> SweepGrid:
         Naming the file, the axis and value and what is wrong; every variant is checked
         before any work starts.
     """
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{path}: not valid TOML: {exc}") from exc
-    except OSError as exc:
-        raise SweepError(f"{path}: cannot be read: {exc.strerror}") from exc
+    raw = read_toml(path, SweepError)
     unknown = sorted(set(raw) - set(TOP_LEVEL_KEYS))
     if unknown:
         raise SweepError(

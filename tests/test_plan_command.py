@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +16,7 @@ from planner.needs import load_needs
 from planner.projection import project_demand
 from planner.scenario import load_scenario
 from planner.zones import load_zones
+from tests._cli import restore_logging
 
 SCENARIO = """name = "small"
 [projection]
@@ -31,6 +30,7 @@ charging_strategy = "offpeak_first"
 ladder_policy = "lexicographic"
 offpeak_policy = "soft"
 """
+__all__ = ["restore_logging"]  # the fixture, used by every test here
 TABLES = ("sites", "assignments", "node_load", "reinforcement", "unmet")
 TEXT = {c: str for c in ("need_id", "site_id", "node_id", "grid_node_id", "nis_code", "parent_id")}
 
@@ -174,13 +174,3 @@ def test_a_year_outside_the_projection_is_refused(
     assert main(["plan", "--data", str(case), "--out", str(tmp_path / "x"), "--year", "2040"]) == 1
     assert "--year 2040: not a projected year; valid: 2027–2029" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """``main`` points the root logger at this test's captured stderr; put it back after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pulp
 import pytest
 
-from planner.cli import main
 from planner.datafolder import resolve_data_folder
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.case import inputs_for_year, read_plan_case
 from planner.optimisation.highs import _pass_model, _rounded_relaxation
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.warmstart import rounded_start
+from tests._cli import run_cli
 
 TOLERANCE = 1e-6
 SCENARIO = """name = "warm start"
@@ -33,14 +31,8 @@ def problem(tmp_path_factory: pytest.TempPathFactory) -> PlanProblem:
     """A generated Leuven case: several charger types, shared and private sites, a grid."""
     folder = tmp_path_factory.mktemp("warmstart") / "case"
     sizes = ["--needs", "80", "--sites", "25", "--substations", "2", "--cabins", "20"]
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    assert (
-        main(["-q", "generate", "--region", "Leuven", "--seed", "3", "--out", str(folder), *sizes])
-        == 0
-    )
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    arguments = ["-q", "generate", "--region", "Leuven", "--seed", "3", "--out", str(folder)]
+    assert run_cli([*arguments, *sizes]) == 0
     (folder / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
     case = read_plan_case(resolve_data_folder(folder))
     return build_problem(inputs_for_year(case, 2030))
@@ -69,7 +61,7 @@ def violations(problem: PlanProblem, values: dict[str, float]) -> list[str]:
 def test_the_rounded_relaxation_is_a_feasible_whole_plan(problem: PlanProblem) -> None:
     model = _pass_model(problem.prob, SolveOptions())
     stage = Stage("cost", problem.prob.objective, rounding=lambda r: rounded_start(problem, r))
-    rounded = _rounded_relaxation(model, stage)
+    rounded = _rounded_relaxation(model, stage, 60.0)
     assert rounded is not None
     values = {str(v.name): float(x) for v, x in zip(model.variables, rounded.values, strict=True)}
     integers = [v for v in model.variables if v.cat == pulp.LpInteger]
@@ -93,7 +85,7 @@ def test_a_site_with_too_many_rounded_chargers_gets_them_chosen_again(
     site's chargers to the solver."""
     model = _pass_model(problem.prob, SolveOptions())
     stage = Stage("cost", problem.prob.objective, rounding=lambda r: rounded_start(problem, r))
-    rounded = _rounded_relaxation(model, stage)
+    rounded = _rounded_relaxation(model, stage, 60.0)
     assert rounded is not None
     relaxed = {str(v.name): float(x) for v, x in zip(model.variables, rounded.values, strict=True)}
     by_site: dict[int, list[pulp.LpVariable]] = {}

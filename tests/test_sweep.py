@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +11,7 @@ import xarray as xr
 
 from planner.cli import main
 from planner.sweep import SweepError, load_sweep_grid
+from tests._cli import restore_logging, run_cli
 
 SCENARIO = """name = "sweep case"
 [projection]
@@ -23,6 +22,7 @@ charging_strategy = "offpeak_first"
 [projection.voluntary_uptake]
 2027 = 0.3
 """
+__all__ = ["restore_logging"]  # the fixture, used by every test here
 VARIANTS = """years = [2028, 2029]
 [axes.ladder.lexicographic]
 optimisation = { ladder_policy = "lexicographic" }
@@ -34,27 +34,13 @@ optimisation = { energy_price_eur_per_kwh = { peak = 0.45 } }
 """
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """``main`` points the root logger at this test's captured stderr; put it back after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.fixture(scope="module")
 def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small case over all of Flanders: needs in several vervoerregio's."""
     folder = tmp_path_factory.mktemp("sweep") / "case"
     sizes = ["--needs", "90", "--sites", "40", "--substations", "6", "--cabins", "40"]
     arguments = ["-q", "generate", "--region", "all", "--seed", "2", "--out", str(folder)]
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    assert main([*arguments, *sizes]) == 0
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    assert run_cli([*arguments, *sizes]) == 0
     (folder / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
     (folder.parent / "variants.toml").write_text(VARIANTS, encoding="utf-8")
     return folder
@@ -63,12 +49,8 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def swept(case: Path) -> Path:
     out = case.parent / "sweep"
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
     arguments = ["-q", "sweep", "--data", str(case), "--out", str(out), "--workers", "2"]
-    assert main([*arguments, "--grid-of", str(case.parent / "variants.toml")]) == 0
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    assert run_cli([*arguments, "--grid-of", str(case.parent / "variants.toml")]) == 0
     return out
 
 

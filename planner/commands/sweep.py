@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,8 @@ from planner.commands.plan import add_undivided_argument
 from planner.optimisation.case import read_case_tables
 from planner.optimisation.writers import write_plan
 from planner.progress import stage
-from planner.scenario import load_scenario
-from planner.sweep import SweepError, SweepResult, load_sweep_grid, run_sweep
+from planner.scenario import load_scenario, read_toml
+from planner.sweep import SweepResult, load_sweep_grid, run_sweep
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -100,12 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _base_scenario(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError) as exc:
-        raise SweepError(f"{path}: cannot be read as a scenario: {exc}") from exc
+    return {} if path is None else read_toml(path)
 
 
 def sweep_table(result: SweepResult) -> pd.DataFrame:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import math
 import os
 import sys
@@ -33,13 +32,15 @@ from planner.optimisation.base import (
     fixed_range,
     hold_level,
 )
+from planner.optimisation.model import no_garbage_collection
 from planner.scenario import SolverName
 
 #: HiGHS ``mip_heuristic_effort`` (default 0.05): more primal heuristics find good plans early
 #: on these models (Leuven demo: within 1 % after 35 s instead of 42 % after 30 s).
 HEURISTIC_EFFORT = 0.3
-#: Share of a stage's time limit for completing a rounded start that left sites open.
-COMPLETION_SHARE = 0.25
+#: Share of a stage's time limit for the LP relaxation, and again for completing a rounded
+#: start that left sites open; a relaxation not solved in its share gives no start.
+START_SHARE = 0.25
 #: HiGHS ``primal_solution_status`` of a feasible solution.
 _FEASIBLE = 2
 
@@ -119,7 +120,7 @@ def _new_highs(options: SolveOptions) -> highspy.Highs:
 
 def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
     """Pass the PuLP problem to HiGHS: all columns in one call, all rows in another."""
-    with _no_garbage_collection():
+    with no_garbage_collection():
         highs = _new_highs(options)
         variables = problem_variables(prob)
         inf = highspy.kHighsInf
@@ -137,18 +138,6 @@ def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
         model = _Model(highs, variables, {id(v): i for i, v in enumerate(variables)})
         _pass_rows(model, prob.constraints())
     return model
-
-
-@contextlib.contextmanager
-def _no_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector (passing a model allocates millions of numbers)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def problem_variables(prob: pulp.LpProblem) -> list[pulp.LpVariable]:
@@ -209,9 +198,11 @@ def _run_stage(
     if stage.fixed and start is not None:
         _fix(model, stage.fixed, start)
     began = time.perf_counter()
-    rounded = _rounded_relaxation(model, stage) if stage.rounding and not stage.fixed else None
+    limit_s = START_SHARE * float(options.time_limit_s)
+    rounded = (
+        _rounded_relaxation(model, stage, limit_s) if stage.rounding and not stage.fixed else None
+    )
     if rounded is not None:
-        limit_s = COMPLETION_SHARE * float(options.time_limit_s)
         completed = rounded.values if rounded.complete else _completed(model, rounded, limit_s)
         start = _better_start(model, stage, start, completed)
     if start is not None:
@@ -267,10 +258,11 @@ def _integer_columns(model: _Model) -> npt.NDArray[np.int32]:
     )
 
 
-def _rounded_relaxation(model: _Model, stage: Stage) -> _Rounded | None:
+def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded | None:
     """The stage's LP relaxation with its integers rounded by ``stage.rounding``.
 
-    ``None`` when the model has no integers or the relaxation finds no solution.
+    ``None`` when the model has no integers or the relaxation is not solved within
+    ``limit_s`` seconds.
     """
     highs, integers = model.highs, _integer_columns(model)
     if integers.size == 0 or stage.rounding is None:
@@ -279,6 +271,7 @@ def _rounded_relaxation(model: _Model, stage: Stage) -> _Rounded | None:
     highs.changeColsIntegrality(
         integers.size, integers, np.array([kinds.kContinuous] * integers.size)
     )
+    highs.setOptionValue("time_limit", max(limit_s, 1.0))
     try:
         highs.run()
         relaxed_ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal

@@ -156,14 +156,14 @@ def build_problem(inputs: PlanInputs) -> PlanProblem:
         The year's inputs.
     """
     started = time.perf_counter()
-    with _no_garbage_collection():
+    with no_garbage_collection():
         problem = _build(inputs)
     problem.build_s = time.perf_counter() - started
     return problem
 
 
 @contextlib.contextmanager
-def _no_garbage_collection() -> Iterator[None]:
+def no_garbage_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while a model is built.
 
     A build allocates millions of PuLP objects, none in a reference cycle; the collector's
