@@ -289,8 +289,9 @@ def merge_plans(case: PlanCase, plans: Mapping[str, MultiYearPlan | None]) -> Mu
     case
         The undivided case.
     plans
-        Per region, its plan; ``None`` for a region whose task failed (reported in each
-        year's message, its needs counted as unmet for lack of a plan).
+        Per region, its plan; ``None`` for a region whose task failed: each year then has
+        status ``infeasible``, no objective, and a message naming the region; the tables
+        hold the other regions' plans only.
     """
     years = sorted({year for plan in plans.values() if plan for year in plan.years})
     merged: list[PlanResult] = []
