@@ -207,7 +207,7 @@ def _client(engine: Engine) -> Iterator[Any]:
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, RuntimeError, ValueError) as exc:  # unreachable, bad address
         raise EngineError(f"cannot use {engine.describe()}: {exc}") from exc
     try:
         yield client
