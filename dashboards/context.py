@@ -9,6 +9,7 @@ from typing import Any
 from dash import Dash
 
 from dashboards.jobs import JobRegistry
+from dashboards.selection import Selection, make_selection
 from dashboards.store import CaseStore
 
 
@@ -29,6 +30,14 @@ class AppContext:
     store: CaseStore
     tiles: bool = False
     jobs: JobRegistry = field(default_factory=JobRegistry)
+
+    def selection(self, *values: Any) -> Selection:
+        """The selection of the area filters' values (year, region, municipality, categories).
+
+        Missing values select everything; without a year, the case's last year.
+        """
+        year, region, municipality, categories = (*values, None, None, None, None)[:4]
+        return make_selection(year, region, municipality, categories, self.store.years[-1])
 
 
 @dataclass(frozen=True)

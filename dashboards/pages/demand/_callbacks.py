@@ -21,14 +21,8 @@ from dashboards.i18n import language
 from dashboards.pages.demand import _business_logic as logic
 from dashboards.pages.demand import _figures as figures
 from dashboards.pages.demand._layout import GROUP_OPTIONS, PREFIX
-from dashboards.selection import Selection, make_selection, nearest_year
+from dashboards.selection import Selection, nearest_year
 from planner.domain import ChargingStrategy, values
-
-
-def selection_of(context: AppContext, *filter_values: Any) -> Selection:
-    """The selection of the filter values."""
-    year, region, municipality, categories = (*filter_values, None, None, None, None)[:4]
-    return make_selection(year, region, municipality, categories, context.store.years[-1])
 
 
 def strategy_curves(context: AppContext, selection: Selection) -> Any:
@@ -45,7 +39,7 @@ def update_demand(
 ) -> tuple[Any, ...]:
     """The yearly charts, the load curves and the region table."""
     lang = language(lang)
-    selection = selection_of(context, *filter_values)
+    selection = context.selection(*filter_values)
     demand = context.store.demand
     totals = logic.yearly_totals(
         demand, selection, group if group in logic.GROUPINGS else "category"
@@ -68,13 +62,13 @@ KINDS = ("csv", "xlsx")
 
 def download_curves(context: AppContext, kind: str, *filter_values: Any) -> dict[str, Any]:
     """The load curves of the selection as CSV or Excel."""
-    curves = strategy_curves(context, selection_of(context, *filter_values))
+    curves = strategy_curves(context, context.selection(*filter_values))
     return table_download(kind, curves, "load_curves")
 
 
 def download_regions(context: AppContext, kind: str, *filter_values: Any) -> dict[str, Any]:
     """The region table of the selection as CSV or Excel."""
-    table = logic.region_table(context.store.demand, selection_of(context, *filter_values))
+    table = logic.region_table(context.store.demand, context.selection(*filter_values))
     return table_download(kind, table, "demand_by_region")
 
 

@@ -21,19 +21,13 @@ from dashboards.i18n import language
 from dashboards.pages.overview import _business_logic as logic
 from dashboards.pages.overview import _figures as figures
 from dashboards.pages.overview._layout import KPIS, PREFIX
-from dashboards.selection import Selection, make_selection
-
-
-def selection_of(context: AppContext, *values: Any) -> Selection:
-    """The selection of the filter values (year, region, municipality, categories)."""
-    year, region, municipality, categories = (*values, None, None, None, None)[:4]
-    return make_selection(year, region, municipality, categories, context.store.years[-1])
+from dashboards.selection import Selection
 
 
 def update_overview(context: AppContext, lang: Any, *values: Any) -> tuple[Any, ...]:
     """Headline texts, the map figure and the municipality table for the filters."""
     lang = language(lang)
-    selection = selection_of(context, *values)
+    selection = context.selection(*values)
     store = context.store
     headline = logic.make_headline(store.demand, selection, store.plan, store.overlay, store.grid)
     tables = map_tables(context, selection)
@@ -66,7 +60,7 @@ def focus_outlines(selection: Selection) -> Any:
 
 def download_map(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
     """The map as GeoJSON, or its municipality table as CSV/Excel."""
-    selection = selection_of(context, *values)
+    selection = context.selection(*values)
     municipalities, depots, sites, nodes = map_tables(context, selection)
     stem = f"overview_{selection.year}"
     if kind == "geojson":
@@ -79,7 +73,7 @@ def download_map(context: AppContext, kind: str, *values: Any) -> dict[str, Any]
 
 def download_table(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
     """The per-municipality table as CSV or Excel."""
-    selection = selection_of(context, *values)
+    selection = context.selection(*values)
     table = logic.municipality_table(context.store.demand, selection)
     return table_download(kind, table, f"municipalities_{selection.year}")
 
