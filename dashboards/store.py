@@ -194,9 +194,10 @@ class CaseStore:
 
         ``laadplan run`` writes it to ``OUT/plan/``; ``laadplan plan --out OUT`` to ``OUT``.
         """
-        return self._once("plan", lambda: read_plan_outputs(self._plan_folder()))
+        return self._once("plan", lambda: read_plan_outputs(self.plan_folder()))
 
-    def _plan_folder(self) -> Path | None:
+    def plan_folder(self) -> Path | None:
+        """The folder of the plan's files: ``OUT/plan`` of ``laadplan run``, else ``OUT``."""
         if self.results_dir is None:
             return None
         nested = self.results_dir / PLAN_SUBFOLDER

@@ -1,0 +1,230 @@
+"""The figures of one vervoerregio's charging plan, gathered from a case and its results (pandas).
+
+Every table here is either about the whole region (demand per category, the plan's status) or
+read from a file that already passed the disclosure rule when the plan was written: the charger
+aggregates (``chargers_by_municipality.csv``, ``chargers_by_vervoerregio.csv``) and the grid
+operator's capacity requests.  No figure of a single need or organisation is taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import geography
+from dashboards.store import CaseStore
+from planner.demand.aggregation import demand_by_region_table
+
+#: The plan's aggregate files, by the column they group on.
+MUNICIPALITY_FILE = "chargers_by_municipality.csv"
+REGION_FILE = "chargers_by_vervoerregio.csv"
+#: Columns of the roll-out tables (summed per group, year and tier).
+ROLLOUT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    """What the report of one vervoerregio shows.
+
+    Attributes
+    ----------
+    region_code, region_name
+        The vervoerregio (code 1–15 and Dutch name).
+    municipalities
+        ``nis_code``, ``name_nl``, ``is_centrumstad`` of the region's municipalities.
+    zes_calendar
+        ``nis_code``, ``municipality``, ``zes_start_year`` of the region's ZES cities.
+    demand
+        Per ``year`` and ``category``: ``ze_vehicles`` (whole vehicles), ``energy_kwh_per_day``,
+        ``peak_kw``.
+    rollout
+        Per ``year`` and ``tier``: the columns of :data:`ROLLOUT_COLUMNS` present in the plan.
+    rollout_by_municipality
+        Per ``nis_code``, ``name``, ``year`` and ``tier``: the same columns.
+    requests
+        The operator's capacity requests at nodes in the region (as written, k-anonymous).
+    suppressed_requests
+        Per year, node-years the operator's file counts as suppressed (all of Flanders: a
+        suppressed request has no place).
+    plan_years
+        Per planned year: ``status``, ``unmet_kwh_per_day`` of the whole plan.
+    scenario, settings
+        The scenario's name and the settings the report states under methods.
+    """
+
+    region_code: int
+    region_name: str
+    municipalities: pd.DataFrame
+    zes_calendar: pd.DataFrame
+    demand: pd.DataFrame
+    rollout: pd.DataFrame
+    rollout_by_municipality: pd.DataFrame
+    requests: pd.DataFrame
+    suppressed_requests: pd.DataFrame
+    plan_years: pd.DataFrame
+    scenario: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """The projected years."""
+        return sorted(int(year) for year in self.demand["year"].unique())
+
+
+def build_region_report(store: CaseStore, region: str) -> RegionReport:
+    """Gather the report of ``region`` (name, alias or code 1–15) from a case store."""
+    code = geography.resolve_vervoerregio(region)
+    members = geography.municipalities_of(code)
+    municipalities = members[["nis_code", "name_nl", "is_centrumstad"]].reset_index(drop=True)
+    plan_dir = store.plan_folder()
+    return RegionReport(
+        region_code=code,
+        region_name=region_name(code),
+        municipalities=municipalities,
+        zes_calendar=zes_calendar(store.zones, municipalities),
+        demand=region_demand(demand_by_region_table(store.demand), code),
+        rollout=region_rollout(read_aggregate(plan_dir, REGION_FILE), "vervoerregio_code", code),
+        rollout_by_municipality=municipality_rollout(
+            read_aggregate(plan_dir, MUNICIPALITY_FILE), municipalities
+        ),
+        requests=region_requests(store, code),
+        suppressed_requests=suppressed_requests(store),
+        plan_years=plan_years(store),
+        scenario=store.scenario.name,
+        settings=scenario_settings(store),
+    )
+
+
+def region_name(code: int) -> str:
+    """The Dutch name of vervoerregio ``code``."""
+    regions = geography.vervoerregios().set_index("vervoerregio_code")["vervoerregio_name"]
+    return str(regions.loc[code])
+
+
+def zes_calendar(zones: pd.Series, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """The region's cities with a zero-emission zone and the year it starts, by start year."""
+    names = municipalities.set_index("nis_code")["name_nl"]
+    starts = zones[zones.index.astype(str).isin(names.index)]
+    table = pd.DataFrame(
+        {
+            "nis_code": starts.index.astype(str),
+            "municipality": starts.index.astype(str).map(names.to_dict()),
+            "zes_start_year": starts.to_numpy().astype(int),
+        }
+    )
+    return table.sort_values(["zes_start_year", "municipality"], ignore_index=True)
+
+
+def region_demand(by_region: pd.DataFrame, code: int) -> pd.DataFrame:
+    """Vehicles (whole), energy and peak per year and category of one region."""
+    rows = by_region[by_region["vervoerregio_code"] == code]
+    table = rows[["year", "category", "ze_vehicles", "energy_kwh_per_day", "peak_kw"]].copy()
+    table["ze_vehicles"] = np.floor(table["ze_vehicles"].astype(float) + 1e-9).astype(int)
+    return table.reset_index(drop=True)
+
+
+def read_aggregate(plan_dir: Path | None, name: str) -> pd.DataFrame:
+    """One of the plan's aggregate files; an empty table without a plan."""
+    path = None if plan_dir is None else plan_dir / name
+    if path is None or not path.is_file():
+        return pd.DataFrame(columns=["year", "tier", *ROLLOUT_COLUMNS])
+    return pd.read_csv(path, dtype={"nis_code": str, "vervoerregio_code": str})
+
+
+def region_rollout(aggregate: pd.DataFrame, by: str, code: int) -> pd.DataFrame:
+    """Sites, chargers, connectors and kW per year and tier in one region."""
+    rows = aggregate[aggregate[by].astype(str) == str(code)] if by in aggregate else aggregate
+    return _sum_rollout(rows, ["year", "tier"])
+
+
+def municipality_rollout(aggregate: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Sites, chargers, connectors and kW per municipality of the region, year and tier."""
+    if "nis_code" not in aggregate:
+        return pd.DataFrame(columns=["nis_code", "name", "year", "tier", *ROLLOUT_COLUMNS])
+    names = municipalities.set_index("nis_code")["name_nl"]
+    rows = aggregate[aggregate["nis_code"].astype(str).isin(names.index)]
+    table = _sum_rollout(rows, ["nis_code", "year", "tier"])
+    table.insert(1, "name", table["nis_code"].map(names.to_dict()))
+    return table
+
+
+def _sum_rollout(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    columns = [column for column in ROLLOUT_COLUMNS if column in rows]
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, *columns])
+    table = rows.groupby(keys, as_index=False)[columns].sum()
+    for column in columns:
+        if column != "installed_kw":
+            table[column] = table[column].astype(int)
+    return table
+
+
+def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
+    """The operator's capacity requests at named nodes in the region (merged rows included)."""
+    overlay = store.overlay
+    columns = ["year", "node_id", "name", "extra_capacity_kva", "disclosure", "merged_nodes"]
+    if overlay is None or overlay.requests.empty:
+        return pd.DataFrame(columns=columns)
+    requests = overlay.requests
+    placed = requests.dropna(subset=["lat", "lon"])
+    if placed.empty:
+        return pd.DataFrame(columns=columns)
+    nis = geography.nearest_municipality(placed["lat"].to_numpy(), placed["lon"].to_numpy())
+    regions = geography.municipalities().set_index("nis_code")["vervoerregio_code"]
+    in_region = pd.Series(np.asarray(nis, dtype=str)).map(regions.to_dict()).to_numpy() == code
+    rows = placed[in_region]
+    present = [column for column in columns if column in rows]
+    table: pd.DataFrame = rows[present].sort_values(["year", "node_id"], ignore_index=True)
+    return table
+
+
+def suppressed_requests(store: CaseStore) -> pd.DataFrame:
+    """Per year, the node-years the operator's file counts as suppressed."""
+    overlay = store.overlay
+    if overlay is None or "disclosure" not in overlay.requests:
+        return pd.DataFrame(columns=["year", "nodes"])
+    rows = overlay.requests[overlay.requests["disclosure"] == "suppressed"]
+    counts = rows.groupby("year")["merged_nodes"].sum() if "merged_nodes" in rows else None
+    if counts is None or counts.empty:
+        return pd.DataFrame(columns=["year", "nodes"])
+    return counts.astype(int).rename("nodes").reset_index()
+
+
+def plan_years(store: CaseStore) -> pd.DataFrame:
+    """Status and unmet energy of every planned year (the whole plan)."""
+    plan = store.plan
+    if plan is None:
+        return pd.DataFrame(columns=["year", "status", "unmet_kwh_per_day"])
+    rows = [
+        {
+            "year": year,
+            "status": str(summary.get("status", "")),
+            "unmet_kwh_per_day": float(summary.get("unmet_kwh_per_day") or 0.0),
+        }
+        for year, summary in sorted(plan.summaries.items())
+    ]
+    return pd.DataFrame(rows)
+
+
+def scenario_settings(store: CaseStore) -> dict[str, Any]:
+    """The scenario's settings the methods section states."""
+    scenario = store.scenario
+    projection, optimisation = scenario.projection, scenario.optimisation
+    return {
+        "years": f"{projection.first_year}–{projection.last_year}",
+        "slot_minutes": projection.slot_minutes,
+        "charging_strategy": projection.charging_strategy,
+        "offpeak_window": f"{projection.offpeak_start}–{projection.offpeak_end}",
+        "ladder_policy": optimisation.ladder_policy,
+        "offpeak_policy": optimisation.offpeak_policy,
+        "sharing": optimisation.sharing,
+        "unmet_penalty_eur_per_kwh": optimisation.unmet_penalty_eur_per_kwh,
+        "reinforcement_cost_eur_per_kva": optimisation.reinforcement_cost_eur_per_kva,
+        "solver": optimisation.solver,
+        "mip_gap": optimisation.mip_gap,
+        "k_anonymity": scenario.grid.k_anonymity,
+    }
