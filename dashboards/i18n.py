@@ -181,8 +181,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "plan.reinforcement": ("Netversterkingen", "Grid reinforcements"),
     "plan.unmet": (
-        "Niet (volledig) bediende behoeften, met reden",
-        "Needs not (fully) served, with the reason",
+        "Niet (volledig) bediende behoeften, met oorzaak en bindend cijfer",
+        "Needs not (fully) served, with the cause and the figure that binds",
     ),
     "plan.map": ("Kaart van het plan", "Map of the plan"),
     "plan.status": ("Status van de oplossing", "Solve status"),

@@ -153,7 +153,8 @@ def hand_plan(label: str = "hand") -> PlanOutputs:
     )
     unmet = pd.DataFrame(
         {"need_id": ["N-3"], "nis_code": ["24107"], "category": ["N1"], "unmet_kwh_per_day": [70.0],
-         "reason": ["no site within reach"], "year": [2028]}
+         "cause": ["no_site_in_reach"],
+         "binding": ["nearest public site P9 12.00 km, limit 10 km"], "year": [2028]}
     )  # fmt: skip
     summaries = {
         year: {

@@ -210,7 +210,7 @@ def test_plan_tables_of_a_year():
         "public": 1,
     }
     assert energy_by_tier(rows_of_year(plan.assignments, 2028))["public"] == 150.0
-    assert plan_logic.unmet_of(plan, 2028)["reason"].tolist() == ["no site within reach"]
+    assert plan_logic.unmet_of(plan, 2028)["cause"].tolist() == ["no_site_in_reach"]
     assert plan_logic.reinforcement_of(plan, 2027).empty
     places = pd.DataFrame({"site_id": ["P1"], "lat": [50.9], "lon": [4.7]})
     located = located_sites(sites, places).set_index("site_id")

@@ -242,4 +242,5 @@ def test_de_lijn_depot_is_used_only_in_daytime() -> None:
     unmet = result.unmet.set_index("need_id")
     assert unmet.loc["NIGHT", "unmet_kwh_per_day"] == pytest.approx(100.0)
     assert unmet.loc["NIGHT", "candidate_sites"] == 0
-    assert "none within reach, open in the dwell window" in str(unmet.loc["NIGHT", "reason"])
+    assert unmet.loc["NIGHT", "cause"] == "dwell_window_outside_site_availability"
+    assert "20:00–06:00" in str(unmet.loc["NIGHT", "binding"])

@@ -47,6 +47,7 @@ from planner.optimisation.tables import (
     solution_values,
     unmet_table,
 )
+from planner.optimisation.unmet_causes import explain_unmet
 from planner.scenario import SITE_TIERS
 
 __all__ = ["ASSIGNMENT_COLUMNS", "COST_KEYS", "PlanResult", "make_result"]
@@ -208,18 +209,22 @@ def make_result(
     assignments = assignment_table(problem, values)
     costs, penalty, premium = _costs(problem, values)
     by_tier = assignments.groupby("tier")["energy_kwh_per_day"].sum()
+    sites = site_table(problem, values, assignments)
+    site_power = site_power_table(problem, values)
+    node_load = node_load_table(problem, values)
+    unmet = explain_unmet(inputs, unmet_table(problem, values), sites, site_power, node_load)
     return replace(
         base,
         objective_eur=sum(costs.values()),
         costs={**costs, "unmet_penalty_eur": penalty, "ladder_premium_eur": premium},
         unmet_kwh_per_day=float(values.unmet.sum()),
         energy_by_tier_kwh_per_day={t: float(by_tier.get(t, 0.0)) for t in SITE_TIERS},
-        sites=site_table(problem, values, assignments),
+        sites=sites,
         assignments=assignments,
-        site_power=site_power_table(problem, values),
-        node_load=node_load_table(problem, values),
+        site_power=site_power,
+        node_load=node_load,
         reinforcement=reinforcement_table(problem, values),
-        unmet=unmet_table(problem, values),
+        unmet=unmet[UNMET_COLUMNS],
         built=built_after(problem, values),
     )
 

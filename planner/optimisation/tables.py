@@ -91,7 +91,8 @@ UNMET_COLUMNS = [
     "energy_kwh_per_day",
     "unmet_kwh_per_day",
     "candidate_sites",
-    "reason",
+    "cause",
+    "binding",
 ]
 
 
@@ -347,16 +348,11 @@ def reinforcement_table(problem: PlanProblem, values: SolutionValues) -> pd.Data
 
 
 def unmet_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
-    """Needs not (fully) served, with the number of candidate sites and a reason."""
+    """Needs not (fully) served and their candidate sites (causes: :mod:`.unmet_causes`)."""
     inputs, s = problem.inputs, problem.structure
     rows = np.flatnonzero(values.unmet > EPSILON)
     candidates = np.bincount(s.pair_need, minlength=len(inputs.needs))[rows]
     needs = inputs.needs.iloc[rows]
-    reason = np.where(
-        candidates == 0,
-        "no candidate site: none within reach, open in the dwell window, with a suitable charger",
-        "candidate sites too small, too costly or without grid headroom in the dwell window",
-    )
     table = pd.DataFrame(
         {
             "need_id": needs["need_id"].to_numpy(),
@@ -366,10 +362,9 @@ def unmet_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
             "energy_kwh_per_day": needs["energy_kwh_per_day"].to_numpy(float),
             "unmet_kwh_per_day": values.unmet[rows],
             "candidate_sites": candidates,
-            "reason": reason,
         }
     )
-    return table[UNMET_COLUMNS]
+    return table
 
 
 def new_investment(problem: PlanProblem, values: SolutionValues) -> tuple[float, float]:

@@ -81,7 +81,7 @@ def reinforcement_of(plan: PlanOutputs, year: int) -> pd.DataFrame:
 
 
 def unmet_of(plan: PlanOutputs, year: int) -> pd.DataFrame:
-    """Needs not (fully) served in the year, with the reason (largest first)."""
+    """Needs not (fully) served in the year, with cause and binding figure (largest first)."""
     table = rows_of_year(plan.unmet, year)
     return (
         table.sort_values("unmet_kwh_per_day", ascending=False, ignore_index=True)
