@@ -12,7 +12,7 @@ from tests._plan_fixtures import DC50, grid, micro_inputs, need, site, solve_mic
 
 def only_unmet_row(inputs_result: pd.DataFrame) -> dict[str, object]:
     assert len(inputs_result) == 1, inputs_result
-    row: dict[str, object] = inputs_result.iloc[0].to_dict()
+    row: dict[str, object] = {str(k): v for k, v in inputs_result.iloc[0].items()}
     return row
 
 
