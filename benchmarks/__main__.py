@@ -84,7 +84,6 @@ ROWS = (
     Row("flanders-all", "all Flanders, 2027–2035", "flanders", None, False, 10.0),
 )
 TARGETS_S = {"demo": 30.0, "region": 30.0, "flanders-year": 120.0, "flanders-all": 600.0}
-TARGET_MEMORY_MB = 4000.0
 
 
 def main(argv: list[str] | None = None) -> int:

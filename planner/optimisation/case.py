@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -344,8 +343,3 @@ def inputs_for_year(case: PlanCase, year: int, built: BuiltCapacity | None = Non
         power_factor=case.scenario.grid.power_factor,
         built=built or BuiltCapacity(),
     )
-
-
-def folder_label(folder: DataFolder) -> str:
-    """A short name of the case for messages."""
-    return str(folder.root) if folder.root else str(Path(folder.require("needs")).parent)
