@@ -42,13 +42,14 @@ from charging_sites.roads import (
     read_road_edges,
 )
 from charging_sites.sites import SITES_COLUMNS, check_sites, read_sites
-from charging_sites.tiers import TIER_ORDER, TIER_VALUES, Tier
+from charging_sites.tiers import SHARED_TIERS, TIER_ORDER, TIER_VALUES, Tier
 
 __all__ = [
     "ACCESS_COLUMNS",
     "ACCESS_COST_COLUMNS",
     "DEFAULT_DETOUR_FACTOR",
     "ROAD_EDGE_COLUMNS",
+    "SHARED_TIERS",
     "SITES_COLUMNS",
     "TIER_ORDER",
     "TIER_VALUES",

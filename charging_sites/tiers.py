@@ -22,3 +22,6 @@ TIER_ORDER: tuple[Tier, ...] = (Tier.PRIVATE, Tier.SEMI_PUBLIC, Tier.PUBLIC)
 
 #: Tier values as plain strings, in ladder order.
 TIER_VALUES: tuple[str, ...] = tuple(tier.value for tier in TIER_ORDER)
+
+#: The tiers open to every organisation (their sites are always shared).
+SHARED_TIERS: tuple[Tier, ...] = (Tier.SEMI_PUBLIC, Tier.PUBLIC)

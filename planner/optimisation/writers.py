@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from charging_sites import SHARED_TIERS, TIER_VALUES
 from geography import municipalities, vervoerregios
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
@@ -39,8 +40,6 @@ AGGREGATE_FILES = {
 }
 #: Rows an Excel sheet can hold (header included).
 EXCEL_MAX_ROWS = 1_048_576
-#: Tiers counted in the aggregates.
-SHARED_TIERS = ("semi_public", "public")
 
 
 def plan_tables(plan: MultiYearPlan, k_anonymity: int) -> dict[str, pd.DataFrame]:
@@ -175,12 +174,9 @@ def plan_dataset(plan: MultiYearPlan) -> xr.Dataset:
         "unmet_kwh_per_day": unmet.rename({"need_id": "need"}).isel(slot=0, drop=True),
         "chargers": _chargers(plan),
         "energy_kwh_per_day_by_tier": xr.DataArray(
-            [
-                [r.energy_by_tier_kwh_per_day.get(t, 0.0) for t in SHARED_TIERS_ALL]
-                for r in plan.results
-            ],
+            [[r.energy_by_tier_kwh_per_day.get(t, 0.0) for t in TIER_VALUES] for r in plan.results],
             dims=("year", "tier"),
-            coords={"year": years, "tier": list(SHARED_TIERS_ALL)},
+            coords={"year": years, "tier": list(TIER_VALUES)},
         ),
     }
     attrs = {"title": "laadplan site-selection plan", "status": plan.status.value}
@@ -195,9 +191,6 @@ def plan_dataset(plan: MultiYearPlan) -> xr.Dataset:
     for name, unit in units.items():
         dataset[name].attrs["units"] = unit
     return dataset
-
-
-SHARED_TIERS_ALL = ("private", "semi_public", "public")
 
 
 def _pivot(

@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from charging_sites import TIER_VALUES
 from dashboards.components import (
     download_bar,
     dropdown,
@@ -15,7 +16,6 @@ from dashboards.components import (
     label,
     option_labels,
 )
-from dashboards.plan_data import TIERS
 from dashboards.scenario_runs import knobs_of
 
 LADDER_OPTIONS = (
@@ -74,7 +74,7 @@ def knob_controls(context: Any) -> html.Div:
             field(
                 f"scen.detour.{tier}", number(f"sc-detour-{tier}", knobs.detour_km_max[tier], 0.5)
             )
-            for tier in TIERS
+            for tier in TIER_VALUES
         ],
         field("scen.time_limit", number("sc-time-limit", knobs.time_limit_s, 5)),
         field("scen.chain", switch("sc-chain", False)),
