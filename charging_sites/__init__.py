@@ -27,6 +27,7 @@ from charging_sites.access_cost import (
     read_access_cost,
 )
 from charging_sites.availability import site_availability
+from charging_sites.categories import VehicleCategory
 from charging_sites.chargers import (
     VEHICLE_CATEGORIES,
     ChargerType,
@@ -61,6 +62,7 @@ __all__ = [
     "ChargingSitesError",
     "RoadGraph",
     "Tier",
+    "VehicleCategory",
     "access_pairs",
     "catalogue_from_records",
     "check_access_cost",

@@ -71,11 +71,11 @@ MAX_ENERGY_KWH_PER_DAY = 1500.0
 
 #: Plausible consumption of battery-electric vehicles, kWh/km, per category (inclusive bounds).
 KWH_PER_KM_RANGE: dict[str, tuple[float, float]] = {
-    "N1": (0.10, 0.50),
-    "N2L": (0.15, 0.70),
-    "N2H": (0.30, 1.20),
-    "N3": (0.60, 2.50),
-    "T": (0.60, 3.00),
+    VehicleCategory.N1: (0.10, 0.50),
+    VehicleCategory.N2L: (0.15, 0.70),
+    VehicleCategory.N2H: (0.30, 1.20),
+    VehicleCategory.N3: (0.60, 2.50),
+    VehicleCategory.T: (0.60, 3.00),
 }
 
 
