@@ -17,15 +17,16 @@ from typing import Any
 import pandas as pd
 
 from charging_sites import TIER_VALUES
+from planner.optimisation.vocabulary import PlanFile
 
 #: Files of ``laadplan plan`` read here (name → table).
 PLAN_TABLE_FILES = {
-    "sites": "sites.csv",
-    "assignments": "assignments.csv",
-    "reinforcement": "reinforcement.csv",
-    "unmet": "unmet.csv",
+    "sites": PlanFile.SITES,
+    "assignments": PlanFile.ASSIGNMENTS,
+    "reinforcement": PlanFile.REINFORCEMENT,
+    "unmet": PlanFile.UNMET,
 }
-SUMMARY_FILE = "summary.json"
+SUMMARY_FILE = PlanFile.SUMMARY
 #: Columns read as text in the plan files.
 TEXT_COLUMNS = ("site_id", "need_id", "node_id", "nis_code", "organisation_id", "grid_node_id")
 

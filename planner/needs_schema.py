@@ -133,6 +133,11 @@ NUMBER_RULES: dict[str, NumberRule] = {
     "energy_kwh_per_day": NumberRule(0.1, MAX_ENERGY_KWH_PER_DAY, optional=True, unit="kWh"),
 }
 
+#: The numeric columns of the contract: whole numbers, and decimals.
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(NUMBER_RULES)
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, rule in NUMBER_RULES.items() if rule.integer)
+FLOAT_COLUMNS: tuple[str, ...] = tuple(c for c in NUMBER_RULES if c not in INTEGER_COLUMNS)
+
 
 def column_checks(delimiter: str) -> tuple[dict[str, pa.Column], list[CheckSpec]]:
     """Per-column checks of the needs contract."""

@@ -10,16 +10,7 @@ import pandas as pd
 from charging_sites import TIER_VALUES
 from dashboards.plan_data import PlanOutputs, chargers_by_tier, rows_of_year
 from dashboards.scenario_runs import KNOB_SETTINGS, Knobs, flat_settings
-
-COST_KEYS = (
-    "sites_eur",
-    "chargers_eur",
-    "carried_investment_eur",
-    "energy_eur",
-    "access_eur",
-    "reinforcement_eur",
-)
-
+from planner.optimisation.vocabulary import COST_KEYS
 
 #: Number controls: knob value name → what the message calls it.
 NUMBER_FIELDS = {
