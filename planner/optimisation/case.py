@@ -25,7 +25,7 @@ from grid_data import read_grid
 from grid_data.headroom import make_headroom
 from grid_data.profiles import read_grid_profiles
 from grid_data.topology import apply_inferred_parents, build_topology, map_points_to_nodes
-from planner.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder
+from planner.datafolder import GRID_PROFILES_FILE, ROADS_FILE, CaseFile, DataFolder
 from planner.needs import load_needs
 from planner.optimisation.inputs import (
     NODE_COLUMNS,
@@ -307,7 +307,7 @@ def _check_access_cost(access_cost: pd.DataFrame, needs: pd.DataFrame, sites: pd
         access_cost, needs["need_id"], sites["site_id"]
     )
     if issues:
-        report = ValidationReport(source="access_cost.csv", rows_checked=len(access_cost))
+        report = ValidationReport(source=CaseFile.ACCESS_COST, rows_checked=len(access_cost))
         report.extend(issues)
         raise TableValidationError(report)
 

@@ -15,6 +15,7 @@ from pathlib import Path, PurePath
 import pandas as pd
 import xarray as xr
 
+from planner.datafolder import CaseFile
 from planner.needs import validate_needs_file
 from planner.projection import project_demand
 from planner.scenario import Scenario
@@ -71,7 +72,7 @@ def decode_upload(contents: str) -> bytes:
 
 def validate_upload(filename: str, content: bytes) -> IntakeResult:
     """Validate an uploaded needs file (``.csv`` or ``.xlsx``) row by row."""
-    name = PurePath(filename).name or "needs.csv"
+    name = PurePath(filename).name or CaseFile.NEEDS
     if Path(name).suffix.lower() not in SUFFIXES:
         return IntakeResult(name, None, None, f"wrong_type:{name}")
     with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:

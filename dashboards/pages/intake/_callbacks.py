@@ -13,6 +13,7 @@ from dashboards.i18n import language
 from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
 from dashboards.pages.intake import _ids as ids
+from planner.datafolder import CaseFile
 
 HIDDEN = {"display": "none"}
 
@@ -25,7 +26,7 @@ def result_of(contents: str | None, filename: str | None) -> logic.IntakeResult 
         content = logic.decode_upload(contents)
     except ValueError as exc:
         return logic.IntakeResult(filename or "", None, None, str(exc))
-    return logic.validate_upload(filename or "needs.csv", content)
+    return logic.validate_upload(filename or CaseFile.NEEDS, content)
 
 
 def show_upload(
