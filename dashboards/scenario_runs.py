@@ -16,11 +16,11 @@ from typing import Any
 from charging_sites import TIER_VALUES
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
-from planner.datafolder import DataFolder
 from planner.optimisation.case import read_plan_case
 from planner.optimisation.inputs import BuiltCapacity
 from planner.optimisation.multiyear import plan_year
 from planner.scenario import Scenario, check_scenario
+from planner.workflows.datafolder import DataFolder
 
 #: Time limit of one solver call in a dashboard run unless the scenario's is lower, s.
 DEFAULT_TIME_LIMIT_S = 60.0

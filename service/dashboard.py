@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from planner.datafolder import CaseFile
+from planner.workflows.datafolder import CaseFile
 from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction

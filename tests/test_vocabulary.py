@@ -16,10 +16,10 @@ from types import ModuleType
 
 import pytest
 
-import planner.zones
+import planner.rules.zones
 from charging_sites import TIER_VALUES, Tier, VehicleCategory
-from planner.datafolder import CaseFile
 from planner.optimisation.vocabulary import CostKey, PlanFile
+from planner.workflows.datafolder import CaseFile
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (
@@ -49,7 +49,10 @@ ELSEWHERE_ALLOWED = {
     ("service/routes/public.py", "public"): "the OpenAPI tag of the unauthenticated routes",
     ("dashboards/i18n.py", "private"): "the English label of the tier",
     ("dashboards/i18n.py", "public"): "the English label of the tier",
-    (module_path(planner.zones), "zones.csv"): "default source label of a zones table in messages; "
+    (
+        module_path(planner.rules.zones),
+        "zones.csv",
+    ): "default source label of a zones table in messages; "
     "the rules layer does not import the data folder",
 }
 
@@ -127,7 +130,7 @@ def test_plan_file_names_and_cost_keys_are_spelled_only_in_the_plan_vocabulary()
 def test_case_file_names_are_spelled_only_in_the_data_folder() -> None:
     words = {str(name): {CASE_FILES_MODULE} for name in CaseFile}
     words[CaseFile.SITES] = {PLAN_VOCABULARY_MODULE, CASE_FILES_MODULE}  # also a plan file
-    assert misplaced(words) == [], "import planner.datafolder.CaseFile instead"
+    assert misplaced(words) == [], "import planner.workflows.datafolder.CaseFile instead"
 
 
 @pytest.mark.parametrize("page", ["overview", "demand", "grid", "plan", "scenarios", "intake"])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.datafolder import CaseFile
 from planner.generate.case import SyntheticCase
 from planner.generate.sizes import GenerateError
 from planner.scenario import ProjectionSettings
+from planner.workflows.datafolder import CaseFile
 
 README_NAME = "README.txt"
 SCENARIO_NAME = CaseFile.SCENARIO

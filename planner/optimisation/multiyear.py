@@ -23,7 +23,7 @@ from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
 from planner.optimisation.solvers import SolveOptions, SolveStatus
 from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
-from planner.progress import stage
+from planner.workflows.progress import stage
 
 #: Statuses from best to worst: the status of several years is the worst of theirs.
 STATUS_ORDER = (

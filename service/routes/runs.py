@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.datafolder import CaseFile
+from planner.workflows.datafolder import CaseFile
 from service.db import transaction
 from service.models import PlanningRun, Role, RunResult, RunStatus, utc_now
 from service.principal import Principal, audit, not_found, require, sessions_of, settings_of

@@ -15,10 +15,10 @@ from pathlib import Path, PurePath
 import pandas as pd
 import xarray as xr
 
-from planner.datafolder import CaseFile
-from planner.needs import validate_needs_file
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
+from planner.intake.needs import validate_needs_file
 from planner.scenario import Scenario
+from planner.workflows.datafolder import CaseFile
 from validation import LaadplanError, ValidationReport
 
 #: File types accepted by the upload.

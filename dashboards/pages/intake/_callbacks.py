@@ -13,7 +13,7 @@ from dashboards.i18n import language
 from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
 from dashboards.pages.intake import _ids as ids
-from planner.datafolder import CaseFile
+from planner.workflows.datafolder import CaseFile
 
 HIDDEN = {"display": "none"}
 

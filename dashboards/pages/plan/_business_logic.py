@@ -8,7 +8,7 @@ import pandas as pd
 
 from charging_sites import SHARED_TIERS, TIER_VALUES
 from dashboards.plan_data import PlanOutputs, rows_of_year
-from planner.projection import municipality_names
+from planner.demand.projection import municipality_names
 
 
 def status_of(plan: PlanOutputs, year: int) -> dict[str, Any]:

@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 
 from charging_sites import TIER_VALUES
-from planner.datafolder import CaseFile
 from planner.generate import SizeRequest, generate_case, write_case
 from planner.generate.grid import cabin_status_counts
 from planner.generate.writer import check_output_folder
-from planner.progress import stage
+from planner.workflows.datafolder import CaseFile
+from planner.workflows.progress import stage
 
 EXAMPLES = """examples:
   laadplan generate --region Leuven --seed 1 --out demo-case
