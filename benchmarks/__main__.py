@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import Measured, run_measured
+from planner.optimisation.vocabulary import PlanFile
 
 #: Generator arguments of each case.
 CASES: dict[str, list[str]] = {
@@ -84,7 +85,6 @@ ROWS = (
     Row("flanders-all", "all Flanders, 2027–2035", "flanders", None, False, 10.0),
 )
 TARGETS_S = {"demo": 30.0, "region": 30.0, "flanders-year": 120.0, "flanders-all": 600.0}
-TARGET_MEMORY_MB = 4000.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +139,7 @@ def run_row(row: Row, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     if row.year is not None:
         command += ["--year", str(row.year)]
     measured = run_measured(command, args.out / f"{row.name}.log")
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / PlanFile.SUMMARY).read_text(encoding="utf-8"))
     result: dict[str, Any] = {
         "row": row.name,
         "label": row.label,

@@ -27,6 +27,7 @@ from charging_sites.access_cost import (
     read_access_cost,
 )
 from charging_sites.availability import site_availability
+from charging_sites.categories import VehicleCategory
 from charging_sites.chargers import (
     VEHICLE_CATEGORIES,
     ChargerType,
@@ -42,13 +43,14 @@ from charging_sites.roads import (
     read_road_edges,
 )
 from charging_sites.sites import SITES_COLUMNS, check_sites, read_sites
-from charging_sites.tiers import TIER_ORDER, TIER_VALUES, Tier
+from charging_sites.tiers import SHARED_TIERS, TIER_ORDER, TIER_VALUES, Tier
 
 __all__ = [
     "ACCESS_COLUMNS",
     "ACCESS_COST_COLUMNS",
     "DEFAULT_DETOUR_FACTOR",
     "ROAD_EDGE_COLUMNS",
+    "SHARED_TIERS",
     "SITES_COLUMNS",
     "TIER_ORDER",
     "TIER_VALUES",
@@ -60,6 +62,7 @@ __all__ = [
     "ChargingSitesError",
     "RoadGraph",
     "Tier",
+    "VehicleCategory",
     "access_pairs",
     "catalogue_from_records",
     "check_access_cost",

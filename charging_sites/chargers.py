@@ -23,12 +23,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from charging_sites.categories import VehicleCategory
 from charging_sites.errors import ChargerCatalogueError
 from validation import describe_valid, suggest
 
-#: The vehicle categories of the ZES rules (the same values as ``planner.domain.VehicleCategory``;
-#: ``charging_sites`` may not import ``planner``, a test keeps the two equal).
-VEHICLE_CATEGORIES: tuple[str, ...] = ("N1", "N2L", "N2H", "N3", "T")
+#: The vehicle categories of the ZES rules, as plain strings.
+VEHICLE_CATEGORIES: tuple[str, ...] = tuple(category.value for category in VehicleCategory)
 
 #: The keys of one catalogue entry.
 CHARGER_KEYS = ("name", "power_kw", "capex_eur", "categories")
@@ -78,12 +78,13 @@ def default_catalogue() -> tuple[ChargerType, ...]:
         AC 11 kW and AC 22 kW (N1, N2L), DC 50 kW (N1 to N2H), DC 150 kW (N2H, N3, T),
         DC 350 kW (N3, T) and MCS 1000 kW (N3, T), ordered by power.
     """
-    light, up_to_n2h, heavy = ("N1", "N2L"), ("N1", "N2L", "N2H"), ("N3", "T")
+    n1, n2l, n2h, n3, t = (category.value for category in VehicleCategory)
+    light, up_to_n2h, heavy = (n1, n2l), (n1, n2l, n2h), (n3, t)
     return (
         ChargerType("AC 11 kW", 11.0, 2_500.0, frozenset(light)),
         ChargerType("AC 22 kW", 22.0, 4_000.0, frozenset(light)),
         ChargerType("DC 50 kW", 50.0, 30_000.0, frozenset(up_to_n2h)),
-        ChargerType("DC 150 kW", 150.0, 70_000.0, frozenset(("N2H", *heavy))),
+        ChargerType("DC 150 kW", 150.0, 70_000.0, frozenset((n2h, *heavy))),
         ChargerType("DC 350 kW", 350.0, 150_000.0, frozenset(heavy)),
         ChargerType("MCS 1000 kW", 1000.0, 400_000.0, frozenset(heavy)),
     )

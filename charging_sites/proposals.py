@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 import geography
+from charging_sites.tiers import Tier
 
 #: Prefix of a proposed site's id.
 PROPOSAL_PREFIX = "PROPOSED-"
@@ -158,7 +159,7 @@ def _rows(hubs: list[dict[str, object]], template: HubTemplate) -> pd.DataFrame:
             {
                 "site_id": f"{PROPOSAL_PREFIX}{hub['number']}",
                 "name": f"Proposed hub {hub['number']}",
-                "tier": "public",
+                "tier": Tier.PUBLIC.value,
                 "owner_organisation_id": "",
                 "lat": hub["lat"],
                 "lon": hub["lon"],

@@ -32,7 +32,12 @@ import numpy as np
 import pandas as pd
 
 import geography
-from charging_sites.sites_schema import OPTIONAL_COLUMNS, SITES_COLUMNS, sites_schema
+from charging_sites.sites_schema import (
+    FLOAT_COLUMNS,
+    OPTIONAL_COLUMNS,
+    SITES_COLUMNS,
+    sites_schema,
+)
 from charging_sites.tiers import Tier
 from validation import ValidationReport
 from validation.reading import parse_booleans, parse_numbers
@@ -42,8 +47,6 @@ from validation.timeofday import MINUTES_PER_DAY, parse_hhmm
 __all__ = ["SITES_COLUMNS", "check_sites", "convert_sites", "read_sites"]
 
 TEXT_COLUMNS = ("site_id", "name", "tier", "owner_organisation_id", "nis_code", "grid_node_id")
-FLOAT_COLUMNS = ("lat", "lon", "max_power_kw", "fixed_cost_eur")
-INTEGER_COLUMNS = ("max_chargers", "existing_chargers")
 REQUIRED_COLUMNS = tuple(c for c in SITES_COLUMNS if c not in OPTIONAL_COLUMNS)
 
 

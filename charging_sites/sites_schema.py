@@ -62,6 +62,9 @@ NUMBER_RULES: dict[str, NumberRule] = {
     "max_power_kw": NumberRule(0, MAX_POWER_KW, low_open=True, unit="kW"),
     "fixed_cost_eur": NumberRule(0, unit="EUR"),
 }
+#: The numeric columns of the contract: whole numbers, and decimals.
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, rule in NUMBER_RULES.items() if rule.integer)
+FLOAT_COLUMNS: tuple[str, ...] = tuple(c for c in NUMBER_RULES if c not in INTEGER_COLUMNS)
 
 
 def municipality_code_for_name(text: str) -> str | None:

@@ -16,20 +16,12 @@ class Tier(StrEnum):
     SEMI_PUBLIC = "semi_public"  # business parks, logistics hubs, De Lijn depots by day
     PUBLIC = "public"  # public charging hubs
 
-    @property
-    def rung(self) -> int:
-        """Position on the charging ladder: 0 for private, 1 semi-public, 2 public.
-
-        Examples
-        --------
-        >>> Tier("semi_public").rung
-        1
-        """
-        return TIER_ORDER.index(self)
-
 
 #: The tiers in ladder order: private first, public last.
 TIER_ORDER: tuple[Tier, ...] = (Tier.PRIVATE, Tier.SEMI_PUBLIC, Tier.PUBLIC)
 
 #: Tier values as plain strings, in ladder order.
 TIER_VALUES: tuple[str, ...] = tuple(tier.value for tier in TIER_ORDER)
+
+#: The tiers open to every organisation (their sites are always shared).
+SHARED_TIERS: tuple[Tier, ...] = (Tier.SEMI_PUBLIC, Tier.PUBLIC)

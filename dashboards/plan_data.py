@@ -16,17 +16,19 @@ from typing import Any
 
 import pandas as pd
 
+from charging_sites import TIER_VALUES
+from planner.optimisation.vocabulary import PlanFile
+
 #: Files of ``laadplan plan`` read here (name → table).
 PLAN_TABLE_FILES = {
-    "sites": "sites.csv",
-    "assignments": "assignments.csv",
-    "reinforcement": "reinforcement.csv",
-    "unmet": "unmet.csv",
+    "sites": PlanFile.SITES,
+    "assignments": PlanFile.ASSIGNMENTS,
+    "reinforcement": PlanFile.REINFORCEMENT,
+    "unmet": PlanFile.UNMET,
 }
-SUMMARY_FILE = "summary.json"
+SUMMARY_FILE = PlanFile.SUMMARY
 #: Columns read as text in the plan files.
 TEXT_COLUMNS = ("site_id", "need_id", "node_id", "nis_code", "organisation_id", "grid_node_id")
-TIERS = ("private", "semi_public", "public")
 
 
 @dataclass(frozen=True)
@@ -143,17 +145,17 @@ def rows_of_year(table: pd.DataFrame, year: int | None) -> pd.DataFrame:
 def chargers_by_tier(sites: pd.DataFrame) -> dict[str, int]:
     """Chargers in place per tier of a year's open sites (every tier, 0 when none)."""
     if sites.empty or "chargers" not in sites.columns:
-        return dict.fromkeys(TIERS, 0)
+        return dict.fromkeys(TIER_VALUES, 0)
     counts = sites.groupby("tier")["chargers"].sum()
-    return {tier: int(counts.get(tier, 0)) for tier in TIERS}
+    return {tier: int(counts.get(tier, 0)) for tier in TIER_VALUES}
 
 
 def energy_by_tier(assignments: pd.DataFrame) -> dict[str, float]:
     """Energy per working day per tier of a year's assignments, kWh."""
     if assignments.empty:
-        return dict.fromkeys(TIERS, 0.0)
+        return dict.fromkeys(TIER_VALUES, 0.0)
     energy = assignments.groupby("tier")["energy_kwh_per_day"].sum()
-    return {tier: float(energy.get(tier, 0.0)) for tier in TIERS}
+    return {tier: float(energy.get(tier, 0.0)) for tier in TIER_VALUES}
 
 
 def located_sites(chosen: pd.DataFrame, catalogue: pd.DataFrame | None) -> pd.DataFrame:

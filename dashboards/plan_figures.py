@@ -7,11 +7,12 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from charging_sites import Tier
 from dashboards.geo import feature_collection, point_features
 from dashboards.i18n import t
 from dashboards.maps import PointLayer, make_map_figure
 
-TIER_COLOURS = {"private": "#1b9e77", "semi_public": "#d95f02", "public": "#7570b3"}
+TIER_COLOURS = {Tier.PRIVATE: "#1b9e77", Tier.SEMI_PUBLIC: "#d95f02", Tier.PUBLIC: "#7570b3"}
 REINFORCEMENT_COLOUR = "#d62728"
 
 

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from charging_sites import TIER_VALUES
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
 from planner.optimisation.case import read_plan_case
@@ -21,7 +22,6 @@ from planner.optimisation.multiyear import plan_year
 from planner.scenario import Scenario, check_scenario
 from planner.workflows.datafolder import DataFolder
 
-TIERS = ("private", "semi_public", "public")
 #: Time limit of one solver call in a dashboard run unless the scenario's is lower, s.
 DEFAULT_TIME_LIMIT_S = 60.0
 
@@ -115,7 +115,7 @@ def knobs_of(scenario: Scenario, year: int) -> Knobs:
         allow_reinforcement=settings.allow_reinforcement,
         price_peak_eur_per_kwh=float(prices["peak"]),
         price_offpeak_eur_per_kwh=float(prices["offpeak"]),
-        detour_km_max={tier: float(settings.detour_km_max[tier]) for tier in TIERS},
+        detour_km_max={tier: float(settings.detour_km_max[tier]) for tier in TIER_VALUES},
         time_limit_s=min(DEFAULT_TIME_LIMIT_S, float(settings.time_limit_s)),
     )
 

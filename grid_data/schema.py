@@ -71,9 +71,6 @@ GRID_FILE_COLUMNS: tuple[str, ...] = (
 #: Columns of the canonical grid table as read: the file's plus two flags.
 GRID_COLUMNS: tuple[str, ...] = (*GRID_FILE_COLUMNS, "headroom_estimated", "parent_inferred")
 
-#: Text columns of the canonical table.
-TEXT_FIELDS: tuple[str, ...] = ("node_id", "name", "parent_id", "as_of", "source")
-
 #: Power quantities, all in kVA once read.
 QUANTITY_FIELDS: tuple[str, ...] = ("firm_capacity_kva", "peak_load_kva", "headroom_kva")
 

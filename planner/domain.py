@@ -8,15 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class VehicleCategory(StrEnum):
-    """Vehicle categories of the ZES rules."""
-
-    N1 = "N1"
-    N2L = "N2L"  # N2 with reference mass below 2610 kg
-    N2H = "N2H"  # N2 with reference mass 2610 kg or more
-    N3 = "N3"
-    T = "T"
+from charging_sites.categories import VehicleCategory as VehicleCategory
 
 
 class CalendarGroup(StrEnum):

@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from charging_sites import ChargerCatalogueError, catalogue_from_records
+from charging_sites import TIER_VALUES, ChargerCatalogueError, catalogue_from_records
 from grid_data.schema import DEFAULT_POWER_FACTOR, status_values
 from planner.domain import ChargingStrategy, VehicleCategory, values
 from validation import LaadplanError, suggest
@@ -118,7 +118,7 @@ class SolverName(StrEnum):
 
 
 #: Tiers of the charging ladder, in ladder order.
-SITE_TIERS = ("private", "semi_public", "public")
+SITE_TIERS = TIER_VALUES
 #: Keys of ``[optimisation] energy_price_eur_per_kwh``.
 PRICE_PERIODS = ("peak", "offpeak")
 

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from planner.workflows.datafolder import CaseFile
 from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction
@@ -105,7 +106,7 @@ def mount_dashboard(app: FastAPI, settings: Settings, sessions: sessionmaker[Ses
     bool
         Whether it was mounted.
     """
-    if not (settings.case_dir / "needs.csv").is_file():
+    if not (settings.case_dir / CaseFile.NEEDS).is_file():
         return False
     from dashboards.app import create_app as create_dashboard
 

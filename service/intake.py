@@ -24,23 +24,12 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from planner.intake.needs import check_needs
-from planner.intake.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS, NUMERIC_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
 from validation import RowIssue, ValidationReport
 from validation.reading import ReadError, read_raw_table
 
-#: Columns whose decimal commas (``;`` files) are turned into points before storing.
-NUMERIC_COLUMNS = (
-    "lat",
-    "lon",
-    "vehicles",
-    "first_registration_year",
-    "daily_km",
-    "kwh_per_km",
-    "working_days_per_week",
-    "energy_kwh_per_day",
-)
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -147,6 +136,7 @@ def stored_values(raw: pd.DataFrame) -> list[dict[str, str]]:
     columns = [column for column in NEEDS_COLUMNS if column in raw.columns]
     frame = raw[columns].astype(str)
     if delimiter != ",":
+        # decimal commas of a `;` file are turned into points before storing
         for column in (c for c in NUMERIC_COLUMNS if c in frame.columns):
             frame[column] = frame[column].str.replace(",", ".", regex=False)
     return [

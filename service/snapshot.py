@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from planner.intake.needs_schema import NEEDS_COLUMNS
 from planner.scenario import load_scenario
-from planner.workflows.datafolder import GRID_PROFILES_FILE
+from planner.workflows.datafolder import GRID_PROFILES_FILE, CaseFile
 from service.models import (
     CapacityAcknowledgement,
     GridUpload,
@@ -39,9 +39,9 @@ from validation import LaadplanError
 
 NEED_ID_SEPARATOR = "/"
 #: Files taken from the reference case folder when present (besides the grid).
-CASE_FILES = ("sites.csv", "zones.csv", "roads.csv")
-GRID_FILE = "grid.csv"
-SCENARIO_FILE = "scenario.toml"
+CASE_FILES = (CaseFile.SITES, CaseFile.ZONES, CaseFile.ROADS)
+GRID_FILE = CaseFile.GRID
+SCENARIO_FILE = CaseFile.SCENARIO
 
 
 class SnapshotError(LaadplanError):
@@ -82,7 +82,7 @@ def make_snapshot(
         scenario_text = path.read_text(encoding="utf-8") if path.is_file() else ""
     _check_scenario(scenario_text, request.years)
     files[SCENARIO_FILE] = scenario_text
-    files["needs.csv"] = needs_csv(session, request.regions)
+    files[CaseFile.NEEDS] = needs_csv(session, request.regions)
     files.update(_grid_files(session, case_dir))
     return {
         "files": files,
@@ -94,7 +94,7 @@ def make_snapshot(
 
 
 def _case_files(case_dir: Path) -> dict[str, str]:
-    missing = [name for name in ("sites.csv", "zones.csv") if not (case_dir / name).is_file()]
+    missing = [name for name in (CaseFile.SITES, CaseFile.ZONES) if not (case_dir / name).is_file()]
     if missing:
         raise SnapshotError(
             f"the reference case has no {' or '.join(missing)}; put the candidate sites and "

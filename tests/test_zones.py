@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.rules.zones import load_zones, zes_active_cities, zes_start_for
+from planner.rules.zones import load_zones, zes_start_for
 from validation import TableValidationError
 
 
@@ -41,7 +41,7 @@ def test_semicolon_file_with_name_column_and_spaces(tmp_path: Path) -> None:
 def test_header_only_file_means_no_zes_anywhere(tmp_path: Path) -> None:
     zones = load_zones(write(tmp_path, "nis_code,zes_start_year\n"))
     assert zones.empty
-    assert zes_active_cities(zones, 2035) == set()
+    assert zes_start_for(["24062"], zones) is None
 
 
 def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
@@ -82,13 +82,6 @@ def test_missing_column_suggests_the_misspelt_one(tmp_path: Path) -> None:
 def test_unknown_extra_column_is_refused(tmp_path: Path) -> None:
     found = messages(tmp_path, "nis_code,zes_start_year,comment\n24062,2027,x\n")
     assert found == ["column 'comment': (empty) is not a column of the contract"]
-
-
-def test_active_cities_follow_the_start_year() -> None:
-    zones = pd.Series([2027, 2030], index=["24062", "44021"], name="zes_start_year")
-    assert zes_active_cities(zones, 2026) == set()
-    assert zes_active_cities(zones, 2029) == {"24062"}
-    assert zes_active_cities(zones, 2030) == {"24062", "44021"}
 
 
 def test_a_need_follows_the_earliest_of_its_cities() -> None:

@@ -18,10 +18,11 @@ import pandas as pd
 import geography
 from dashboards.store import CaseStore
 from planner.demand.aggregation import demand_by_region_table
+from planner.optimisation.vocabulary import PlanFile
 
 #: The plan's aggregate files, by the column they group on.
-MUNICIPALITY_FILE = "chargers_by_municipality.csv"
-REGION_FILE = "chargers_by_vervoerregio.csv"
+MUNICIPALITY_FILE = PlanFile.CHARGERS_BY_MUNICIPALITY
+REGION_FILE = PlanFile.CHARGERS_BY_VERVOERREGIO
 #: Columns of the roll-out tables (summed per group, year and tier).
 ROLLOUT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
 

@@ -21,10 +21,12 @@ import plotly.io as pio
 from babel.numbers import format_decimal
 from plotly.offline import get_plotlyjs
 
+from charging_sites import TIER_VALUES as TIERS
+from charging_sites import Tier
+from charging_sites.categories import VehicleCategory
 from dashboards.geo import municipality_outlines
 from dashboards.i18n import t
 from dashboards.maps import make_map_figure
-from dashboards.plan_data import TIERS
 from dashboards.plan_figures import TIER_COLOURS
 from dashboards.report._content import RegionReport
 from dashboards.report._texts import text
@@ -32,13 +34,9 @@ from dashboards.report._texts import text
 #: Babel locale of each report language.
 LOCALES = {"nl": "nl_BE", "en": "en_GB"}
 TEMPLATE = "template.html.j2"
-CATEGORY_COLOURS = {
-    "N1": "#66c2a5",
-    "N2L": "#fc8d62",
-    "N2H": "#8da0cb",
-    "N3": "#e78ac3",
-    "T": "#a6d854",
-}
+CATEGORY_COLOURS = dict(
+    zip(VehicleCategory, ("#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854"), strict=True)
+)
 
 
 def format_number(value: object, lang: str, digits: int = 0) -> str:
@@ -210,7 +208,7 @@ def make_rollout_figure(report: RegionReport, lang: str) -> go.Figure:
             continue
         figure.add_trace(
             go.Bar(x=rows["year"].astype(str), y=rows["chargers"], name=t(f"tier.{tier}", lang),
-                   marker_color=TIER_COLOURS[tier])
+                   marker_color=TIER_COLOURS[Tier(tier)])
         )  # fmt: skip
     return _layout(figure, text("fig.rollout", lang), t("q.chargers", lang), lang)
 

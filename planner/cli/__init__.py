@@ -32,7 +32,6 @@ COMMAND_MODULES = (
     "planner.cli.sweep",
 )
 
-EXIT_OK = 0
 EXIT_FAILED = 1
 
 

@@ -10,8 +10,6 @@ from planner.workflows.datafolder import CONTRACT_FILES, DataFolder, resolve_dat
 from planner.workflows.parallel import Engine
 from validation import LaadplanError
 
-Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
 
 def add_data_arguments(parser: argparse.ArgumentParser, *files: str) -> None:
     """Add ``--data DIR`` and one override flag per contract file used by the command.

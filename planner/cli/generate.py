@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from charging_sites import TIER_VALUES
 from planner.generate import SizeRequest, generate_case, write_case
 from planner.generate.grid import cabin_status_counts
 from planner.generate.writer import check_output_folder
+from planner.workflows.datafolder import CaseFile
 from planner.workflows.progress import stage
 
 EXAMPLES = """examples:
@@ -60,13 +62,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Synthetic case '{case.label}' (seed {case.seed}) written to {args.out}:")
     for name, count in rows.items():
         print(f"  {name:<18} {count:>8} rows")
-    print(f'  {"scenario.toml":<18} name "{case.label} (synthetic)"')
+    print(f'  {CaseFile.SCENARIO:<18} name "{case.label} (synthetic)"')
     print(f"  {'README.txt':<18} says the data are synthetic and how to make them again")
     tiers = case.sites["tier"].value_counts()
-    print("  sites by tier:   " + ", ".join(f"{t} {tiers.get(t, 0)}" for t in _TIERS))
+    print("  sites by tier:   " + ", ".join(f"{t} {tiers.get(t, 0)}" for t in TIER_VALUES))
     cabins = cabin_status_counts(case.grid)
     print("  cabins by status: " + ", ".join(f"{s} {n}" for s, n in cabins.items()))
     return 0
-
-
-_TIERS = ("private", "semi_public", "public")

@@ -24,6 +24,7 @@ from typing import Any
 
 import xarray as xr
 
+from charging_sites import Tier
 from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
@@ -179,7 +180,7 @@ def format_summary(plan: MultiYearPlan, out: Path) -> str:
     lines = [f"Plan written to {out} (status {plan.status.value}):"]
     header = (
         f"  {'year':<5} {'status':<10} {'cost EUR/yr':>12} {'unmet kWh/d':>11} "
-        f"{'private':>8} {'semi':>6} {'public':>7} {'sites':>6} {'chargers':>8} "
+        f"{Tier.PRIVATE:>8} {'semi':>6} {Tier.PUBLIC:>7} {'sites':>6} {'chargers':>8} "
         f"{'reinf. kVA':>10} {'build s':>8} {'solve s':>8}"
     )
     lines.append(header)
@@ -190,8 +191,8 @@ def format_summary(plan: MultiYearPlan, out: Path) -> str:
         unmet = "-" if s["unmet_kwh_per_day"] is None else f"{s['unmet_kwh_per_day']:,.0f}"
         lines.append(
             f"  {s['year']:<5} {s['status']:<10} {cost:>12} {unmet:>11} "
-            f"{share.get('private', 0):>8.1%} {share.get('semi_public', 0):>6.1%} "
-            f"{share.get('public', 0):>7.1%} {s['sites_open']:>6} {s['chargers']:>8} "
+            f"{share.get(Tier.PRIVATE, 0):>8.1%} {share.get(Tier.SEMI_PUBLIC, 0):>6.1%} "
+            f"{share.get(Tier.PUBLIC, 0):>7.1%} {s['sites_open']:>6} {s['chargers']:>8} "
             f"{s['reinforcement_kva'] or 0:>10,.0f} {s['build_s']:>8.1f} {s['solve_s']:>8.1f}"
         )
     for result in plan.results:

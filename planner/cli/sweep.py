@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from charging_sites import Tier
 from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
@@ -152,7 +153,7 @@ def format_sweep(result: SweepResult, out: Path) -> str:
     if len(table):
         header = "  " + " ".join(f"{a:<14}" for a in axes)
         header += f" {'year':<5} {'status':<10} {'cost EUR/yr':>12} {'unmet kWh/d':>11}"
-        header += f" {'private':>8} {'semi':>6} {'public':>7} {'chargers':>8}"
+        header += f" {Tier.PRIVATE:>8} {'semi':>6} {Tier.PUBLIC:>7} {'chargers':>8}"
         lines.append(header)
         lines += [_format_row(row, axes) for row in table.to_dict("records")]
     for key in result.tasks.retried:
@@ -169,8 +170,9 @@ def _format_row(row: dict[Any, Any], axes: list[str]) -> str:
         + f" {row['year']:<5} {row['status']:<10} "
         + _amount(row["objective_eur"]).rjust(12)
         + _amount(row["unmet_kwh_per_day"]).rjust(12)
-        + f" {row.get('share_private', 0):>8.1%} {row.get('share_semi_public', 0):>6.1%}"
-        + f" {row.get('share_public', 0):>7.1%} "
+        + f" {row.get(f'share_{Tier.PRIVATE}', 0):>8.1%}"
+        + f" {row.get(f'share_{Tier.SEMI_PUBLIC}', 0):>6.1%}"
+        + f" {row.get(f'share_{Tier.PUBLIC}', 0):>7.1%} "
         + _amount(row["chargers"]).rjust(8)
     )
 

@@ -130,12 +130,18 @@ class ExemptionRule:
     probability: float
 
 
+_N2L, _N2H, _N3, _T = (
+    VehicleCategory.N2L,
+    VehicleCategory.N2H,
+    VehicleCategory.N3,
+    VehicleCategory.T,
+)
 #: The exemptions the generator hands out; each respects the category limits of
 #: :data:`planner.domain.EXEMPTION_CATEGORIES`.
 EXEMPTION_RULES = (
-    ExemptionRule("waste", frozenset({"N3"}), Exemption.F7, 0.45),  # refuse trucks
-    ExemptionRule("waste", frozenset({"N2H"}), Exemption.F7, 0.25),
-    ExemptionRule("construction", frozenset({"N3"}), Exemption.F5, 0.30),  # concrete mixers
-    ExemptionRule("facility", frozenset({"N2L", "N2H", "N3"}), Exemption.F8, 0.30),  # sweepers
-    ExemptionRule("green_maintenance", frozenset({"T"}), Exemption.T_LT_130KW, 0.40),
+    ExemptionRule("waste", frozenset({_N3}), Exemption.F7, 0.45),  # refuse trucks
+    ExemptionRule("waste", frozenset({_N2H}), Exemption.F7, 0.25),
+    ExemptionRule("construction", frozenset({_N3}), Exemption.F5, 0.30),  # concrete mixers
+    ExemptionRule("facility", frozenset({_N2L, _N2H, _N3}), Exemption.F8, 0.30),  # sweepers
+    ExemptionRule("green_maintenance", frozenset({_T}), Exemption.T_LT_130KW, 0.40),
 )

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from charging_sites import Tier
 from planner.generate.catalogue import CATEGORIES
 from planner.generate.places import (
     FloatArray,
@@ -40,7 +41,7 @@ class SiteKind:
 
     key: str
     label: str
-    tier: str
+    tier: Tier
     reach_share: tuple[float, float]  # distance from the town's point, share of its reach
     chargers: tuple[int, int]
     power_kw: tuple[float, float]
@@ -51,17 +52,17 @@ class SiteKind:
 
 
 KINDS = (
-    SiteKind("de_lijn", "De Lijn depot", "semi_public", (0.5, 1.0), (10, 30), (1000, 2500),
+    SiteKind("de_lijn", "De Lijn depot", Tier.SEMI_PUBLIC, (0.5, 1.0), (10, 30), (1000, 2500),
              (25_000, 60_000), ("07:00", "19:00"), "town", 0.03),
-    SiteKind("public_core", "public charging hub {} centre", "public", (0.0, 0.3), (4, 16),
+    SiteKind("public_core", "public charging hub {} centre", Tier.PUBLIC, (0.0, 0.3), (4, 16),
              (300, 1500), (30_000, 80_000), ("00:00", "00:00"), "zes_city", 0.12),
-    SiteKind("public_edge", "public charging hub {} edge", "public", (0.7, 1.0), (6, 24),
+    SiteKind("public_edge", "public charging hub {} edge", Tier.PUBLIC, (0.7, 1.0), (6, 24),
              (500, 2500), (30_000, 80_000), ("00:00", "00:00"), "zes_city", 0.15),
-    SiteKind("business_park", "business park", "semi_public", (0.3, 0.9), (6, 30), (500, 2000),
+    SiteKind("business_park", "business park", Tier.SEMI_PUBLIC, (0.3, 0.9), (6, 30), (500, 2000),
              (20_000, 50_000), ("06:00", "22:00"), "town", 0.37),
-    SiteKind("retail_car_park", "retail car park", "semi_public", (0.2, 0.9), (4, 12),
+    SiteKind("retail_car_park", "retail car park", Tier.SEMI_PUBLIC, (0.2, 0.9), (4, 12),
              (200, 800), (15_000, 40_000), ("21:00", "07:00"), "town", 0.13),
-    SiteKind("public_town", "public charging", "public", (0.1, 0.6), (2, 8), (100, 600),
+    SiteKind("public_town", "public charging", Tier.PUBLIC, (0.1, 0.6), (2, 8), (100, 600),
              (20_000, 50_000), ("00:00", "00:00"), "town", 0.20),
 )  # fmt: skip
 #: Kinds every region gets first, at its main city (its centrumstad, or a ZES city where it
@@ -84,7 +85,7 @@ def make_private_sites(
         {
             "site_id": "SITE-DEPOT-" + own["depot_id"],
             "name": own["organisation_name"] + " depot " + own["municipality"],
-            "tier": "private",
+            "tier": Tier.PRIVATE.value,
             "owner_organisation_id": own["organisation_id"],
             "lat": own["lat"],
             "lon": own["lon"],
@@ -176,7 +177,7 @@ def make_shared_sites(
         {
             "site_id": make_ids("SYN-SITE", n_sites),
             "name": _shared_names(kind, place["name_nl"].to_numpy()),
-            "tier": [KINDS[k].tier for k in kind],
+            "tier": [str(KINDS[k].tier) for k in kind],
             "owner_organisation_id": "",
             "lat": lat.round(6),
             "lon": lon.round(6),
@@ -234,7 +235,7 @@ def _shared_numbers(rng: np.random.Generator, kind: IntArray) -> pd.DataFrame:
     )
     power = rng.uniform([KINDS[k].power_kw[0] for k in kind], [KINDS[k].power_kw[1] for k in kind])
     cost = rng.uniform([KINDS[k].cost_eur[0] for k in kind], [KINDS[k].cost_eur[1] for k in kind])
-    public = np.array([KINDS[k].tier == "public" for k in kind])
+    public = np.array([KINDS[k].tier == Tier.PUBLIC for k in kind])
     existing = np.where(
         public & (rng.random(len(kind)) < EXISTING_PUBLIC_SHARE), rng.integers(1, 3, len(kind)), 0
     )

@@ -11,9 +11,10 @@ import pandas as pd
 from planner.generate.case import SyntheticCase
 from planner.generate.sizes import GenerateError
 from planner.scenario import ProjectionSettings
+from planner.workflows.datafolder import CaseFile
 
 README_NAME = "README.txt"
-SCENARIO_NAME = "scenario.toml"
+SCENARIO_NAME = CaseFile.SCENARIO
 #: Voluntary zero-emission uptake written into the scenario (year → share).
 VOLUNTARY_UPTAKE = {2027: 0.05, 2030: 0.15}
 
@@ -31,11 +32,11 @@ def command_line(case: SyntheticCase) -> str:
 def tables_of(case: SyntheticCase) -> dict[str, pd.DataFrame]:
     """Return the CSV files of a case by file name, in the order they are written."""
     return {
-        "needs.csv": case.needs,
-        "sites.csv": case.sites,
-        "grid.csv": case.grid,
-        "grid_profiles.csv": case.grid_profiles,
-        "zones.csv": case.zones,
+        CaseFile.NEEDS: case.needs,
+        CaseFile.SITES: case.sites,
+        CaseFile.GRID: case.grid,
+        CaseFile.GRID_PROFILES: case.grid_profiles,
+        CaseFile.ZONES: case.zones,
     }
 
 

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 import geography
-from planner.intake.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
+from planner.intake.needs_schema import (
+    FLOAT_COLUMNS,
+    INTEGER_COLUMNS,
+    NEEDS_COLUMNS,
+    OPTIONAL_COLUMNS,
+    needs_schema,
+    split_codes,
+)
 from planner.rules.access import parse_norm
 from validation import ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
@@ -31,8 +38,6 @@ __all__ = [
     "validate_needs_file",
 ]
 
-INTEGER_COLUMNS = ("vehicles", "first_registration_year", "working_days_per_week")
-FLOAT_COLUMNS = ("lat", "lon", "daily_km", "kwh_per_km", "energy_kwh_per_day")
 BOOL_COLUMNS = ("private_terrain", "share_willing")
 
 

@@ -71,11 +71,11 @@ MAX_ENERGY_KWH_PER_DAY = 1500.0
 
 #: Plausible consumption of battery-electric vehicles, kWh/km, per category (inclusive bounds).
 KWH_PER_KM_RANGE: dict[str, tuple[float, float]] = {
-    "N1": (0.10, 0.50),
-    "N2L": (0.15, 0.70),
-    "N2H": (0.30, 1.20),
-    "N3": (0.60, 2.50),
-    "T": (0.60, 3.00),
+    VehicleCategory.N1: (0.10, 0.50),
+    VehicleCategory.N2L: (0.15, 0.70),
+    VehicleCategory.N2H: (0.30, 1.20),
+    VehicleCategory.N3: (0.60, 2.50),
+    VehicleCategory.T: (0.60, 3.00),
 }
 
 
@@ -132,6 +132,11 @@ NUMBER_RULES: dict[str, NumberRule] = {
     "working_days_per_week": NumberRule(1, 7, integer=True),
     "energy_kwh_per_day": NumberRule(0.1, MAX_ENERGY_KWH_PER_DAY, optional=True, unit="kWh"),
 }
+
+#: The numeric columns of the contract: whole numbers, and decimals.
+NUMERIC_COLUMNS: tuple[str, ...] = tuple(NUMBER_RULES)
+INTEGER_COLUMNS: tuple[str, ...] = tuple(c for c, rule in NUMBER_RULES.items() if rule.integer)
+FLOAT_COLUMNS: tuple[str, ...] = tuple(c for c in NUMBER_RULES if c not in INTEGER_COLUMNS)
 
 
 def column_checks(delimiter: str) -> tuple[dict[str, pa.Column], list[CheckSpec]]:

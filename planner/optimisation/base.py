@@ -76,11 +76,6 @@ class Stage:
     fixed: tuple[pulp.LpVariable, ...] = ()
     rounding: Rounding | None = None
 
-    @property
-    def is_polish(self) -> bool:
-        """Whether this stage only polishes the previous stage's solution."""
-        return bool(self.fixed)
-
     def mip_gap(self, options: SolveOptions) -> float:
         """The MIP gap of this stage."""
         return min(options.mip_gap, options.hold_mip_gap) if self.hold else options.mip_gap

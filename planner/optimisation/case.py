@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +41,7 @@ from planner.optimisation.inputs import (
 from planner.optimisation.pairs import make_pairs
 from planner.rules.zones import load_zones
 from planner.scenario import Scenario, load_scenario
-from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder
+from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, CaseFile, DataFolder
 from planner.workflows.progress import stage
 from validation import RowIssue, TableValidationError, ValidationReport
 
@@ -309,7 +308,7 @@ def _check_access_cost(access_cost: pd.DataFrame, needs: pd.DataFrame, sites: pd
         access_cost, needs["need_id"], sites["site_id"]
     )
     if issues:
-        report = ValidationReport(source="access_cost.csv", rows_checked=len(access_cost))
+        report = ValidationReport(source=CaseFile.ACCESS_COST, rows_checked=len(access_cost))
         report.extend(issues)
         raise TableValidationError(report)
 
@@ -345,8 +344,3 @@ def inputs_for_year(case: PlanCase, year: int, built: BuiltCapacity | None = Non
         power_factor=case.scenario.grid.power_factor,
         built=built or BuiltCapacity(),
     )
-
-
-def folder_label(folder: DataFolder) -> str:
-    """A short name of the case for messages."""
-    return str(folder.root) if folder.root else str(Path(folder.require("needs")).parent)

@@ -52,6 +52,7 @@ from planner.optimisation.tables import (
     UNMET_COLUMNS,
     site_utilisation,
 )
+from planner.optimisation.vocabulary import REPORTED_APART_KEYS, CostKey
 from planner.scenario import SITE_TIERS
 
 #: Columns of a result's ``site_power`` table.
@@ -340,14 +341,14 @@ def merge_year(
     site_power = _merge_site_power([p.site_power for p in parts])
     node_load = _merge_node_load(case, [p.node_load for p in parts])
     sites, sites_eur = _merge_sites(case, parts, assignments, site_power, built)
-    chargers_eur = sum(p.costs.get("chargers_eur", 0.0) for p in parts)
-    costs = {
-        "sites_eur": sites_eur,
-        "chargers_eur": chargers_eur,
-        "carried_investment_eur": built.investment_eur_per_year,
+    chargers_eur = sum(p.costs.get(CostKey.CHARGERS, 0.0) for p in parts)
+    costs: dict[str, float] = {
+        CostKey.SITES: sites_eur,
+        CostKey.CHARGERS: chargers_eur,
+        CostKey.CARRIED_INVESTMENT: built.investment_eur_per_year,
         **{
             key: sum(p.costs.get(key, 0.0) for p in parts)
-            for key in ("energy_eur", "access_eur", "reinforcement_eur")
+            for key in (CostKey.ENERGY, CostKey.ACCESS, CostKey.REINFORCEMENT)
         },
     }
     complete = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
@@ -360,10 +361,7 @@ def merge_year(
         objective_eur=sum(costs.values()) if complete else None,
         costs={
             **costs,
-            **{
-                key: sum(p.costs.get(key, 0.0) for p in parts)
-                for key in ("unmet_penalty_eur", "ladder_premium_eur")
-            },
+            **{key: sum(p.costs.get(key, 0.0) for p in parts) for key in REPORTED_APART_KEYS},
         }
         if complete
         else {},

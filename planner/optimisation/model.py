@@ -52,6 +52,7 @@ import numpy.typing as npt
 import pandas as pd
 import pulp
 
+from charging_sites import Tier
 from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.structure import IntArray, PlanStructure, charger_kw, make_structure
 from planner.optimisation.timeblocks import FloatArray
@@ -210,8 +211,8 @@ def _build(inputs: PlanInputs) -> PlanProblem:
     define_site_constraints(problem)
     define_grid_constraints(problem)
     prob.setObjective(make_objective(problem))
-    problem.private_energy = tier_energy(problem, "private")
-    problem.semi_public_energy = tier_energy(problem, "semi_public")
+    problem.private_energy = tier_energy(problem, Tier.PRIVATE)
+    problem.semi_public_energy = tier_energy(problem, Tier.SEMI_PUBLIC)
     return problem
 
 

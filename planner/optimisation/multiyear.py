@@ -19,9 +19,10 @@ from typing import Any
 from planner.optimisation.case import PlanCase, inputs_for_year
 from planner.optimisation.inputs import BuiltCapacity
 from planner.optimisation.model import build_problem
-from planner.optimisation.results import COST_KEYS, PlanResult
+from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
 from planner.optimisation.solvers import SolveOptions, SolveStatus
+from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
 from planner.workflows.progress import stage
 
 #: Statuses from best to worst: the status of several years is the worst of theirs.
@@ -75,7 +76,7 @@ class MultiYearPlan:
             "unmet_kwh_per_day": _max(y["unmet_kwh_per_day"] for y in planned),
             "costs_eur_per_year": {
                 key: _sum(y["costs_eur_per_year"].get(key) for y in planned)
-                for key in (*COST_KEYS, "unmet_penalty_eur", "ladder_premium_eur")
+                for key in (*COST_KEYS, *REPORTED_APART_KEYS)
             },
             "energy_share_by_tier": last["energy_share_by_tier"],
             "sites_open": last["sites_open"],

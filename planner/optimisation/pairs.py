@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from charging_sites import Tier
 from geography import haversine_km
 from planner.scenario import OptimisationSettings
 
@@ -164,13 +165,13 @@ def _attach(pairs: pd.DataFrame, needs: pd.DataFrame, sites: pd.DataFrame) -> pd
 def _is_own(frame: pd.DataFrame) -> pd.Series:
     same = frame["organisation_id"] == frame["owner_organisation_id"]
     at_depot = frame["straight_km"].fillna(np.inf) <= OWN_SITE_KM
-    return (frame["tier"] == "private") & same & at_depot
+    return (frame["tier"] == Tier.PRIVATE) & same & at_depot
 
 
 def _allowed(frame: pd.DataFrame, needs: pd.DataFrame, settings: OptimisationSettings) -> pd.Series:
     reach = frame["tier"].map(settings.detour_km_max).fillna(0.0)
     in_reach = (frame["distance_km"] <= reach) | frame["listed"]
-    private = frame["tier"] == "private"
+    private = frame["tier"] == Tier.PRIVATE
     same_org = frame["organisation_id"] == frame["owner_organisation_id"]
     own = _is_own(frame)
     own_ok = own & frame["private_terrain"]

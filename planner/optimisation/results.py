@@ -48,18 +48,10 @@ from planner.optimisation.tables import (
     unmet_table,
 )
 from planner.optimisation.unmet_causes import explain_unmet
+from planner.optimisation.vocabulary import COST_KEYS, CostKey
 from planner.scenario import SITE_TIERS
 
 __all__ = ["ASSIGNMENT_COLUMNS", "COST_KEYS", "PlanResult", "make_result"]
-
-COST_KEYS = (
-    "sites_eur",
-    "chargers_eur",
-    "carried_investment_eur",
-    "energy_eur",
-    "access_eur",
-    "reinforcement_eur",
-)
 
 
 @dataclass(frozen=True)
@@ -216,7 +208,7 @@ def make_result(
     return replace(
         base,
         objective_eur=sum(costs.values()),
-        costs={**costs, "unmet_penalty_eur": penalty, "ladder_premium_eur": premium},
+        costs={**costs, CostKey.UNMET_PENALTY: penalty, CostKey.LADDER_PREMIUM: premium},
         unmet_kwh_per_day=float(values.unmet.sum()),
         energy_by_tier_kwh_per_day={t: float(by_tier.get(t, 0.0)) for t in SITE_TIERS},
         sites=sites,
@@ -238,13 +230,13 @@ def _costs(problem: PlanProblem, values: SolutionValues) -> tuple[dict[str, floa
     sites_eur, chargers_eur = new_investment(problem, values)
     new_kva = sum(values.reinforcement.values())
     total_kva = new_kva + sum(inputs.built.reinforcement_kva.values())
-    costs = {
-        "sites_eur": sites_eur,
-        "chargers_eur": chargers_eur,
-        "carried_investment_eur": inputs.built.investment_eur_per_year,
-        "energy_eur": float(c.power_energy @ values.power),
-        "access_eur": float(c.power_access @ values.power),
-        "reinforcement_eur": total_kva * inputs.settings.reinforcement_cost_eur_per_kva,
+    costs: dict[str, float] = {
+        CostKey.SITES: sites_eur,
+        CostKey.CHARGERS: chargers_eur,
+        CostKey.CARRIED_INVESTMENT: inputs.built.investment_eur_per_year,
+        CostKey.ENERGY: float(c.power_energy @ values.power),
+        CostKey.ACCESS: float(c.power_access @ values.power),
+        CostKey.REINFORCEMENT: total_kva * inputs.settings.reinforcement_cost_eur_per_kva,
     }
     return costs, float(c.unmet @ values.unmet), float(c.power_premium @ values.power)
 

@@ -20,6 +20,7 @@ from functools import partial
 
 import pulp
 
+from charging_sites import Tier
 from planner.optimisation.model import PlanProblem, tier_energy_by_need
 from planner.optimisation.results import PlanResult, make_result
 from planner.optimisation.solvers import (
@@ -69,10 +70,10 @@ def ladder_stages(problem: PlanProblem) -> list[Stage]:
     if problem.inputs.settings.ladder_policy != LadderPolicy.LEXICOGRAPHIC:
         return [cost, polish]
     stages = []
-    for tier in ("private", "semi_public"):
+    for tier in (Tier.PRIVATE, Tier.SEMI_PUBLIC):
         parts = tier_energy_by_need(problem, tier)
         if parts:
-            total = problem.private_energy if tier == "private" else problem.semi_public_energy
+            total = problem.private_energy if tier == Tier.PRIVATE else problem.semi_public_energy
             stages.append(Stage(tier, total, maximise=True, hold=True, parts=parts))
     return [*stages, cost, polish]
 

@@ -196,11 +196,6 @@ def _site_nodes(inputs: PlanInputs) -> list[list[int]]:
     return [[position[n] for n in paths.get(node, [])] for node in inputs.sites["grid_node_id"]]
 
 
-def _site_window(inputs: PlanInputs, site: int) -> BoolArray:
-    row = inputs.sites.iloc[site]
-    return minute_mask(str(row["available_from"]), str(row["available_to"]))
-
-
 def _binding_headroom(
     inputs: PlanInputs, site_nodes: list[list[int]], pair_site: IntArray, ub_kw: FloatArray
 ) -> FloatArray:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from charging_sites import Tier
 from geography import haversine_km
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.timeblocks import describe_slots, minute_mask, slot_share
@@ -129,7 +130,7 @@ class _PlanView:
             self.site_table["lat"].to_numpy(float), self.site_table["lon"].to_numpy(float),
         ) * settings.detour_factor  # fmt: skip
         table = self.site_table.assign(km=km)
-        usable = table[table["tier"] != "private"]
+        usable = table[table["tier"] != Tier.PRIVATE]
         if usable.empty:
             return "no semi-public or public site in the case"
         best = usable.sort_values(["km", "site_id"]).iloc[0].to_dict()

@@ -17,38 +17,35 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from charging_sites import SHARED_TIERS, TIER_VALUES
 from geography import municipalities, vervoerregios
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
+from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
 
-SUMMARY_FILE = "summary.json"
-NETCDF_FILE = "plan.nc"
-EXCEL_FILE = "plan.xlsx"
 #: CSV file of each table, and how to get the table from one year's result.
 TABLE_FILES: dict[str, Callable[[PlanResult], pd.DataFrame]] = {
-    "sites.csv": lambda r: r.sites,
-    "assignments.csv": lambda r: r.assignments,
-    "node_load.csv": lambda r: r.node_load,
-    "reinforcement.csv": lambda r: r.reinforcement,
-    "unmet.csv": lambda r: r.unmet,
+    PlanFile.SITES: lambda r: r.sites,
+    PlanFile.ASSIGNMENTS: lambda r: r.assignments,
+    PlanFile.NODE_LOAD: lambda r: r.node_load,
+    PlanFile.REINFORCEMENT: lambda r: r.reinforcement,
+    PlanFile.UNMET: lambda r: r.unmet,
 }
 AGGREGATE_FILES = {
-    "chargers_by_municipality.csv": "nis_code",
-    "chargers_by_vervoerregio.csv": "vervoerregio_code",
+    PlanFile.CHARGERS_BY_MUNICIPALITY: "nis_code",
+    PlanFile.CHARGERS_BY_VERVOERREGIO: "vervoerregio_code",
 }
 #: Rows an Excel sheet can hold (header included).
 EXCEL_MAX_ROWS = 1_048_576
-#: Tiers counted in the aggregates.
-SHARED_TIERS = ("semi_public", "public")
 
 
 def plan_tables(plan: MultiYearPlan, k_anonymity: int) -> dict[str, pd.DataFrame]:
     """Every table of the plan by file name, with a ``year`` column."""
     tables = {name: _stack(plan, get) for name, get in TABLE_FILES.items()}
-    sites = tables["sites.csv"]
+    sites = tables[PlanFile.SITES]
     for name, column in AGGREGATE_FILES.items():
-        tables[name] = aggregate_chargers(sites, tables["assignments.csv"], column, k_anonymity)
+        tables[name] = aggregate_chargers(sites, tables[PlanFile.ASSIGNMENTS], column, k_anonymity)
     return tables
 
 
@@ -114,14 +111,14 @@ def write_plan(plan: MultiYearPlan, out: Path, scenario: Scenario) -> list[Path]
         "scenario": scenario.name,
         "settings": dataclasses.asdict(scenario.optimisation),
     }
-    written = [_write_json(summary, out / SUMMARY_FILE)]
+    written = [_write_json(summary, out / PlanFile.SUMMARY)]
     for name, table in tables.items():
         table.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
         written.append(out / name)
-    plan_dataset(plan).to_netcdf(out / NETCDF_FILE, engine="netcdf4")
-    written.append(out / NETCDF_FILE)
-    write_workbook(plan, tables, out / EXCEL_FILE)
-    written.append(out / EXCEL_FILE)
+    plan_dataset(plan).to_netcdf(out / PlanFile.NETCDF, engine="netcdf4")
+    written.append(out / PlanFile.NETCDF)
+    write_workbook(plan, tables, out / PlanFile.EXCEL)
+    written.append(out / PlanFile.EXCEL)
     return written
 
 
@@ -175,12 +172,9 @@ def plan_dataset(plan: MultiYearPlan) -> xr.Dataset:
         "unmet_kwh_per_day": unmet.rename({"need_id": "need"}).isel(slot=0, drop=True),
         "chargers": _chargers(plan),
         "energy_kwh_per_day_by_tier": xr.DataArray(
-            [
-                [r.energy_by_tier_kwh_per_day.get(t, 0.0) for t in SHARED_TIERS_ALL]
-                for r in plan.results
-            ],
+            [[r.energy_by_tier_kwh_per_day.get(t, 0.0) for t in TIER_VALUES] for r in plan.results],
             dims=("year", "tier"),
-            coords={"year": years, "tier": list(SHARED_TIERS_ALL)},
+            coords={"year": years, "tier": list(TIER_VALUES)},
         ),
     }
     attrs = {"title": "laadplan site-selection plan", "status": plan.status.value}
@@ -195,9 +189,6 @@ def plan_dataset(plan: MultiYearPlan) -> xr.Dataset:
     for name, unit in units.items():
         dataset[name].attrs["units"] = unit
     return dataset
-
-
-SHARED_TIERS_ALL = ("private", "semi_public", "public")
 
 
 def _pivot(

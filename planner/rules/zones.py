@@ -134,25 +134,6 @@ def _zones_schema(delimiter: str) -> tuple[pa.DataFrameSchema, list[CheckSpec]]:
     return schema, [nis_spec, year_spec]
 
 
-def zes_active_cities(zones: pd.Series, year: int) -> set[str]:
-    """Return the NIS codes of the cities whose ZES applies in a year.
-
-    Parameters
-    ----------
-    zones
-        ``zes_start_year`` indexed by ``nis_code``, as returned by :func:`load_zones`.
-    year
-        The calendar year.
-
-    Examples
-    --------
-    >>> zones = pd.Series([2027, 2030], index=["24062", "44021"], name="zes_start_year")
-    >>> sorted(zes_active_cities(zones, 2028))
-    ['24062']
-    """
-    return {str(code) for code, start in zones.items() if int(start) <= year}
-
-
 def zes_start_for(codes: Iterable[str], zones: pd.Series) -> int | None:
     """Return the earliest ZES start year among cities, or ``None`` when none has a ZES.
 

@@ -8,25 +8,41 @@ command-line flag (``--needs FILE`` …).  ``needs`` may also be an ``.xlsx`` wo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from validation import LaadplanError
 
+
+class CaseFile(StrEnum):
+    """The file names of a data folder (the one definition every reader and writer uses)."""
+
+    NEEDS = "needs.csv"
+    NEEDS_XLSX = "needs.xlsx"
+    SITES = "sites.csv"
+    GRID = "grid.csv"
+    GRID_PROFILES = "grid_profiles.csv"
+    ZONES = "zones.csv"
+    ACCESS_COST = "access_cost.csv"
+    ROADS = "roads.csv"
+    SCENARIO = "scenario.toml"
+
+
 #: Contract files and their default names in a data folder.
 CONTRACT_FILES: dict[str, tuple[str, ...]] = {
-    "needs": ("needs.csv", "needs.xlsx"),
-    "sites": ("sites.csv",),
-    "grid": ("grid.csv",),
-    "zones": ("zones.csv",),
-    "access_cost": ("access_cost.csv",),
-    "scenario": ("scenario.toml",),
+    "needs": (CaseFile.NEEDS, CaseFile.NEEDS_XLSX),
+    "sites": (CaseFile.SITES,),
+    "grid": (CaseFile.GRID,),
+    "zones": (CaseFile.ZONES,),
+    "access_cost": (CaseFile.ACCESS_COST,),
+    "scenario": (CaseFile.SCENARIO,),
 }
 
 
 #: Optional companion files read from the data folder when present (no flag of their own in
 #: every command): base-load profiles of the grid nodes and a road edge list.
-GRID_PROFILES_FILE = "grid_profiles.csv"
-ROADS_FILE = "roads.csv"
+GRID_PROFILES_FILE = CaseFile.GRID_PROFILES
+ROADS_FILE = CaseFile.ROADS
 
 
 class DataFolderError(LaadplanError):

@@ -149,7 +149,9 @@ def depot_nodes_from_sites(demand: xr.Dataset, sites: pd.DataFrame | None) -> pd
     empty = pd.Series(dtype="str", name="grid_node_id")
     if sites is None:
         return empty
-    owned = sites[(sites["tier"] == "private") & (sites["grid_node_id"].fillna("") != "")]
+    owned = sites[
+        (sites["tier"] == charging_sites.Tier.PRIVATE) & (sites["grid_node_id"].fillna("") != "")
+    ]
     needs = pd.DataFrame(
         {
             "need": demand["need"].values.astype(str),

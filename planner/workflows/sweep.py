@@ -38,8 +38,8 @@ from planner.optimisation.case import CaseTables, case_from_tables
 from planner.optimisation.decompose import merge_plans
 from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.optimisation.regional import sub_cases
-from planner.optimisation.results import COST_KEYS
 from planner.optimisation.solve import options_from
+from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
 from planner.scenario import (
     SITE_TIERS,
     Scenario,
@@ -286,7 +286,7 @@ def plan_figures(plan: MultiYearPlan) -> xr.Dataset:
         values = [np.nan if s[key] is None else float(s[key]) for s in summaries]
         return xr.DataArray(values, dims="year", coords={"year": years})
 
-    cost_keys = [*COST_KEYS, "unmet_penalty_eur", "ladder_premium_eur"]
+    cost_keys = [*COST_KEYS, *REPORTED_APART_KEYS]
     data = {
         "objective_eur": per_year("objective_eur"),
         "unmet_kwh_per_day": per_year("unmet_kwh_per_day"),

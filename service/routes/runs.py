@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.workflows.datafolder import CaseFile
 from service.db import transaction
 from service.models import PlanningRun, Role, RunResult, RunStatus, utc_now
 from service.principal import Principal, audit, not_found, require, sessions_of, settings_of
@@ -114,7 +115,7 @@ def start_run(request: Request, principal: Planner, body: RunIn) -> RunOut:
             created_by=principal.user_id,
             regions=regions,
             years=years,
-            scenario_toml=snapshot["files"]["scenario.toml"],
+            scenario_toml=snapshot["files"][CaseFile.SCENARIO],
             status=RunStatus.QUEUED.value,
             progress_message="queued",
             input_snapshot=snapshot,

@@ -20,6 +20,7 @@ from dashboards.downloads import table_download
 from dashboards.i18n import language
 from dashboards.pages.demand import _business_logic as logic
 from dashboards.pages.demand import _figures as figures
+from dashboards.pages.demand import _ids as ids
 from dashboards.pages.demand._layout import GROUP_OPTIONS, PREFIX
 from dashboards.selection import Selection, nearest_year
 from planner.domain import ChargingStrategy, values
@@ -76,19 +77,19 @@ def register(app: Dash, context: AppContext) -> None:
     """Add the demand page's callbacks."""
     register_area_filters(app, PREFIX)
     app.callback(
-        Output("dm-vehicles", "figure"),
-        Output("dm-energy", "figure"),
-        Output("dm-curve", "figure"),
-        Output("dm-table", "children"),
+        Output(ids.VEHICLES, "figure"),
+        Output(ids.ENERGY, "figure"),
+        Output(ids.CURVE, "figure"),
+        Output(ids.TABLE, "children"),
         Input(LANG_STORE, "data"),
-        Input("dm-group", "value"),
+        Input(ids.GROUP, "value"),
         *area_filter_values(PREFIX),
     )(lambda lang, group, *v: update_demand(context, lang, group, *v))
     states = area_filter_states(PREFIX)
     register_download(
-        app, "dm-curve", KINDS, states, lambda kind, *v: download_curves(context, kind, *v)
+        app, ids.CURVE, KINDS, states, lambda kind, *v: download_curves(context, kind, *v)
     )
     register_download(
-        app, "dm-table", KINDS, states, lambda kind, *v: download_regions(context, kind, *v)
+        app, ids.TABLE, KINDS, states, lambda kind, *v: download_regions(context, kind, *v)
     )
-    register_option_labels(app, "dm-group", GROUP_OPTIONS)
+    register_option_labels(app, ids.GROUP, GROUP_OPTIONS)

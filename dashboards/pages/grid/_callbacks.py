@@ -13,6 +13,7 @@ from dashboards.geo import municipality_outlines
 from dashboards.i18n import language, t
 from dashboards.pages.grid import _business_logic as logic
 from dashboards.pages.grid import _figures as figures
+from dashboards.pages.grid import _ids as ids
 from dashboards.store import GridOverlay
 from grid_data.reports import requests_geojson
 
@@ -80,34 +81,34 @@ def download_requests(context: AppContext, kind: str, year: Any) -> dict[str, An
 def register(app: Dash, context: AppContext) -> None:
     """Add the grid page's callbacks."""
     app.callback(
-        Output("gr-heatmap", "figure"),
-        Output("gr-node", "options"),
-        Output("gr-node", "value"),
-        Output("gr-hidden", "children"),
-        Output("gr-congestion", "children"),
-        Output("gr-map", "figure"),
-        Output("gr-requests", "children"),
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.NODE, "options"),
+        Output(ids.NODE, "value"),
+        Output(ids.HIDDEN, "children"),
+        Output(ids.CONGESTION, "children"),
+        Output(ids.MAP, "figure"),
+        Output(ids.REQUESTS, "children"),
         Input(LANG_STORE, "data"),
-        Input("gr-year", "value"),
-        Input("gr-shared", "value"),
+        Input(ids.YEAR, "value"),
+        Input(ids.SHARED, "value"),
     )(lambda lang, year, shared: update_grid(context, lang, year, shared))
     app.callback(
-        Output("gr-curve", "figure"),
+        Output(ids.CURVE, "figure"),
         Input(LANG_STORE, "data"),
-        Input("gr-node", "value"),
-        Input("gr-year", "value"),
+        Input(ids.NODE, "value"),
+        Input(ids.YEAR, "value"),
     )(lambda lang, node, year: update_curve(context, lang, node, year))
-    year = [State("gr-year", "value")]
+    year = [State(ids.YEAR, "value")]
     register_download(
         app,
-        "gr-congestion",
+        ids.CONGESTION,
         ("csv", "xlsx"),
         year,
         lambda kind, y: download_congestion(context, kind, y),
     )
     register_download(
         app,
-        "gr-requests",
+        ids.REQUESTS,
         ("csv", "xlsx", "geojson"),
         year,
         lambda kind, y: download_requests(context, kind, y),

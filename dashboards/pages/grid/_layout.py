@@ -7,6 +7,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboards.components import download_bar, dropdown, field, graph, heading, label
+from dashboards.pages.grid import _ids as ids
 
 
 def layout(context: Any) -> Any:
@@ -19,7 +20,7 @@ def layout(context: Any) -> Any:
         )
     years = store.years
     shared = dcc.Checklist(
-        id="gr-shared", options=[{"value": "shared", "label": ""}], value=[], inline=True
+        id=ids.SHARED, options=[{"value": "shared", "label": ""}], value=[], inline=True
     )
     return html.Div(
         [
@@ -29,7 +30,7 @@ def layout(context: Any) -> Any:
                     field(
                         "filter.year",
                         dropdown(
-                            "gr-year", [(y, str(y)) for y in years], years[-1], clearable=False
+                            ids.YEAR, [(y, str(y)) for y in years], years[-1], clearable=False
                         ),
                     ),
                     field("filter.shared_only", shared),
@@ -37,18 +38,18 @@ def layout(context: Any) -> Any:
                 className="filters",
             ),
             html.Div(
-                [label("grid.internal"), " ", html.Span(id="gr-hidden")], className="message info"
+                [label("grid.internal"), " ", html.Span(id=ids.HIDDEN)], className="message info"
             ),
-            graph("gr-heatmap"),
-            field("filter.node", dropdown("gr-node", [], None, clearable=False)),
-            graph("gr-curve"),
+            graph(ids.HEATMAP),
+            field("filter.node", dropdown(ids.NODE, [], None, clearable=False)),
+            graph(ids.CURVE),
             heading("grid.congestion", 3),
-            html.Div(id="gr-congestion"),
-            download_bar("gr-congestion"),
+            html.Div(id=ids.CONGESTION),
+            download_bar(ids.CONGESTION),
             heading("grid.requests", 3),
-            graph("gr-map"),
-            html.Div(id="gr-requests"),
-            download_bar("gr-requests", ("csv", "xlsx", "geojson")),
+            graph(ids.MAP),
+            html.Div(id=ids.REQUESTS),
+            download_bar(ids.REQUESTS, ("csv", "xlsx", "geojson")),
         ],
         className="page",
     )

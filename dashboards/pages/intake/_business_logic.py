@@ -18,6 +18,7 @@ import xarray as xr
 from planner.demand.projection import project_demand
 from planner.intake.needs import validate_needs_file
 from planner.scenario import Scenario
+from planner.workflows.datafolder import CaseFile
 from validation import LaadplanError, ValidationReport
 
 #: File types accepted by the upload.
@@ -71,7 +72,7 @@ def decode_upload(contents: str) -> bytes:
 
 def validate_upload(filename: str, content: bytes) -> IntakeResult:
     """Validate an uploaded needs file (``.csv`` or ``.xlsx``) row by row."""
-    name = PurePath(filename).name or "needs.csv"
+    name = PurePath(filename).name or CaseFile.NEEDS
     if Path(name).suffix.lower() not in SUFFIXES:
         return IntakeResult(name, None, None, f"wrong_type:{name}")
     with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:

@@ -12,6 +12,8 @@ from dashboards.downloads import table_download
 from dashboards.i18n import language
 from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
+from dashboards.pages.intake import _ids as ids
+from planner.workflows.datafolder import CaseFile
 
 HIDDEN = {"display": "none"}
 
@@ -24,7 +26,7 @@ def result_of(contents: str | None, filename: str | None) -> logic.IntakeResult 
         content = logic.decode_upload(contents)
     except ValueError as exc:
         return logic.IntakeResult(filename or "", None, None, str(exc))
-    return logic.validate_upload(filename or "needs.csv", content)
+    return logic.validate_upload(filename or CaseFile.NEEDS, content)
 
 
 def show_upload(
@@ -41,7 +43,7 @@ def show_upload(
         added = logic.additions(result.table, store.zones, store.scenario, store.demand)
         return (
             [
-                html.Div(text, className="message ok", id="in-outcome"),
+                html.Div(text, className="message ok", id=ids.OUTCOME),
                 heading("intake.adds", 3),
                 data_table(figures.additions_table(added, lang), lang),
                 heading("intake.preview", 3),
@@ -51,11 +53,11 @@ def show_upload(
             {},
         )
     errors = logic.error_table(result)
-    parts = [html.Div(text, className="message error", id="in-outcome")]
+    parts = [html.Div(text, className="message error", id=ids.OUTCOME)]
     if not errors.empty:
         parts += [
             heading("intake.errors", 3),
-            html.Div(data_table(errors, lang, max_rows=500), id="in-error-table"),
+            html.Div(data_table(errors, lang, max_rows=500), id=ids.ERROR_TABLE),
         ]
     return parts, ({} if not errors.empty else HIDDEN), HIDDEN
 
@@ -79,13 +81,13 @@ def download_valid(kind: str, contents: Any, filename: Any) -> dict[str, Any] | 
 def register(app: Dash, context: AppContext) -> None:
     """Add the intake page's callbacks."""
     app.callback(
-        Output("in-result", "children"),
-        Output("in-errors-bar", "style"),
-        Output("in-valid-bar", "style"),
-        Input("in-upload", "contents"),
-        State("in-upload", "filename"),
+        Output(ids.RESULT, "children"),
+        Output(ids.ERRORS_BAR, "style"),
+        Output(ids.VALID_BAR, "style"),
+        Input(ids.UPLOAD, "contents"),
+        State(ids.UPLOAD, "filename"),
         Input(LANG_STORE, "data"),
     )(lambda contents, filename, lang: show_upload(context, contents, filename, lang))
-    states = [State("in-upload", "contents"), State("in-upload", "filename")]
-    register_download(app, "in-errors", ("csv", "xlsx"), states, download_errors)
-    register_download(app, "in-valid", ("csv", "xlsx"), states, download_valid)
+    states = [State(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename")]
+    register_download(app, ids.ERRORS, ("csv", "xlsx"), states, download_errors)
+    register_download(app, ids.VALID, ("csv", "xlsx"), states, download_valid)

@@ -7,6 +7,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboards.components import download_bar, heading, label
+from dashboards.pages.intake import _ids as ids
 
 #: Largest upload accepted, bytes.
 MAX_UPLOAD_BYTES = 20_000_000
@@ -18,16 +19,16 @@ def layout(_context: Any) -> Any:
         [
             heading("intake.title"),
             dcc.Upload(
-                id="in-upload",
+                id=ids.UPLOAD,
                 children=html.Div(label("intake.upload")),
                 className="upload",
                 multiple=False,
                 max_size=MAX_UPLOAD_BYTES,
                 accept=".csv,.xlsx",
             ),
-            dcc.Loading(html.Div(id="in-result")),
-            html.Div(download_bar("in-errors"), id="in-errors-bar", style={"display": "none"}),
-            html.Div(download_bar("in-valid"), id="in-valid-bar", style={"display": "none"}),
+            dcc.Loading(html.Div(id=ids.RESULT)),
+            html.Div(download_bar(ids.ERRORS), id=ids.ERRORS_BAR, style={"display": "none"}),
+            html.Div(download_bar(ids.VALID), id=ids.VALID_BAR, style={"display": "none"}),
         ],
         className="page",
     )

@@ -9,7 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from dashboards.plan_data import PlanOutputs, chargers_by_tier, energy_by_tier, rows_of_year
-from dashboards.selection import Selection, area_mask, category_mask, nearest_year, need_mask
+from dashboards.selection import Selection, area_mask, nearest_year, need_mask
 from dashboards.store import GridOverlay
 
 
@@ -169,20 +169,3 @@ def grid_node_table(grid: pd.DataFrame | None, selection: Selection) -> pd.DataF
         return pd.DataFrame(columns=columns)
     table = grid[area_mask(grid["nis_code"], grid["vervoerregio_code"], selection)]
     return table[columns].reset_index(drop=True)
-
-
-def category_share(demand: xr.Dataset, selection: Selection) -> pd.Series:
-    """Energy per working day per vehicle category of the selection, kWh."""
-    chosen = selected_demand(demand, selection)
-    frame = pd.DataFrame(
-        {
-            "category": chosen["category"].to_numpy().astype(str),
-            "energy": chosen["energy_kwh_per_day"].to_numpy(),
-        }
-    )
-    return frame.groupby("category")["energy"].sum()
-
-
-def in_categories(table: pd.DataFrame, selection: Selection) -> pd.DataFrame:
-    """Rows of a table with a ``category`` column in the selected categories."""
-    return table[category_mask(table["category"], selection)]

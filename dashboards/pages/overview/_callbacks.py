@@ -20,6 +20,7 @@ from dashboards.geo import municipality_outlines
 from dashboards.i18n import language
 from dashboards.pages.overview import _business_logic as logic
 from dashboards.pages.overview import _figures as figures
+from dashboards.pages.overview import _ids as ids
 from dashboards.pages.overview._layout import KPIS, PREFIX
 from dashboards.selection import Selection
 
@@ -84,19 +85,19 @@ def register(app: Dash, context: AppContext) -> None:
     outputs = [Output(kpi_id, "children") for _, kpi_id in KPIS]
     app.callback(
         *outputs,
-        Output("ov-map", "figure"),
-        Output("ov-table", "children"),
+        Output(ids.MAP, "figure"),
+        Output(ids.TABLE, "children"),
         Input(LANG_STORE, "data"),
         *area_filter_values(PREFIX),
     )(lambda lang, *values: update_overview(context, lang, *values))
     states = area_filter_states(PREFIX)
     register_download(
         app,
-        "ov-map",
+        ids.MAP,
         ("geojson", "csv", "xlsx"),
         states,
         lambda kind, *v: download_map(context, kind, *v),
     )
     register_download(
-        app, "ov-table", ("csv", "xlsx"), states, lambda kind, *v: download_table(context, kind, *v)
+        app, ids.TABLE, ("csv", "xlsx"), states, lambda kind, *v: download_table(context, kind, *v)
     )

@@ -11,8 +11,8 @@ from dashboards.geo import feature_collection, outline_features, point_features
 from dashboards.i18n import t
 from dashboards.maps import PointLayer, make_map_figure
 from dashboards.pages.overview._business_logic import Headline
+from dashboards.plan_figures import TIER_COLOURS
 
-TIER_COLOURS = {"private": "#1b9e77", "semi_public": "#d95f02", "public": "#7570b3"}
 STATUS_COLOURS = {"green": "#2ca02c", "orange": "#ff9f1c", "red": "#d62728", "unknown": "#8c8c8c"}
 DEPOT_COLOUR = "#3b3b3b"
 

@@ -8,17 +8,18 @@ from dash import html
 
 from dashboards.components import area_filters, download_bar, graph, heading, kpi_card
 from dashboards.context import AppContext
+from dashboards.pages.overview import _ids as ids
 
 PREFIX = "ov"
 #: Headline figures: (label key, element id), in the order of ``headline_texts``.
 KPIS = (
-    ("kpi.ze_vehicles", "ov-kpi-vehicles"),
-    ("kpi.energy", "ov-kpi-energy"),
-    ("kpi.peak", "ov-kpi-peak"),
-    ("kpi.chargers", "ov-kpi-chargers"),
-    ("kpi.ladder", "ov-kpi-ladder"),
-    ("kpi.unmet", "ov-kpi-unmet"),
-    ("kpi.shortfall", "ov-kpi-shortfall"),
+    ("kpi.ze_vehicles", ids.KPI_VEHICLES),
+    ("kpi.energy", ids.KPI_ENERGY),
+    ("kpi.peak", ids.KPI_PEAK),
+    ("kpi.chargers", ids.KPI_CHARGERS),
+    ("kpi.ladder", ids.KPI_LADDER),
+    ("kpi.unmet", ids.KPI_UNMET),
+    ("kpi.shortfall", ids.KPI_SHORTFALL),
 )
 
 
@@ -31,11 +32,11 @@ def layout(context: AppContext) -> Any:
             area_filters(PREFIX, years, years[-1]),
             html.Div([kpi_card(key, kpi_id) for key, kpi_id in KPIS], className="kpis"),
             heading("overview.map", 3),
-            graph("ov-map"),
-            download_bar("ov-map", ("geojson", "csv", "xlsx")),
+            graph(ids.MAP),
+            download_bar(ids.MAP, ("geojson", "csv", "xlsx")),
             heading("overview.by_municipality", 3),
-            html.Div(id="ov-table"),
-            download_bar("ov-table"),
+            html.Div(id=ids.TABLE),
+            download_bar(ids.TABLE),
         ],
         className="page",
     )

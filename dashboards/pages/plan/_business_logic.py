@@ -6,11 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboards.plan_data import TIERS, PlanOutputs, rows_of_year
+from charging_sites import SHARED_TIERS, TIER_VALUES
+from dashboards.plan_data import PlanOutputs, rows_of_year
 from planner.demand.projection import municipality_names
-
-#: Tiers counted as public charging per municipality.
-PUBLIC_TIERS = ("semi_public", "public")
 
 
 def status_of(plan: PlanOutputs, year: int) -> dict[str, Any]:
@@ -31,7 +29,7 @@ def chosen_sites(plan: PlanOutputs, year: int) -> pd.DataFrame:
         shared_by_organisations=sites["organisations"] > 1,
         utilisation=sites["utilisation"].round(3),
     )
-    ladder = sites["tier"].map({tier: rank for rank, tier in enumerate(TIERS)})
+    ladder = sites["tier"].map({tier: rank for rank, tier in enumerate(TIER_VALUES)})
     order = sites.assign(ladder=ladder).sort_values(["ladder", "chargers"], ascending=[True, False])
     return order.drop(columns="ladder").reset_index(drop=True)
 
@@ -42,7 +40,7 @@ def ladder_by_year(plan: PlanOutputs) -> pd.DataFrame:
     for year, summary in sorted(plan.summaries.items()):
         energy = summary.get("energy_kwh_per_day_by_tier") or {}
         total = sum(float(value or 0) for value in energy.values())
-        for tier in TIERS:
+        for tier in TIER_VALUES:
             value = float(energy.get(tier) or 0.0)
             rows.append(
                 {
@@ -60,7 +58,7 @@ def chargers_per_municipality(plan: PlanOutputs) -> pd.DataFrame:
     sites = plan.sites
     if sites.empty or "tier" not in sites.columns:
         return pd.DataFrame(columns=["nis_code", "municipality"])
-    public = sites[sites["tier"].isin(PUBLIC_TIERS)]
+    public = sites[sites["tier"].isin(SHARED_TIERS)]
     table = public.pivot_table(
         index="nis_code", columns="year", values="chargers", aggfunc="sum", fill_value=0
     )

@@ -14,11 +14,12 @@ from dashboards.geo import municipality_outlines
 from dashboards.i18n import language, t
 from dashboards.pages.plan import _business_logic as logic
 from dashboards.pages.plan import _figures as figures
+from dashboards.pages.plan import _ids as ids
 from dashboards.plan_data import PlanOutputs, located_reinforcement, located_sites
 from dashboards.plan_figures import make_plan_map, plan_geojson
 from dashboards.plan_sources import plan_of
 
-TABLES = ("sites", "municipalities", "reinforcement", "unmet")
+TABLES = tuple(ids.TABLES)
 
 
 def source_plan(context: AppContext, source: Any) -> PlanOutputs | None:
@@ -97,28 +98,28 @@ def download_map(context: AppContext, kind: str, source: Any, year: Any) -> dict
 def register(app: Dash, context: AppContext) -> None:
     """Add the plan page's callbacks."""
     app.callback(
-        Output("pl-year", "options"), Output("pl-year", "value"), Input("pl-source", "value")
+        Output(ids.YEAR, "options"), Output(ids.YEAR, "value"), Input(ids.SOURCE, "value")
     )(lambda source: year_choices(context, source))
     app.callback(
-        Output("pl-status", "children"),
-        Output("pl-map", "figure"),
-        Output("pl-ladder", "figure"),
-        Output("pl-municipality-chart", "figure"),
-        *(Output(f"pl-{name}", "children") for name in TABLES),
+        Output(ids.STATUS, "children"),
+        Output(ids.MAP, "figure"),
+        Output(ids.LADDER, "figure"),
+        Output(ids.MUNICIPALITY_CHART, "figure"),
+        *(Output(ids.TABLES[name], "children") for name in TABLES),
         Input(LANG_STORE, "data"),
-        Input("pl-source", "value"),
-        Input("pl-year", "value"),
+        Input(ids.SOURCE, "value"),
+        Input(ids.YEAR, "value"),
     )(lambda lang, source, year: update_plan(context, lang, source, year))
-    states = [State("pl-source", "value"), State("pl-year", "value")]
+    states = [State(ids.SOURCE, "value"), State(ids.YEAR, "value")]
     register_download(
         app,
-        "pl-map",
+        ids.MAP,
         ("geojson", "csv", "xlsx"),
         states,
         lambda kind, s, y: download_map(context, kind, s, y),
     )
     for name in TABLES:
         register_download(
-            app, f"pl-{name}", ("csv", "xlsx"), states,
+            app, ids.TABLES[name], ("csv", "xlsx"), states,
             lambda kind, s, y, name=name: download_table(context, name, kind, s, y),
         )  # fmt: skip

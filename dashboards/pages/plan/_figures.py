@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from charging_sites import Tier
 from dashboards.i18n import t
 from dashboards.plan_figures import TIER_COLOURS
 
@@ -51,7 +52,7 @@ def make_municipality_figure(
             x=top.get(column, []),
             y=top["municipality"],
             orientation="h",
-            marker_color=TIER_COLOURS["public"],
+            marker_color=TIER_COLOURS[Tier.PUBLIC],
         )
     )
     figure.update_layout(

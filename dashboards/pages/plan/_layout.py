@@ -7,6 +7,7 @@ from typing import Any
 from dash import html
 
 from dashboards.components import download_bar, dropdown, field, graph, heading, label
+from dashboards.pages.plan import _ids as ids
 from dashboards.plan_sources import plan_sources
 
 
@@ -17,7 +18,7 @@ def layout(context: Any) -> Any:
         return html.Div(
             [
                 heading("plan.title"),
-                html.Div(label("plan.none"), className="message info", id="pl-none"),
+                html.Div(label("plan.none"), className="message info", id=ids.NONE),
             ],
             className="page",
         )
@@ -27,29 +28,29 @@ def layout(context: Any) -> Any:
             html.Div(
                 [
                     field(
-                        "scen.runs", dropdown("pl-source", sources, sources[0][0], clearable=False)
+                        "scen.runs", dropdown(ids.SOURCE, sources, sources[0][0], clearable=False)
                     ),
-                    field("filter.year", dropdown("pl-year", [], None, clearable=False)),
+                    field("filter.year", dropdown(ids.YEAR, [], None, clearable=False)),
                 ],
                 className="filters",
             ),
-            html.Div(id="pl-status", className="message info"),
+            html.Div(id=ids.STATUS, className="message info"),
             heading("plan.map", 3),
-            graph("pl-map"),
-            download_bar("pl-map", ("geojson", "csv", "xlsx")),
-            html.Div([graph("pl-ladder"), graph("pl-municipality-chart")], className="two-columns"),
+            graph(ids.MAP),
+            download_bar(ids.MAP, ("geojson", "csv", "xlsx")),
+            html.Div([graph(ids.LADDER), graph(ids.MUNICIPALITY_CHART)], className="two-columns"),
             heading("plan.sites", 3),
-            html.Div(id="pl-sites"),
-            download_bar("pl-sites"),
+            html.Div(id=ids.SITES),
+            download_bar(ids.SITES),
             heading("plan.per_municipality", 3),
-            html.Div(id="pl-municipalities"),
-            download_bar("pl-municipalities"),
+            html.Div(id=ids.MUNICIPALITIES),
+            download_bar(ids.MUNICIPALITIES),
             heading("plan.reinforcement", 3),
-            html.Div(id="pl-reinforcement"),
-            download_bar("pl-reinforcement"),
+            html.Div(id=ids.REINFORCEMENT),
+            download_bar(ids.REINFORCEMENT),
             heading("plan.unmet", 3),
-            html.Div(id="pl-unmet"),
-            download_bar("pl-unmet"),
+            html.Div(id=ids.UNMET),
+            download_bar(ids.UNMET),
         ],
         className="page",
     )

@@ -7,18 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from dashboards.plan_data import TIERS, PlanOutputs, chargers_by_tier, rows_of_year
+from charging_sites import TIER_VALUES
+from dashboards.plan_data import PlanOutputs, chargers_by_tier, rows_of_year
 from dashboards.scenario_runs import KNOB_SETTINGS, Knobs, flat_settings
-
-COST_KEYS = (
-    "sites_eur",
-    "chargers_eur",
-    "carried_investment_eur",
-    "energy_eur",
-    "access_eur",
-    "reinforcement_eur",
-)
-
+from planner.optimisation.vocabulary import COST_KEYS
 
 #: Number controls: knob value name → what the message calls it.
 NUMBER_FIELDS = {
@@ -50,7 +42,7 @@ def knobs_from_controls(values: dict[str, Any], default_year: int) -> Knobs:
         allow_reinforcement=bool(values.get("reinforcement")),
         price_peak_eur_per_kwh=numbers["price_peak"],
         price_offpeak_eur_per_kwh=numbers["price_offpeak"],
-        detour_km_max={tier: numbers[f"detour_{tier}"] for tier in TIERS},
+        detour_km_max={tier: numbers[f"detour_{tier}"] for tier in TIER_VALUES},
         time_limit_s=numbers["time_limit"],
         chain_years=bool(values.get("chain")),
     )
@@ -96,7 +88,7 @@ def plan_figures(plan: PlanOutputs) -> dict[str, Any]:
     }
     for tier, count in chargers_by_tier(sites).items():
         figures[f"chargers_{tier}"] = count
-    for tier in TIERS:
+    for tier in TIER_VALUES:
         figures[f"energy_share_{tier}"] = round(float(shares.get(tier) or 0.0), 4)
     return figures
 
@@ -147,7 +139,7 @@ def tier_comparison(plans: dict[str, PlanOutputs]) -> pd.DataFrame:
             "energy_kwh_per_day_by_tier"
         ) or {}
         chargers = chargers_by_tier(rows_of_year(plan.sites, year))
-        for tier in TIERS:
+        for tier in TIER_VALUES:
             rows.append(
                 {
                     "run": run,

@@ -15,6 +15,7 @@ from dashboards.i18n import language, t
 from dashboards.jobs import JobState
 from dashboards.pages.scenarios import _business_logic as logic
 from dashboards.pages.scenarios import _figures as figures
+from dashboards.pages.scenarios import _ids as ids
 from dashboards.pages.scenarios._layout import LADDER_OPTIONS, OFFPEAK_OPTIONS
 from dashboards.plan_data import PlanOutputs, located_reinforcement, located_sites, rows_of_year
 from dashboards.plan_figures import make_plan_map
@@ -22,21 +23,6 @@ from dashboards.plan_sources import plan_of, plan_sources
 from dashboards.scenario_runs import apply_knobs, run_plan
 from validation import LaadplanError
 
-#: Knob name → control id, in the order of the callback's states.
-KNOB_CONTROLS = {
-    "year": "sc-year",
-    "ladder_policy": "sc-ladder",
-    "offpeak_policy": "sc-offpeak",
-    "sharing": "sc-sharing",
-    "reinforcement": "sc-reinforcement",
-    "price_peak": "sc-price-peak",
-    "price_offpeak": "sc-price-offpeak",
-    "detour_private": "sc-detour-private",
-    "detour_semi_public": "sc-detour-semi_public",
-    "detour_public": "sc-detour-public",
-    "time_limit": "sc-time-limit",
-    "chain": "sc-chain",
-}
 FINISHED = (JobState.DONE, JobState.FAILED)
 
 
@@ -49,7 +35,7 @@ def start_run(
     store = context.store
     try:
         knobs = logic.knobs_from_controls(
-            dict(zip(KNOB_CONTROLS, knob_values, strict=True)), store.years[-1]
+            dict(zip(ids.KNOB_CONTROLS, knob_values, strict=True)), store.years[-1]
         )
         apply_knobs(store.scenario, knobs)
     except (ValueError, LaadplanError) as exc:
@@ -66,7 +52,7 @@ def start_run(
 
 def html_error(text: str) -> Any:
     """An error message block."""
-    return html.Div(text, className="message error", id="sc-error-text")
+    return html.Div(text, className="message error", id=ids.ERROR_TEXT)
 
 
 def poll(
@@ -186,48 +172,48 @@ def download_comparison(
 def register(app: Dash, context: AppContext) -> None:
     """Add the scenarios page's callbacks."""
     app.callback(
-        Output("sc-current", "data"),
-        Output("sc-poll", "disabled", allow_duplicate=True),
-        Output("sc-error", "children"),
-        Input("sc-run", "n_clicks"),
-        State("sc-name", "value"),
+        Output(ids.CURRENT, "data"),
+        Output(ids.POLL, "disabled", allow_duplicate=True),
+        Output(ids.ERROR, "children"),
+        Input(ids.RUN, "n_clicks"),
+        State(ids.NAME, "value"),
         State(LANG_STORE, "data"),
-        *(State(control, "value") for control in KNOB_CONTROLS.values()),
+        *(State(control, "value") for control in ids.KNOB_CONTROLS.values()),
         prevent_initial_call=True,
     )(lambda n, name, lang, *knobs: start_run(context, n, name, lang, *knobs))
     app.callback(
-        Output("sc-progress", "value"),
-        Output("sc-run-status", "children"),
-        Output("sc-runs", "children"),
-        Output("sc-poll", "disabled"),
-        Output("sc-run", "disabled"),
-        Output("sc-run-a", "options"),
-        Output("sc-run-b", "options"),
-        Output("sc-run-a", "value"),
-        Output("sc-run-b", "value"),
-        Input("sc-poll", "n_intervals"),
-        Input("sc-current", "data"),
-        State("sc-run-a", "value"),
-        State("sc-run-b", "value"),
+        Output(ids.PROGRESS, "value"),
+        Output(ids.RUN_STATUS, "children"),
+        Output(ids.RUNS, "children"),
+        Output(ids.POLL, "disabled"),
+        Output(ids.RUN, "disabled"),
+        Output(ids.RUN_A, "options"),
+        Output(ids.RUN_B, "options"),
+        Output(ids.RUN_A, "value"),
+        Output(ids.RUN_B, "value"),
+        Input(ids.POLL, "n_intervals"),
+        Input(ids.CURRENT, "data"),
+        State(ids.RUN_A, "value"),
+        State(ids.RUN_B, "value"),
         State(LANG_STORE, "data"),
     )(lambda n, current, a, b, lang: poll(context, n, current, a, b, lang))
     app.callback(
-        Output("sc-compare-table", "children"),
-        Output("sc-energy", "figure"),
-        Output("sc-chargers", "figure"),
-        Output("sc-costs", "figure"),
-        Output("sc-map-a", "figure"),
-        Output("sc-map-b", "figure"),
-        Input("sc-run-a", "value"),
-        Input("sc-run-b", "value"),
+        Output(ids.COMPARE_TABLE, "children"),
+        Output(ids.ENERGY, "figure"),
+        Output(ids.CHARGERS, "figure"),
+        Output(ids.COSTS, "figure"),
+        Output(ids.MAP_A, "figure"),
+        Output(ids.MAP_B, "figure"),
+        Input(ids.RUN_A, "value"),
+        Input(ids.RUN_B, "value"),
         Input(LANG_STORE, "data"),
     )(lambda a, b, lang: compare(context, a, b, lang))
-    register_option_labels(app, "sc-ladder", LADDER_OPTIONS)
-    register_option_labels(app, "sc-offpeak", OFFPEAK_OPTIONS)
-    states = [State("sc-run-a", "value"), State("sc-run-b", "value")]
+    register_option_labels(app, ids.LADDER, LADDER_OPTIONS)
+    register_option_labels(app, ids.OFFPEAK, OFFPEAK_OPTIONS)
+    states = [State(ids.RUN_A, "value"), State(ids.RUN_B, "value")]
     register_download(
         app,
-        "sc-compare",
+        ids.COMPARE,
         ("csv", "xlsx"),
         states,
         lambda kind, a, b: download_comparison(context, kind, a, b),

@@ -6,6 +6,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from charging_sites import TIER_VALUES
 from dashboards.components import (
     download_bar,
     dropdown,
@@ -15,7 +16,7 @@ from dashboards.components import (
     label,
     option_labels,
 )
-from dashboards.plan_data import TIERS
+from dashboards.pages.scenarios import _ids as ids
 from dashboards.scenario_runs import knobs_of
 
 LADDER_OPTIONS = (
@@ -46,12 +47,12 @@ def knob_controls(context: Any) -> html.Div:
     fields = [
         field(
             "filter.year",
-            dropdown("sc-year", [(y, str(y)) for y in years], knobs.year, clearable=False),
+            dropdown(ids.YEAR, [(y, str(y)) for y in years], knobs.year, clearable=False),
         ),
         field(
             "scen.ladder_policy",
             dcc.RadioItems(
-                id="sc-ladder",
+                id=ids.LADDER,
                 options=option_labels(LADDER_OPTIONS, "nl"),
                 value=knobs.ladder_policy,
             ),
@@ -59,26 +60,24 @@ def knob_controls(context: Any) -> html.Div:
         field(
             "scen.offpeak_policy",
             dcc.RadioItems(
-                id="sc-offpeak",
+                id=ids.OFFPEAK,
                 options=option_labels(OFFPEAK_OPTIONS, "nl"),
                 value=knobs.offpeak_policy,
             ),
         ),
-        field("scen.sharing", switch("sc-sharing", knobs.sharing)),
-        field("scen.reinforcement", switch("sc-reinforcement", knobs.allow_reinforcement)),
-        field("scen.price_peak", number("sc-price-peak", knobs.price_peak_eur_per_kwh, 0.01)),
+        field("scen.sharing", switch(ids.SHARING, knobs.sharing)),
+        field("scen.reinforcement", switch(ids.REINFORCEMENT, knobs.allow_reinforcement)),
+        field("scen.price_peak", number(ids.PRICE_PEAK, knobs.price_peak_eur_per_kwh, 0.01)),
         field(
-            "scen.price_offpeak", number("sc-price-offpeak", knobs.price_offpeak_eur_per_kwh, 0.01)
+            "scen.price_offpeak", number(ids.PRICE_OFFPEAK, knobs.price_offpeak_eur_per_kwh, 0.01)
         ),
         *[
-            field(
-                f"scen.detour.{tier}", number(f"sc-detour-{tier}", knobs.detour_km_max[tier], 0.5)
-            )
-            for tier in TIERS
+            field(f"scen.detour.{tier}", number(ids.DETOUR[tier], knobs.detour_km_max[tier], 0.5))
+            for tier in TIER_VALUES
         ],
-        field("scen.time_limit", number("sc-time-limit", knobs.time_limit_s, 5)),
-        field("scen.chain", switch("sc-chain", False)),
-        field("scen.name", dcc.Input(id="sc-name", type="text", value="", debounce=True)),
+        field("scen.time_limit", number(ids.TIME_LIMIT, knobs.time_limit_s, 5)),
+        field("scen.chain", switch(ids.CHAIN, False)),
+        field("scen.name", dcc.Input(id=ids.NAME, type="text", value="", debounce=True)),
     ]
     return html.Div(fields, className="filters")
 
@@ -90,27 +89,27 @@ def layout(context: Any) -> Any:
             heading("scen.title"),
             heading("scen.knobs", 3),
             knob_controls(context),
-            html.Button(label("scen.run"), id="sc-run", className="action"),
-            html.Div(id="sc-error"),
-            dcc.Store(id="sc-current"),
-            dcc.Interval(id="sc-poll", interval=POLL_MS, disabled=True),
-            html.Progress(id="sc-progress", value="0", max="1"),
-            html.Div(id="sc-run-status", className="run-line"),
+            html.Button(label("scen.run"), id=ids.RUN, className="action"),
+            html.Div(id=ids.ERROR),
+            dcc.Store(id=ids.CURRENT),
+            dcc.Interval(id=ids.POLL, interval=POLL_MS, disabled=True),
+            html.Progress(id=ids.PROGRESS, value="0", max="1"),
+            html.Div(id=ids.RUN_STATUS, className="run-line"),
             heading("scen.runs", 3),
-            html.Div(id="sc-runs"),
+            html.Div(id=ids.RUNS),
             heading("scen.compare", 3),
             html.Div(
                 [
-                    field("scen.run_a", dropdown("sc-run-a", [], None)),
-                    field("scen.run_b", dropdown("sc-run-b", [], None)),
+                    field("scen.run_a", dropdown(ids.RUN_A, [], None)),
+                    field("scen.run_b", dropdown(ids.RUN_B, [], None)),
                 ],
                 className="filters",
             ),
-            html.Div(id="sc-compare-table"),
-            download_bar("sc-compare"),
-            html.Div([graph("sc-energy"), graph("sc-chargers")], className="two-columns"),
-            graph("sc-costs"),
-            html.Div([graph("sc-map-a"), graph("sc-map-b")], className="two-columns"),
+            html.Div(id=ids.COMPARE_TABLE),
+            download_bar(ids.COMPARE),
+            html.Div([graph(ids.ENERGY), graph(ids.CHARGERS)], className="two-columns"),
+            graph(ids.COSTS),
+            html.Div([graph(ids.MAP_A), graph(ids.MAP_B)], className="two-columns"),
         ],
         className="page",
     )
