@@ -170,10 +170,11 @@ def bare_highs(
 ) -> dict[str, Any]:
     """Write the year's model as MPS and solve it with HiGHS alone, same limits."""
     from planner.datafolder import resolve_data_folder
-    from planner.optimisation.case import inputs_for_year, read_plan_case
+    from planner.optimisation.case import inputs_for_year
     from planner.optimisation.model import build_problem
+    from planner.workflows.case import prepare_plan, read_case
 
-    case = read_plan_case(resolve_data_folder(folder))
+    case = prepare_plan(read_case(resolve_data_folder(folder)))
     problem = build_problem(inputs_for_year(case, year))
     mps = folder.parent / f"{folder.name}-{year}.mps"
     problem.prob.writeMPS(str(mps))

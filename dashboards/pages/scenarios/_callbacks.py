@@ -59,7 +59,7 @@ def start_run(
     job_id = context.jobs.submit(
         label,
         knobs.describe(),
-        lambda report: run_plan(store.folder, store.scenario, knobs, report, label),
+        lambda report: run_plan(store.case, knobs, report, label),
     )
     return job_id, False, ""
 

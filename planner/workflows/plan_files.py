@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +18,9 @@ import pandas as pd
 import xarray as xr
 
 from geography import municipalities, vervoerregios
-from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.scenario import Scenario
+from planner.workflows.multiyear import MultiYearPlan
 
 SUMMARY_FILE = "summary.json"
 NETCDF_FILE = "plan.nc"
@@ -101,16 +101,23 @@ def _with_names(table: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
-def write_plan(plan: MultiYearPlan, out: Path, scenario: Scenario) -> list[Path]:
+def write_plan(
+    plan: MultiYearPlan,
+    out: Path,
+    scenario: Scenario,
+    extra: Mapping[str, object] | None = None,
+) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
-    ``summary.json`` holds :meth:`MultiYearPlan.summary`, the scenario's name and its
-    ``[optimisation]`` settings.
+    ``summary.json`` holds :meth:`MultiYearPlan.summary` (or ``extra``'s keys on top of it:
+    the workflow's sub-problems and engine), the scenario's name and its ``[optimisation]``
+    settings.
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
     summary = {
         **plan.summary(),
+        **(extra or {}),
         "scenario": scenario.name,
         "settings": dataclasses.asdict(scenario.optimisation),
     }
