@@ -59,8 +59,7 @@ def run(args: argparse.Namespace) -> int:
     folder = data_folder_from(args)
     out = Path(args.out)
     case = read_case(folder)
-    with stage(f"projecting demand of {len(case.needs)} needs"):
-        dataset = case.project()
+    dataset = case.project()
     with stage(f"writing the demand results to {out}"):
         demand.write_outputs(dataset, out)
     print(demand.format_summary(dataset, out))

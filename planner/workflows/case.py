@@ -64,7 +64,7 @@ class Case:
 
     def project(self) -> xr.Dataset:
         """The demand projection of the case under its scenario."""
-        with stage("projecting demand"):
+        with stage(f"projecting demand of {len(self.needs)} needs"):
             return project_demand(self.needs, self.zones, self.scenario)
 
     def with_scenario(self, scenario: Scenario) -> Case:
