@@ -97,6 +97,7 @@ def test_run_reads_every_file_of_the_case_once(
     """``grid.csv``, ``sites.csv`` and ``needs.csv`` are each read one time by the whole run."""
     import charging_sites
     import grid_data
+    import planner.needs as needs_module
     import planner.workflows.case as case_module
 
     calls: dict[str, list[Path]] = {"grid": [], "sites": [], "needs": []}
@@ -110,7 +111,7 @@ def test_run_reads_every_file_of_the_case_once(
 
     monkeypatch.setattr(case_module, "read_grid", counting("grid", grid_data.read_grid))
     monkeypatch.setattr(charging_sites, "read_sites", counting("sites", charging_sites.read_sites))
-    monkeypatch.setattr(case_module, "load_needs", counting("needs", case_module.load_needs))
+    monkeypatch.setattr(case_module, "load_needs", counting("needs", needs_module.load_needs))
     out = tmp_path / "out"
     assert main(["-q", "run", "--data", str(small_generated_case), "--out", str(out)]) == 0
     assert (out / "node_load.nc").is_file() and (out / "plan" / "summary.json").is_file()
