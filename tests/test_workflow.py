@@ -24,6 +24,9 @@ from dashboards.plan_data import PlanOutputs
 from dashboards.scenario_runs import knobs_of, run_plan
 from dashboards.store import CaseStore
 from planner.cli import main
+from service.config import load_settings
+from service.dashboard import DatabaseRuns, PublishedRunStore
+from service.db import make_engine, make_session_factory
 from service.snapshot import NEED_ID_SEPARATOR
 from tests._service_fixtures import BACKENDS, Server, service_server, upload_all, wait_for_run
 
@@ -79,7 +82,12 @@ def service_run(
     with server.client("planner") as client:
         results: dict[str, Any] = client.get(f"/runs/{run_id}/results").json()
         inputs: dict[str, Any] = client.get(f"/runs/{run_id}/inputs").json()
-    return {"tables": results["tables"], "snapshot": inputs["snapshot"]}
+    return {
+        "tables": results["tables"],
+        "snapshot": inputs["snapshot"],
+        "run_id": run_id,
+        "server": server,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +152,32 @@ def test_cli_service_and_dashboard_make_the_same_plan(
         assert other["objective_eur"] == pytest.approx(service_year["objective_eur"], rel=REL)
         for key, value in service_year["costs_eur_per_year"].items():
             assert other["costs_eur_per_year"][key] == pytest.approx(value, rel=REL, abs=1e-6)
+
+
+def test_the_served_dashboard_shows_the_published_run_from_the_database(
+    service_run: dict[str, Any],
+) -> None:
+    server: Server = service_run["server"]
+    run_id = service_run["run_id"]
+    with server.client("planner") as client:
+        assert client.post(f"/runs/{run_id}/publish").status_code == 200
+        assert client.get("/dashboard/_dash-layout").status_code == 200
+    with server.client("planner_other") as client:  # limited to vervoerregio 1: API only
+        assert client.get("/dashboard/").status_code == 401
+    settings = load_settings(server.environment)
+    engine = make_engine(settings.database_url)
+    try:
+        store = PublishedRunStore(settings, make_session_factory(engine))
+        assert store.has_case() and store.run_id == run_id
+        assert store.plan is not None and store.plan.years == [YEAR]
+        api_sites = plan_sites(table(service_run["tables"], "sites"))
+        pd.testing.assert_frame_equal(plan_sites(store.plan.sites), api_sites)
+        assert store.needs["need_id"].str.contains(NEED_ID_SEPARATOR).all()  # the run's inputs
+        assert str(store.data_dir).endswith(f"run-{run_id}")
+        sources = dict(DatabaseRuns(make_session_factory(engine)).runs())
+        assert sources[str(run_id)].endswith("published")
+    finally:
+        engine.dispose()
 
 
 def dashboard_plan(folder: Path) -> PlanOutputs:
