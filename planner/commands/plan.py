@@ -30,7 +30,6 @@ from planner.commands.common import (
     data_folder_from,
     engine_from,
 )
-from planner.datafolder import DataFolder
 from planner.optimisation.solve import options_from
 from planner.parallel import Engine
 from planner.progress import stage
@@ -97,51 +96,16 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     out = Path(args.out)
-    plan = plan_folder(
-        data_folder_from(args),
+    planned = plan_and_write(
+        read_case(data_folder_from(args)),
         out,
         args.year,
         engine=engine_from(args),
         decompose=not args.undivided,
         **overrides,
     )
-    print(format_summary(plan, out))
-    return 0 if all(result.has_plan for result in plan.results) else 1
-
-
-def plan_folder(
-    folder: DataFolder,
-    out: Path,
-    year: int | None = None,
-    engine: Engine | None = None,
-    decompose: bool = True,
-    **overrides: Any,
-) -> MultiYearPlan:
-    """Plan a data folder (one year, or all projected years) and write the files into ``out``.
-
-    Parameters
-    ----------
-    folder
-        The data folder.
-    out
-        The folder to write into.
-    year
-        One year to plan; ``None`` plans every projected year in order.
-    engine
-        Where the sub-problems are solved (by default a local Dask cluster, one worker per
-        core, when there are several).
-    decompose
-        Split a case of several vervoerregio's into one sub-problem per vervoerregio.
-    **overrides
-        :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
-
-    Raises
-    ------
-    LaadplanError
-        When the year is not projected or an input is invalid.
-    """
-    planned = plan_and_write(read_case(folder), out, year, None, engine, decompose, **overrides)
-    return planned.plan
+    print(format_summary(planned.plan, out))
+    return 0 if all(result.has_plan for result in planned.plan.results) else 1
 
 
 def plan_and_write(
@@ -155,7 +119,28 @@ def plan_and_write(
 ) -> CasePlan:
     """Plan a case read once (:func:`planner.workflows.plan_case.plan_case`) and write it.
 
-    ``demand`` is the case's projection when already made (``laadplan run``).
+    Parameters
+    ----------
+    case
+        The case (:func:`planner.workflows.case.read_case`).
+    out
+        The folder to write into.
+    year
+        One year to plan; ``None`` plans every projected year in order.
+    demand
+        The case's projection when already made (``laadplan run``); projected otherwise.
+    engine
+        Where the sub-problems are solved (by default a local Dask cluster, one worker per
+        core, when there are several).
+    decompose
+        Split a case of several vervoerregio's into one sub-problem per vervoerregio.
+    **overrides
+        :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
+
+    Raises
+    ------
+    LaadplanError
+        When the year is not projected or an input is invalid.
     """
     options = dataclasses.replace(options_from(case.scenario.optimisation), **overrides)
     planned = plan_case(
