@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -24,7 +24,13 @@ from dashboards.plan_data import PlanOutputs
 from dashboards.scenario_runs import knobs_of, run_plan
 from dashboards.store import CaseStore
 from planner.cli import main
-from service.config import load_settings
+from planner.datafolder import resolve_data_folder
+from planner.optimisation.case import PlanCase
+from planner.parallel import Engine
+from planner.workflows.case import read_case
+from planner.workflows.decompose import SubCase
+from planner.workflows.plan_case import plan_case
+from service.config import ConfigError, load_settings
 from service.dashboard import DatabaseRuns, PublishedRunStore
 from service.db import make_engine, make_session_factory
 from service.snapshot import NEED_ID_SEPARATOR
@@ -119,6 +125,7 @@ def energy_by_pair(assignments: pd.DataFrame) -> pd.Series:
     return energy.astype(float).sort_index()
 
 
+@pytest.mark.slow
 def test_cli_service_and_dashboard_make_the_same_plan(
     service_run: dict[str, Any], snapshot_case: Path, tmp_path: Path
 ) -> None:
@@ -154,6 +161,7 @@ def test_cli_service_and_dashboard_make_the_same_plan(
             assert other["costs_eur_per_year"][key] == pytest.approx(value, rel=REL, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_the_served_dashboard_shows_the_published_run_from_the_database(
     service_run: dict[str, Any],
 ) -> None:
@@ -257,3 +265,33 @@ def test_status_headroom_is_the_same_in_overlay_plan_and_dashboard(
     plan_kva = planned.set_index(["node_id", "slot"])["headroom_kva"]
     shown_kva = pd.Series(overlay_kva.loc[plan_kva.index].to_numpy(), index=plan_kva.index)
     pd.testing.assert_series_equal(plan_kva, shown_kva, check_names=False, rtol=1e-9)
+
+
+def test_plan_case_reports_progress_up_to_done(status_case: Path) -> None:
+    reported: list[tuple[float, str]] = []
+    case = read_case(resolve_data_folder(status_case))
+    planned = plan_case(
+        case, engine=Engine(workers=1), progress=lambda f, m: reported.append((f, m))
+    )
+    fractions = [fraction for fraction, _ in reported]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("2027: building and solving" in message for _, message in reported)
+    assert planned.plan.years == [2027] and planned.engine == "this process"
+    assert planned.summary()["sub_problems"] == list(planned.sub_problems)
+
+
+def test_acknowledged_headroom_is_shared_like_the_node() -> None:
+    part = SubCase("7", cast(PlanCase, None), {"C1": 0.25, "C2": 1.0})
+    added = {"C1": [(2030, 400.0)], "C9": [(2029, 50.0)]}
+    assert part.additions(added) == {"C1": [(2030, 100.0)]}  # C9 feeds no site of the part
+    assert SubCase("all", cast(PlanCase, None)).additions(added) == added
+
+
+def test_service_engine_settings_come_from_the_environment() -> None:
+    base = {"LAADPLAN_DATA_DIR": "/tmp/laadplan-test-settings"}
+    settings = load_settings({**base, "LAADPLAN_DASK_WORKERS": "3"})
+    assert settings.dask_workers == 3 and settings.dask_scheduler is None
+    remote = load_settings({**base, "LAADPLAN_DASK_SCHEDULER": "tcp://10.0.0.5:8786"})
+    assert remote.dask_workers == 1 and remote.dask_scheduler == "tcp://10.0.0.5:8786"
+    with pytest.raises(ConfigError, match=r"LAADPLAN_DASK_WORKERS='1\.5': valid: a whole number"):
+        load_settings({**base, "LAADPLAN_DASK_WORKERS": "1.5"})
