@@ -74,7 +74,9 @@ def service_run(
         request.param, tmp_path_factory, make_two_region_case, "two-regions"
     )
     upload_all(server)
-    worker = server.start_worker()
+    # On PostgreSQL the worker solves the sub-problems on a local Dask cluster of 2 processes.
+    workers = "2" if request.param == "postgresql" else "1"
+    worker = server.start_worker(LAADPLAN_DASK_WORKERS=workers)
     try:
         with server.client("planner") as client:
             answer = client.post("/runs", json={"years": [YEAR]})
@@ -88,6 +90,8 @@ def service_run(
     with server.client("planner") as client:
         results: dict[str, Any] = client.get(f"/runs/{run_id}/results").json()
         inputs: dict[str, Any] = client.get(f"/runs/{run_id}/inputs").json()
+    engine = "local Dask cluster of 2" if workers == "2" else "this process"
+    assert engine in results["tables"]["summary"]["engine"]
     return {
         "tables": results["tables"],
         "snapshot": inputs["snapshot"],
