@@ -84,11 +84,11 @@ def overlay_case(
     profiles
         Node profiles file; ``None`` uses ``grid_profiles.csv`` of the folder when present.
     """
-    grid_path = folder.require("grid")
-    with stage(f"reading {grid_path.name}"):
+    with stage(f"reading {folder.require('grid').name}"):
         grid, table = read_grid_tables(folder, scenario, profiles)
         sites = None if folder.sites is None else charging_sites.read_sites(folder.sites)
-    assert grid is not None  # required above
+    if grid is None:  # cannot happen: require() above
+        raise DataFolderError("no grid.csv: the grid overlay needs one")
     return overlay_tables(grid, table, sites, demand, scenario, settings)
 
 

@@ -94,8 +94,8 @@ class DashboardGuard:
             allowed = token is not None and await run_in_threadpool(self._allowed, token)
             if not allowed:
                 text = (
-                    "the dashboard is for planners (of all Flanders) and admins: "
-                    "log in at /dashboard-login"
+                    "the dashboard is for planners and admins (planners of all Flanders; "
+                    "a planner of some vervoerregio's uses the API): log in at /dashboard-login"
                 )
                 await PlainTextResponse(text, status_code=401)(scope, receive, send)
                 return
