@@ -16,9 +16,9 @@ from typing import Any
 
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
-from planner.parallel import Engine
 from planner.scenario import Scenario, check_scenario
 from planner.workflows.case import Case
+from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import plan_case
 
 TIERS = ("private", "semi_public", "public")

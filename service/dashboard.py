@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dashboards.app import create_app as create_dashboard
 from dashboards.plan_data import PLAN_TABLE_FILES, PlanOutputs, make_outputs
 from dashboards.store import CaseStore
-from planner.datafolder import resolve_data_folder
+from planner.workflows.datafolder import resolve_data_folder
 from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction

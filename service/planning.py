@@ -37,11 +37,11 @@ import pandas as pd
 import xarray as xr
 
 from grid_data.disclosure import check_k
-from planner.datafolder import resolve_data_folder
-from planner.overlay import overlay_of, overlay_settings
-from planner.parallel import Engine
 from planner.workflows.case import read_case
+from planner.workflows.datafolder import resolve_data_folder
 from planner.workflows.multiyear import HeadroomAdditions, MultiYearPlan
+from planner.workflows.overlay import overlay_of, overlay_settings
+from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import CasePlan, headroom_adjustments, plan_case
 
 LOGGER = logging.getLogger("laadplan")

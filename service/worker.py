@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from planner.parallel import Engine
+from planner.workflows.parallel import Engine
 from service.config import Settings
 from service.db import make_engine, make_session_factory, transaction
 from service.runs import claim_next_run, expire_stale_runs, fail_run, finish_run, renew_lease

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.case import PlanCase
 from planner.optimisation.solvers import SolveStatus
 from planner.workflows.case import prepare_plan, read_case
+from planner.workflows.datafolder import resolve_data_folder
 from planner.workflows.decompose import (
     decompose_case,
     merge_plans,

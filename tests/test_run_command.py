@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
-from planner.projection import read_demand
+from planner.demand.projection import read_demand
 from tests._needs_fixtures import write_needs
 
 
@@ -97,7 +97,7 @@ def test_run_reads_every_file_of_the_case_once(
     """``grid.csv``, ``sites.csv`` and ``needs.csv`` are each read one time by the whole run."""
     import charging_sites
     import grid_data
-    import planner.needs as needs_module
+    import planner.intake.needs as needs_module
     import planner.workflows.case as case_module
 
     calls: dict[str, list[Path]] = {"grid": [], "sites": [], "needs": []}

@@ -24,11 +24,11 @@ from dashboards.plan_data import PlanOutputs
 from dashboards.scenario_runs import knobs_of, run_plan
 from dashboards.store import CaseStore
 from planner.cli import main
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.case import PlanCase
-from planner.parallel import Engine
 from planner.workflows.case import read_case
+from planner.workflows.datafolder import resolve_data_folder
 from planner.workflows.decompose import SubCase
+from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import plan_case
 from service.config import ConfigError, load_settings
 from service.dashboard import DatabaseRuns, PublishedRunStore

@@ -33,8 +33,8 @@ from planner.optimisation.inputs import (
     chargers_from,
 )
 from planner.optimisation.pairs import make_pairs
-from planner.progress import stage
 from planner.scenario import Scenario
+from planner.workflows.progress import stage
 from validation import RowIssue, TableValidationError, ValidationReport
 
 LOGGER = logging.getLogger("laadplan")

@@ -20,13 +20,13 @@ import xarray as xr
 import charging_sites
 from grid_data import read_grid
 from grid_data.profiles import read_grid_profiles
-from planner.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder, DataFolderError
-from planner.needs import load_needs
+from planner.demand.projection import project_demand
+from planner.intake.needs import load_needs
 from planner.optimisation.case import PlanCase, make_plan_case
-from planner.progress import stage
-from planner.projection import project_demand
+from planner.rules.zones import load_zones
 from planner.scenario import Scenario, load_scenario
-from planner.zones import load_zones
+from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder, DataFolderError
+from planner.workflows.progress import stage
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Case:
     scenario
         The scenario (``scenario.toml`` of the folder, or the defaults).
     needs, zones
-        The needs (:func:`planner.needs.load_needs`) and the ZES start year per NIS code.
+        The needs (:func:`planner.intake.needs.load_needs`) and the ZES start year per NIS code.
     sites
         The candidate sites; ``None`` when the folder has no ``sites.csv``.
     grid
@@ -84,7 +84,7 @@ def read_case(folder: DataFolder, scenario: Scenario | None = None) -> Case:
 
     Raises
     ------
-    planner.datafolder.DataFolderError
+    planner.workflows.datafolder.DataFolderError
         When the needs or zones are missing.
     validation.TableValidationError
         When a table is invalid (every bad row listed).
@@ -138,7 +138,7 @@ def prepare_plan(case: Case, demand: xr.Dataset | None = None) -> PlanCase:
 
     Raises
     ------
-    planner.datafolder.DataFolderError
+    planner.workflows.datafolder.DataFolderError
         When the case has no sites.
     """
     sites = require_sites(case)
@@ -153,7 +153,7 @@ def require_sites(case: Case) -> pd.DataFrame:
 
     Raises
     ------
-    planner.datafolder.DataFolderError
+    planner.workflows.datafolder.DataFolderError
         When it has none.
     """
     if case.sites is None:

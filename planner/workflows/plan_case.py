@@ -8,7 +8,7 @@ all call it; nothing else loops over a case's years.  It
 2. splits a case of several vervoerregio's into one sub-problem per vervoerregio
    (:func:`~planner.workflows.decompose.decompose_case`; ``decompose=False`` keeps it whole);
 3. plans each part's years in order (:func:`~planner.workflows.multiyear.plan_years`) as one
-   task per part on the :class:`~planner.parallel.Engine`: in this process, on a local Dask
+   task per part on the :class:`~planner.workflows.parallel.Engine`: in this process, on a local Dask
    cluster or on a scheduler;
 4. merges the parts' plans (:func:`~planner.workflows.decompose.merge_plans`).
 
@@ -27,7 +27,6 @@ import xarray as xr
 
 from planner.optimisation.base import SolveOptions
 from planner.optimisation.case import PlanCase
-from planner.parallel import Engine, TaskResults, run_tasks
 from planner.workflows.case import Case, prepare_plan
 from planner.workflows.decompose import SubCase, decompose_case, merge_plans, whole_case
 from planner.workflows.multiyear import (
@@ -37,6 +36,7 @@ from planner.workflows.multiyear import (
     added_headroom,
     plan_years,
 )
+from planner.workflows.parallel import Engine, TaskResults, run_tasks
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")

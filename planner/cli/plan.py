@@ -24,20 +24,20 @@ from typing import Any
 
 import xarray as xr
 
-from planner.commands.common import (
+from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
     data_folder_from,
     engine_from,
 )
 from planner.optimisation.solve import options_from
-from planner.parallel import Engine
-from planner.progress import stage
 from planner.scenario import SolverName
 from planner.workflows.case import Case, read_case
 from planner.workflows.multiyear import MultiYearPlan
+from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import CasePlan, plan_case
 from planner.workflows.plan_files import write_plan
+from planner.workflows.progress import stage
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")
