@@ -169,11 +169,12 @@ def bare_highs(
     folder: Path, year: int, limit_s: float, summary: dict[str, Any], measured: Measured
 ) -> dict[str, Any]:
     """Write the year's model as MPS and solve it with HiGHS alone, same limits."""
-    from planner.optimisation.case import inputs_for_year, read_plan_case
+    from planner.optimisation.case import inputs_for_year
     from planner.optimisation.model import build_problem
+    from planner.workflows.case import prepare_plan, read_case
     from planner.workflows.datafolder import resolve_data_folder
 
-    case = read_plan_case(resolve_data_folder(folder))
+    case = prepare_plan(read_case(resolve_data_folder(folder)))
     problem = build_problem(inputs_for_year(case, year))
     mps = folder.parent / f"{folder.name}-{year}.mps"
     problem.prob.writeMPS(str(mps))

@@ -27,6 +27,7 @@ from dashboards.pages.intake import PAGE as INTAKE
 from dashboards.pages.overview import PAGE as OVERVIEW
 from dashboards.pages.plan import PAGE as PLAN
 from dashboards.pages.scenarios import PAGE as SCENARIOS
+from dashboards.plan_sources import RunCatalogue
 from dashboards.store import CaseStore, open_store
 
 #: The pages, in the order of the navigation.
@@ -40,6 +41,8 @@ def create_app(
     results_dir: Path | None = None,
     tiles: bool = False,
     url_prefix: str = "/",
+    store: CaseStore | None = None,
+    runs: RunCatalogue | None = None,
 ) -> dash.Dash:
     """Build the dashboard of one case.
 
@@ -55,6 +58,11 @@ def create_app(
     url_prefix
         Path under which the browser reaches the app (``"/dashboard/"`` when mounted inside
         ``laadplan serve``, which strips it before the request reaches the app).
+    store
+        The case's tables when they do not come from ``data_dir`` and ``results_dir`` (the
+        service gives the published run's, from its database).
+    runs
+        Finished runs to offer as plans besides the case's (the service's database).
 
     Returns
     -------
@@ -62,7 +70,8 @@ def create_app(
         The app; ``app.server`` is its Flask server. Tables are read on first use (or by
         :meth:`dashboards.store.CaseStore.warm`) and kept.
     """
-    context = AppContext(store=open_store(Path(data_dir), results_dir), tiles=tiles)
+    store = store or open_store(Path(data_dir), results_dir)
+    context = AppContext(store=store, tiles=tiles, runs=runs)
     app = Dash(
         __name__,
         use_pages=True,

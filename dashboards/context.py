@@ -9,6 +9,7 @@ from typing import Any
 from dash import Dash
 
 from dashboards.jobs import JobRegistry
+from dashboards.plan_sources import RunCatalogue
 from dashboards.selection import Selection, make_selection
 from dashboards.store import CaseStore
 
@@ -25,11 +26,14 @@ class AppContext:
         Whether maps use OpenStreetMap tiles (only when reachable).
     jobs
         Plan runs started on the Scenarios page.
+    runs
+        Finished runs stored elsewhere (the service's database), shown as plans too.
     """
 
     store: CaseStore
     tiles: bool = False
     jobs: JobRegistry = field(default_factory=JobRegistry)
+    runs: RunCatalogue | None = None
 
     def selection(self, *values: Any) -> Selection:
         """The selection of the area filters' values (year, region, municipality, categories).

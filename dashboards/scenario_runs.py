@@ -1,10 +1,11 @@
 """Plan runs with changed scenario knobs, for the Scenarios page (no Dash).
 
-A run reads the case with the changed scenario (:func:`planner.optimisation.case.read_plan_case`:
-projection, sites, grid, need–site pairs) and plans year by year with
-:func:`planner.optimisation.multiyear.plan_year`, carrying what a year builds into the next —
-as ``laadplan plan`` does. With ``chain_years`` off (the default on the page) only the chosen
-year is planned, from the chargers already in place: a quick answer to "what if".
+A run takes the case as the store read it (:attr:`dashboards.store.CaseStore.case`), applies
+the changed scenario and plans it through the one planning workflow
+(:func:`planner.workflows.plan_case.plan_case`) — per vervoerregio, carrying what a year builds
+into the next, exactly as ``laadplan plan`` does, in the dashboard's own process. With
+``chain_years`` off (the default on the page) only the chosen year is planned, from the
+chargers already in place: a quick answer to "what if".
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import Any
 from charging_sites import TIER_VALUES
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
-from planner.optimisation.case import read_plan_case
-from planner.optimisation.inputs import BuiltCapacity
-from planner.optimisation.multiyear import plan_year
 from planner.scenario import Scenario, check_scenario
-from planner.workflows.datafolder import DataFolder
+from planner.workflows.case import Case
+from planner.workflows.parallel import Engine
+from planner.workflows.plan_case import plan_case
 
 #: Time limit of one solver call in a dashboard run unless the scenario's is lower, s.
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -162,21 +162,17 @@ def planned_years(years: list[int], knobs: Knobs) -> list[int]:
     return [knobs.year] if knobs.year in years else [min(years, key=lambda y: abs(y - knobs.year))]
 
 
-def run_plan(
-    folder: DataFolder, scenario: Scenario, knobs: Knobs, report: Progress, label: str = ""
-) -> PlanOutputs:
-    """Plan the case with the knobs applied; report progress as the years are solved."""
-    changed = apply_knobs(scenario, knobs)
-    report(0.02, "reading the case and projecting demand")
-    case = read_plan_case(folder, changed)
-    years = planned_years(case.years, knobs)
-    built = BuiltCapacity()
-    results = []
-    for position, year in enumerate(years):
-        report(0.1 + 0.85 * position / len(years), f"{year}: building and solving")
-        result = plan_year(case, year, built)
-        results.append(result)
-        built = result.built
+def run_plan(case: Case, knobs: Knobs, report: Progress, label: str = "") -> PlanOutputs:
+    """Plan the case with the knobs applied; report progress as the years are solved.
+
+    The sub-problems are solved one after the other in this process (the dashboard runs one
+    job at a time; the cores go to the solver).
+    """
+    changed = case.with_scenario(apply_knobs(case.scenario, knobs))
+    projection = changed.scenario.projection
+    years = planned_years(list(range(projection.first_year, projection.last_year + 1)), knobs)
+    planned = plan_case(changed, years, engine=Engine(workers=1), progress=report)
+    results = planned.plan.results
     report(1.0, f"{len(years)} year(s) planned: " + ", ".join(str(r.status) for r in results))
     outputs = plan_outputs_from_results(results, label)
     return dataclasses.replace(outputs, settings=knobs.describe())

@@ -6,6 +6,9 @@ page is as fast as the next. :func:`open_store` keeps one store per (data, resul
 
 Where a table comes from:
 
+* **the case** (needs, zones, sites, grid with its profiles, scenario): read once by the
+  planning workflow (:func:`planner.workflows.case.read_case`), so the grid is read the way the
+  overlay and the plan read it (``[grid] power_factor`` and ``status_headroom_kva``);
 * **demand**: ``RESULTS/demand.nc`` when the results folder has it (written by
   ``laadplan run``), else the projection of the case's needs, zones and scenario;
 * **grid overlay**: ``RESULTS/node_load.nc``, ``congestion.csv`` and ``capacity_requests.csv``
@@ -30,17 +33,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-import charging_sites
 import geography
 from dashboards.plan_data import SUMMARY_FILE, PlanOutputs, read_plan_outputs
-from grid_data import read_grid
 from grid_data.reports import CONGESTION_FILE, NODE_LOAD_FILE, REQUESTS_FILE
 from planner.demand.projection import project_demand, read_demand
-from planner.intake.needs import load_needs
-from planner.rules.zones import load_zones
-from planner.scenario import Scenario, load_scenario
+from planner.scenario import Scenario
+from planner.workflows.case import Case, read_case
 from planner.workflows.datafolder import DataFolder, resolve_data_folder
-from planner.workflows.overlay import overlay_case
+from planner.workflows.overlay import overlay_of
 
 LOGGER = logging.getLogger("laadplan")
 T = TypeVar("T")
@@ -105,19 +105,24 @@ class CaseStore:
         return path if path.is_file() else None
 
     @property
+    def case(self) -> Case:
+        """The case's tables and scenario, read once (:func:`planner.workflows.case.read_case`)."""
+        return self._once("case", lambda: read_case(self.folder))
+
+    @property
     def scenario(self) -> Scenario:
         """The case's scenario (``scenario.toml`` or the defaults)."""
-        return self._once("scenario", lambda: load_scenario(self.folder.scenario))
+        return self.case.scenario
 
     @property
     def needs(self) -> pd.DataFrame:
         """The validated needs table."""
-        return self._once("needs", lambda: load_needs(self.folder.require("needs")))
+        return self.case.needs
 
     @property
     def zones(self) -> pd.Series:
         """ZES start year per NIS code."""
-        return self._once("zones", lambda: load_zones(self.folder.require("zones")))
+        return self.case.zones
 
     @property
     def demand(self) -> xr.Dataset:
@@ -148,22 +153,17 @@ class CaseStore:
     @property
     def sites(self) -> pd.DataFrame | None:
         """The candidate sites (``sites.csv``); ``None`` when the case has none."""
-        return self._once("sites", self._load_sites)
-
-    def _load_sites(self) -> pd.DataFrame | None:
-        if self.folder.sites is None:
-            return None
-        return charging_sites.read_sites(self.folder.sites)
+        return self.case.sites
 
     @property
     def grid(self) -> pd.DataFrame | None:
-        """The canonical grid table with the nearest municipality of each node."""
-        return self._once("grid", self._load_grid)
+        """The canonical grid table (as the case read it) with each node's municipality."""
+        return self._once("grid", self._locate_grid)
 
-    def _load_grid(self) -> pd.DataFrame | None:
-        if self.folder.grid is None:
+    def _locate_grid(self) -> pd.DataFrame | None:
+        grid = self.case.grid
+        if grid is None:
             return None
-        grid = read_grid(self.folder.grid, power_factor=self.scenario.grid.power_factor)
         codes = geography.nearest_municipality(grid["lat"].to_numpy(), grid["lon"].to_numpy())
         return with_region(grid, pd.Series(np.asarray(codes, dtype=str), index=grid.index))
 
@@ -183,9 +183,9 @@ class CaseStore:
             congestion = pd.read_csv(congestion_path, dtype={"node_id": str, "slot": str})
             requests = pd.read_csv(requests_path, dtype={"node_id": str, "name": str})
             return GridOverlay(node_load, congestion, requests, "results")
-        if self.folder.grid is None:
+        if self.case.grid is None:
             return None
-        result = overlay_case(self.folder, self.demand, self.scenario)
+        result = overlay_of(self.case, self.demand)
         return GridOverlay(result.node_load, result.congestion, result.requests, "computed")
 
     @property
@@ -205,7 +205,7 @@ class CaseStore:
 
     def warm(self) -> None:
         """Load every table now, so that no page waits for a first read."""
-        for name in ("demand", "sites", "grid", "overlay", "plan"):
+        for name in ("case", "demand", "grid", "overlay", "plan"):
             getattr(self, name)
 
 

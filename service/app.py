@@ -37,10 +37,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = make_session_factory(engine)
     for module in (public, needs, runs, grid, admin):
         app.include_router(module.router)
-    if mount_dashboard(app, settings, app.state.sessions):
-        LOGGER.info(
-            "dashboard of %s at %s/ (planners and admins)", settings.case_dir, DASHBOARD_PATH
-        )
+    mount_dashboard(app, settings, app.state.sessions)
+    LOGGER.info("dashboard of the published run at %s/ (planners and admins)", DASHBOARD_PATH)
     return app
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from service.config import Settings, load_settings, sqlite_url
+from service.config import ConfigError, Settings, load_settings, sqlite_url
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -40,13 +40,44 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
+def _add_engine_arguments(parser: argparse.ArgumentParser, workers_flag: str) -> None:
+    group = parser.add_argument_group("where a run's vervoerregio sub-problems are solved (Dask)")
+    group.add_argument(
+        workers_flag,
+        type=int,
+        metavar="N",
+        dest="dask_workers",
+        help="processes of a local Dask cluster per run (LAADPLAN_DASK_WORKERS; default 1: "
+        "one after the other in the worker's process)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        dest="dask_scheduler",
+        help="an existing Dask scheduler, tcp://host:8786 (LAADPLAN_DASK_SCHEDULER)",
+    )
+
+
+def _engine_settings(settings: Settings, args: argparse.Namespace) -> Settings:
+    workers = getattr(args, "dask_workers", None)
+    if workers is not None and workers < 1:
+        raise ConfigError(f"{workers} Dask worker processes: give 1 or more")
+    return settings.with_overrides(
+        dask_workers=workers, dask_scheduler=getattr(args, "dask_scheduler", None)
+    )
+
+
 def _settings_environment(settings: Settings) -> dict[str, str]:
-    return {
+    environment = {
         **os.environ,
         "LAADPLAN_DATA_DIR": str(settings.data_dir),
         "LAADPLAN_DATABASE_URL": settings.database_url,
         "LAADPLAN_CASE_DIR": str(settings.case_dir),
+        "LAADPLAN_DASK_WORKERS": str(settings.dask_workers),
     }
+    if settings.dask_scheduler:
+        environment["LAADPLAN_DASK_SCHEDULER"] = settings.dask_scheduler
+    return environment
 
 
 def register_serve(subparsers: Any) -> None:
@@ -64,6 +95,7 @@ def register_serve(subparsers: Any) -> None:
         "--workers", type=int, default=1, help="worker processes to start (default 1; 0 = none)"
     )
     _add_settings_arguments(parser)
+    _add_engine_arguments(parser, "--dask-workers")
     parser.set_defaults(func=run_serve)
 
 
@@ -74,7 +106,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from service.app import make_asgi
     from service.db import upgrade
 
-    settings = settings_from(args)
+    settings = _engine_settings(settings_from(args), args)
     upgrade(settings.database_url)
     command = [sys.executable, "-m", "planner.cli", "worker"]
     environment = {
@@ -101,6 +133,7 @@ def register_worker(subparsers: Any) -> None:
     )
     parser.add_argument("--once", action="store_true", help="stop when the queue is empty")
     _add_settings_arguments(parser)
+    _add_engine_arguments(parser, "--workers")
     parser.set_defaults(func=run_worker_command)
 
 
@@ -112,7 +145,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
     from service.db import upgrade
     from service.worker import run_worker
 
-    settings = settings_from(args)
+    settings = _engine_settings(settings_from(args), args)
     upgrade(settings.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -47,6 +47,13 @@ class Settings:
         Lease of a running run, s (``LAADPLAN_LEASE_S``); the worker renews it every third.
     poll_s
         How often an idle worker looks for queued runs, s (``LAADPLAN_POLL_S``).
+    dask_workers
+        Processes of the local Dask cluster a worker solves a run's vervoerregio
+        sub-problems on (``LAADPLAN_DASK_WORKERS``; 1: one after the other in the worker's
+        own process, no cluster).
+    dask_scheduler
+        Address of an existing Dask scheduler the sub-problems go to instead
+        (``LAADPLAN_DASK_SCHEDULER``, ``tcp://host:8786``).
     """
 
     data_dir: Path
@@ -56,6 +63,8 @@ class Settings:
     k_anonymity: int = DEFAULT_K_ANONYMITY
     lease_s: float = DEFAULT_LEASE_S
     poll_s: float = 1.0
+    dask_workers: int = 1
+    dask_scheduler: str | None = None
 
     @property
     def max_upload_bytes(self) -> int:
@@ -93,7 +102,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         k_anonymity=k,
         lease_s=_number(env, "LAADPLAN_LEASE_S", DEFAULT_LEASE_S),
         poll_s=_number(env, "LAADPLAN_POLL_S", 1.0),
+        dask_workers=_whole_number(env, "LAADPLAN_DASK_WORKERS", 1),
+        dask_scheduler=env.get("LAADPLAN_DASK_SCHEDULER", "").strip() or None,
     )
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _number(env, name, default)
+    if value != int(value):
+        raise ConfigError(f"{name}={env[name]!r}: valid: a whole number of 1 or more")
+    return int(value)
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -5,28 +5,43 @@ The dashboard shows a whole case, organisation-level rows included, so it is a p
 sent as ``Authorization: Bearer …`` or as the ``laadplan_token`` cookie that the small login
 form at ``/dashboard-login`` sets. Everyone else gets 401 and never reaches the app.
 
-It is mounted when the service's case folder (``LAADPLAN_CASE_DIR``) holds a ``needs.csv``:
-the dashboard reads a data folder, while the service keeps submitted needs in its database.
+It shows what the database holds, so the API and the dashboard agree: the case and plan of
+the published run (:class:`PublishedRunStore`; before any run is published, the newest finished
+run; before any run at all, the reference case folder when it holds a ``needs.csv``), and every
+finished run as a plan to choose (:class:`DatabaseRuns`).  A planner limited to some
+vervoerregio's does not see whole runs here; the API serves it its scope.
 """
 
 from __future__ import annotations
 
+import math
+import threading
+import time
+from collections.abc import Callable
 from http.cookies import SimpleCookie
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 from a2wsgi import WSGIMiddleware
 from fastapi import APIRouter, FastAPI, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from planner.workflows.datafolder import CaseFile
+from dashboards.app import create_app as create_dashboard
+from dashboards.plan_data import PLAN_TABLE_FILES, PlanOutputs, make_outputs
+from dashboards.store import CaseStore
+from planner.workflows.datafolder import resolve_data_folder
 from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction
-from service.models import Role
+from service.models import PlanningRun, Role, RunResult, RunStatus
+
+T = TypeVar("T")
 
 DASHBOARD_PATH = "/dashboard"
 COOKIE = "laadplan_token"
@@ -65,25 +80,37 @@ class DashboardGuard:
         The service's database sessions, to look the token up.
     """
 
-    def __init__(self, app: ASGIApp, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, app: ASGIApp, sessions: sessionmaker[Session], store: PublishedRunStore | None = None
+    ) -> None:
         self.app = app
         self.sessions = sessions
+        self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, or answer 401."""
+        """Pass the request on, or answer 401 (or 404 while there is nothing to show)."""
         if scope["type"] == "http":
             token = token_of(scope)
             allowed = token is not None and await run_in_threadpool(self._allowed, token)
             if not allowed:
-                text = "the dashboard is for planners and admins: log in at /dashboard-login"
+                text = (
+                    "the dashboard is for planners and admins (planners of all Flanders; "
+                    "a planner of some vervoerregio's uses the API): log in at /dashboard-login"
+                )
                 await PlainTextResponse(text, status_code=401)(scope, receive, send)
+                return
+            if self.store is not None and not await run_in_threadpool(self.store.has_case):
+                text = "no finished run to show yet: start one with POST /runs"
+                await PlainTextResponse(text, status_code=404)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
     def _allowed(self, token: str) -> bool:
         with transaction(self.sessions) as session:
             user = find_user_by_token(session, token)
-            return user is not None and user.role in ALLOWED_ROLES
+            if user is None or user.role not in ALLOWED_ROLES:
+                return False
+            return user.role == Role.ADMIN.value or not user.regions  # whole runs: all Flanders
 
 
 def token_of(scope: Scope) -> str | None:
@@ -98,25 +125,184 @@ def token_of(scope: Scope) -> str | None:
     return cookie[COOKIE].value if COOKIE in cookie else None
 
 
-def mount_dashboard(app: FastAPI, settings: Settings, sessions: sessionmaker[Session]) -> bool:
-    """Mount the guarded dashboard on ``/dashboard`` when the case folder has needs.
-
-    Returns
-    -------
-    bool
-        Whether it was mounted.
-    """
-    if not (settings.case_dir / CaseFile.NEEDS).is_file():
-        return False
-    from dashboards.app import create_app as create_dashboard
-
-    results = settings.case_dir / "results"
+def mount_dashboard(app: FastAPI, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """Mount the guarded dashboard of the database's runs on ``/dashboard``."""
+    store = PublishedRunStore(settings, sessions)
     dashboard = create_dashboard(
         settings.case_dir,
-        results if results.is_dir() else None,
         url_prefix=f"{DASHBOARD_PATH}/",
+        store=store,
+        runs=DatabaseRuns(sessions),
     )
-    guarded = DashboardGuard(WSGIMiddleware(dashboard.server), sessions)  # type: ignore[arg-type]
+    guarded = DashboardGuard(WSGIMiddleware(dashboard.server), sessions, store)  # type: ignore[arg-type]
     app.mount(DASHBOARD_PATH, guarded)
     app.include_router(router)
-    return True
+
+
+#: Columns read as text in a run's result tables.
+TEXT_COLUMNS = ("site_id", "need_id", "node_id", "nis_code", "organisation_id", "grid_node_id")
+
+
+def outputs_of_run(run_id: int, tables: dict[str, Any]) -> PlanOutputs:
+    """A finished run's result tables as the dashboard's :class:`PlanOutputs`."""
+    years = (tables.get("summary") or {}).get("years", [])
+    summaries = {int(item["year"]): dict(item) for item in years}
+    frames = {name: _frame(tables.get(name)) for name in PLAN_TABLE_FILES}
+    return make_outputs(summaries, frames, f"run {run_id}")
+
+
+def _frame(content: dict[str, Any] | None) -> pd.DataFrame:
+    if not content or not content.get("columns"):
+        return pd.DataFrame({"year": pd.Series(dtype="int64")})
+    frame = pd.DataFrame(content["records"], columns=content["columns"])
+    for column in TEXT_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+class DatabaseRuns:
+    """The service's finished runs as plans for the dashboard (a run catalogue).
+
+    Parameters
+    ----------
+    sessions
+        The service's database sessions.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def runs(self) -> list[tuple[str, str]]:
+        """(run id, label) of every finished run, newest first; the published one says so."""
+        with transaction(self.sessions) as session:
+            rows = session.execute(
+                select(PlanningRun.id, PlanningRun.published_at, PlanningRun.regions)
+                .where(PlanningRun.status == RunStatus.DONE.value)
+                .order_by(PlanningRun.id.desc())
+            ).all()
+        return [
+            (str(run_id), _run_label(run_id, published, regions))
+            for run_id, published, regions in rows
+        ]
+
+    def plan(self, key: str) -> PlanOutputs | None:
+        """The plan of a finished run, or ``None``."""
+        if not key.isdigit():
+            return None
+        with transaction(self.sessions) as session:
+            run = session.get(PlanningRun, int(key))
+            if run is None or run.status != RunStatus.DONE.value:
+                return None
+            found = session.scalars(select(RunResult).where(RunResult.run_id == run.id)).all()
+            tables = {result.name: result.content for result in found}
+        return outputs_of_run(int(key), tables)
+
+
+def _run_label(run_id: int, published: Any, regions: list[str] | None) -> str:
+    scope = "all Flanders" if not regions else "vervoerregio " + ", ".join(regions)
+    return f"run {run_id} ({scope})" + (" — published" if published is not None else "")
+
+
+def shown_run(session: Session) -> PlanningRun | None:
+    """The run the dashboard shows: the published one, else the newest finished one."""
+    published = session.scalars(
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None))
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+        .limit(1)
+    ).first()
+    if published is not None:
+        return published
+    return session.scalars(
+        select(PlanningRun)
+        .where(PlanningRun.status == RunStatus.DONE.value)
+        .order_by(PlanningRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _existing_folder(settings: Settings) -> Path:
+    """The reference case folder, or an empty folder when it does not exist (yet)."""
+    if settings.case_dir.is_dir():
+        return settings.case_dir
+    empty = settings.data_dir / "dashboard" / "no-case"
+    empty.mkdir(parents=True, exist_ok=True)
+    return empty
+
+
+class PublishedRunStore(CaseStore):
+    """The dashboard's case and plan: those of the run :func:`shown_run` picks, from the database.
+
+    The run's frozen input files are written once to ``DATA_DIR/dashboard/run-ID`` and read
+    from there like any case folder; its plan comes from its result tables.  Every
+    ``check_every_s`` the store looks whether another run is to be shown and then starts
+    afresh.  Before any run has finished it shows the reference case folder (when that holds a
+    ``needs.csv``).
+
+    Parameters
+    ----------
+    settings
+        The service's settings (data and case folders).
+    sessions
+        The service's database sessions.
+    check_every_s
+        How often to look for a newly published run, s.
+    """
+
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], check_every_s: float = 2.0
+    ) -> None:
+        super().__init__(_existing_folder(settings), None)
+        self.settings = settings
+        self.sessions = sessions
+        self.check_every_s = check_every_s
+        self.run_id: int | None = None
+        self._checked_at = -math.inf
+        self._follow_lock = threading.Lock()
+
+    def has_case(self) -> bool:
+        """Whether there is anything to show (a finished run, or needs in the case folder)."""
+        self.follow()
+        return self.run_id is not None or self.folder.needs is not None
+
+    def _once(self, key: str, build: Callable[[], T]) -> T:
+        self.follow()
+        value: T = super()._once(key, build)
+        return value
+
+    def follow(self) -> None:
+        """Switch to the run to show when it changed (looked up every ``check_every_s``)."""
+        with self._follow_lock:
+            now = time.monotonic()
+            if now - self._checked_at < self.check_every_s:
+                return
+            self._checked_at = now
+            with transaction(self.sessions) as session:
+                run = shown_run(session)
+                found = None if run is None else (run.id, run.input_snapshot)
+            if found is None or found[0] == self.run_id:
+                return
+            folder = self._write_inputs(*found)
+        with self._lock:
+            self.data_dir = folder
+            self.folder = resolve_data_folder(folder)
+            self.run_id = found[0]
+            self._cache.clear()
+
+    def _write_inputs(self, run_id: int, snapshot: dict[str, Any]) -> Path:
+        folder = self.settings.data_dir / "dashboard" / f"run-{run_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in snapshot["files"].items():
+            path = folder / name
+            if not path.is_file():
+                path.write_text(text, encoding="utf-8")
+        return folder
+
+    @property
+    def plan(self) -> PlanOutputs | None:
+        """The shown run's plan (``None`` before any run has finished)."""
+        return self._once("plan", self._run_plan)
+
+    def _run_plan(self) -> PlanOutputs | None:
+        return None if self.run_id is None else DatabaseRuns(self.sessions).plan(str(self.run_id))

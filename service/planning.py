@@ -1,13 +1,18 @@
-"""Carry out a planning run from its snapshot.
+"""Carry out a planning run from its snapshot, through the one planning workflow.
 
-The MILP runs year by year, then the grid overlay and the aggregates that may leave the
-planner role are made.
+The snapshot's files are read once into a case (:func:`planner.workflows.case.read_case`) and
+planned by :func:`planner.workflows.plan_case.plan_case` exactly as ``laadplan plan`` plans
+them: a scope of several vervoerregio's is split into one sub-problem per vervoerregio, solved
+on the worker's engine (in its process, a local Dask cluster or a scheduler; see
+:class:`service.config.Settings`) and merged.  Then the grid overlay and the aggregates that
+may leave the planner role are made.
 
 Acknowledged capacity (the grid operator's answer "capacity available from year Y") enters the
 run as extra headroom: from year Y on, the node's headroom in every slot is raised by the
-acknowledged kVA.  The MILP has no other input for a promised reinforcement, and the grid
-overlay (capacity requests) compares with today's grid, so its requests still show the need;
-the API marks them as acknowledged.
+acknowledged kVA (:data:`planner.workflows.multiyear.HeadroomAdditions`; a node shared by
+vervoerregio's is raised by each one's share of it).  The MILP has no other input for a
+promised reinforcement, and the grid overlay (capacity requests) compares with today's grid,
+so its requests still show the need; the API marks them as acknowledged.
 
 Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites``,
 ``assignments``, ``reinforcement``, ``unmet``, ``grid_adjustments``, ``node_load`` (planner
@@ -32,13 +37,12 @@ import pandas as pd
 import xarray as xr
 
 from grid_data.disclosure import check_k
-from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
-from planner.optimisation.inputs import BuiltCapacity, GridInputs
-from planner.optimisation.model import build_problem
-from planner.optimisation.solve import solve
-from planner.scenario import load_scenario
+from planner.workflows.case import read_case
 from planner.workflows.datafolder import resolve_data_folder
-from planner.workflows.overlay import overlay_case, overlay_settings
+from planner.workflows.multiyear import HeadroomAdditions, MultiYearPlan
+from planner.workflows.overlay import overlay_of, overlay_settings
+from planner.workflows.parallel import Engine
+from planner.workflows.plan_case import CasePlan, headroom_adjustments, plan_case
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -46,102 +50,106 @@ LOGGER = logging.getLogger("laadplan")
 ProgressCallback = Callable[[float, str], None]
 #: Name of the merged row of small groups in ``public_demand``.
 OTHER_REGIONS = "other"
+#: Share of the progress bar for the plan (the rest: reading, overlay, aggregates).
+PLAN_SHARE = 0.9
 
 
-def execute_snapshot(snapshot: dict[str, Any], progress: ProgressCallback) -> dict[str, Any]:
+def execute_snapshot(
+    snapshot: dict[str, Any], progress: ProgressCallback, engine: Engine | None = None
+) -> dict[str, Any]:
     """Run the plan of a snapshot; return the result tables by name.
 
     Every table is ``{"columns": [...], "records": [...]}`` except ``summary`` (years,
-    timings).
+    sub-problems, engine, timings).  ``engine`` is where the sub-problems are solved (by
+    default in this process).
     """
     with tempfile.TemporaryDirectory(prefix="laadplan-run-") as folder:
         root = Path(folder)
         for name, text in snapshot["files"].items():
             (root / name).write_text(text, encoding="utf-8")
-        return _execute(root, snapshot, progress)
+        return _execute(root, snapshot, progress, engine or Engine(workers=1))
 
 
-def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -> dict[str, Any]:
+def _execute(
+    root: Path, snapshot: dict[str, Any], progress: ProgressCallback, engine: Engine
+) -> dict[str, Any]:
     started = time.perf_counter()
-    progress(0.02, "reading the case and projecting demand")
-    folder = resolve_data_folder(root)
-    scenario = load_scenario(folder.scenario)
-    case = read_plan_case(folder, scenario)
-    years = list(snapshot.get("years") or case.years)
-    acknowledgements = list(snapshot.get("acknowledgements") or [])
-    tables, year_summaries, adjustments = _plan_years(case, years, acknowledgements, progress)
+    progress(0.01, "reading the case")
+    case = read_case(resolve_data_folder(root))
+    additions = headroom_additions(list(snapshot.get("acknowledgements") or []))
+    planned = plan_case(
+        case,
+        snapshot.get("years") or None,
+        engine=engine,
+        additions=additions,
+        progress=lambda share, message: progress(0.02 + PLAN_SHARE * share, message),
+    )
+    years = planned.plan.years
+    tables = plan_tables(planned.plan)
     k = int(snapshot["k_anonymity"])
     check_k(k)
-    if folder.grid is not None:
+    if case.grid is not None:
         progress(0.95, "grid overlay and capacity requests")
-        settings = dataclasses.replace(overlay_settings(scenario), k_anonymity=k)
-        overlay = overlay_case(folder, case.demand, scenario, settings)
+        settings = dataclasses.replace(overlay_settings(case.scenario), k_anonymity=k)
+        overlay = overlay_of(case, planned.demand, settings)
         tables.update(grid_tables(overlay.requests, overlay.node_load, years))
-    tables["public_demand"] = as_table(public_demand(case.demand, years, k))
+    tables["public_demand"] = as_table(public_demand(planned.demand, years, k))
+    adjustments = headroom_adjustments(planned, additions)
     tables["grid_adjustments"] = as_table(pd.DataFrame(adjustments, columns=ADJUSTMENT_COLUMNS))
-    tables["summary"] = {
-        "years": year_summaries,
-        "needs": int(case.demand.sizes["need"]),
-        "sites": len(case.sites),
-        "grid_nodes": len(case.grid.nodes),
-        "run_s": round(time.perf_counter() - started, 3),
-    }
+    tables["summary"] = run_summary(planned, time.perf_counter() - started)
     return tables
 
 
 ADJUSTMENT_COLUMNS = ["year", "node_id", "added_headroom_kva"]
 
 
-def _plan_years(
-    case: PlanCase,
-    years: Sequence[int],
-    acknowledgements: list[dict[str, Any]],
-    progress: ProgressCallback,
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    built: BuiltCapacity | None = None
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in PLAN_TABLES}
-    summaries: list[dict[str, Any]] = []
-    adjustments: list[dict[str, Any]] = []
-    for position, year in enumerate(years):
-        progress(0.05 + 0.9 * position / len(years), f"{year}: building and solving")
-        grid, added = acknowledged_grid(case.grid, acknowledgements, year)
-        adjustments += [{"year": year, "node_id": n, "added_headroom_kva": v} for n, v in added]
-        inputs = inputs_for_year(dataclasses.replace(case, grid=grid), year, built)
-        result = solve(build_problem(inputs))
-        summaries.append(result.summary())
-        for name in PLAN_TABLES:
-            parts[name].append(getattr(result, name).assign(year=year))
-        built = result.built if result.has_plan else built
-    tables = {name: as_table(_concat(frames)) for name, frames in parts.items()}
-    return tables, summaries, adjustments
+def headroom_additions(acknowledgements: list[dict[str, Any]]) -> HeadroomAdditions:
+    """The grid operator's acknowledgements as headroom added from their year on.
+
+    Examples
+    --------
+    >>> headroom_additions([{"node_id": "C1", "available_from_year": 2030, "capacity_kva": 500}])
+    {'C1': [(2030, 500.0)]}
+    """
+    added: dict[str, list[tuple[int, float]]] = {}
+    for answer in acknowledgements:
+        steps = added.setdefault(str(answer["node_id"]), [])
+        steps.append((int(answer["available_from_year"]), float(answer["capacity_kva"])))
+    return added
+
+
+def run_summary(planned: CasePlan, run_s: float) -> dict[str, Any]:
+    """The run's ``summary`` table: per year, the case's sizes, the sub-problems and timing."""
+    summary = planned.summary()
+    return {
+        "years": summary["years"],
+        "status": summary["status"],
+        "sub_problems": summary["sub_problems"],
+        "engine": summary["engine"],
+        "tasks": summary["tasks"],
+        "needs": int(planned.demand.sizes["need"]),
+        "sites": len(planned.prepared.sites),
+        "grid_nodes": len(planned.prepared.grid.nodes),
+        "run_s": round(run_s, 3),
+    }
 
 
 #: Tables of :class:`~planner.optimisation.results.PlanResult` kept per year.
 PLAN_TABLES = ("sites", "assignments", "reinforcement", "unmet")
 
 
+def plan_tables(plan: MultiYearPlan) -> dict[str, Any]:
+    """The plan's tables over its years, each with a ``year`` column, as JSON tables."""
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in PLAN_TABLES}
+    for result in plan.results:
+        for name in PLAN_TABLES:
+            parts[name].append(getattr(result, name).assign(year=result.year))
+    return {name: as_table(_concat(frames)) for name, frames in parts.items()}
+
+
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [frame for frame in frames if len(frame.columns)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def acknowledged_grid(
-    grid: GridInputs, acknowledgements: list[dict[str, Any]], year: int
-) -> tuple[GridInputs, list[tuple[str, float]]]:
-    """The grid of one year with acknowledged capacity added as headroom.
-
-    Returns the adjusted grid and the (node, kVA) pairs added; acknowledgements of nodes the
-    grid does not have, or from a later year, add nothing.
-    """
-    position = {str(node): i for i, node in enumerate(grid.nodes["node_id"])}
-    headroom = grid.headroom_kva.copy()
-    added: list[tuple[str, float]] = []
-    for answer in acknowledgements:
-        node = str(answer["node_id"])
-        if node in position and int(answer["available_from_year"]) <= year:
-            headroom[position[node]] += float(answer["capacity_kva"])
-            added.append((node, float(answer["capacity_kva"])))
-    return dataclasses.replace(grid, headroom_kva=headroom), added
 
 
 def grid_tables(

@@ -1,10 +1,13 @@
 """The worker: claims queued runs and carries them out, one at a time.
 
 Each run is solved in a child process (fork) while this process renews the run's lease and
-records the child's progress.  If the worker itself dies, the lease runs out and the run is
-marked failed (:func:`service.runs.expire_stale_runs`); the child notices its parent is gone
-and stops.  ``LAADPLAN_WORKER_PAUSE_S`` makes the child wait that many seconds before planning
-(for tests and demonstrations of a lost worker; unset in production).
+records the child's progress.  The child plans through the one planning workflow
+(:func:`service.planning.execute_snapshot`): a run of several vervoerregio's is split per
+vervoerregio and solved on the engine of the settings (``dask_workers``, ``dask_scheduler``).
+If the worker itself dies, the lease runs out and the run is marked failed
+(:func:`service.runs.expire_stale_runs`); the child notices its parent is gone and stops.
+``LAADPLAN_WORKER_PAUSE_S`` makes the child wait that many seconds before planning (for tests
+and demonstrations of a lost worker; unset in production).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from planner.workflows.parallel import Engine
 from service.config import Settings
 from service.db import make_engine, make_session_factory, transaction
 from service.runs import claim_next_run, expire_stale_runs, fail_run, finish_run, renew_lease
@@ -93,7 +97,10 @@ def carry_out(
     progress: ProcessQueue[tuple[float, str]] = context.Queue()
     with tempfile.TemporaryDirectory(prefix=f"laadplan-run-{run_id}-") as folder:
         out = Path(folder) / "result.json"
-        child = context.Process(target=_child, args=(snapshot, str(out), progress, os.getpid()))
+        engine = Engine(workers=settings.dask_workers, scheduler=settings.dask_scheduler)
+        child = context.Process(
+            target=_child, args=(snapshot, str(out), progress, os.getpid(), engine)
+        )
         child.start()
         _watch(sessions, settings, name, run_id, child, progress)
         _record_outcome(sessions, name, run_id, child, out)
@@ -154,7 +161,11 @@ def _record_outcome(
 
 
 def _child(
-    snapshot: dict[str, Any], out: str, progress: ProcessQueue[tuple[float, str]], parent: int
+    snapshot: dict[str, Any],
+    out: str,
+    progress: ProcessQueue[tuple[float, str]],
+    parent: int,
+    engine: Engine,
 ) -> None:
     from service.planning import execute_snapshot
 
@@ -168,7 +179,7 @@ def _child(
         report(0.0, "paused before planning")
         time.sleep(0.1)  # 0.1 s steps: the child stops soon after its worker is gone
     try:
-        outcome: dict[str, Any] = {"tables": execute_snapshot(snapshot, report)}
+        outcome: dict[str, Any] = {"tables": execute_snapshot(snapshot, report, engine)}
     except LaadplanError as exc:
         outcome = {"error": str(exc)}
     except Exception as exc:  # any failure must reach the run record

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,28 +121,40 @@ def make_case(folder: Path) -> Path:
     return folder
 
 
-def service_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Server:
-    """The shared server of a backend, started on first use."""
-    if backend in _SERVERS:
-        return _SERVERS[backend]
+def service_server(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    make: Callable[[Path], Path] = make_case,
+    name: str = "",
+) -> Server:
+    """The shared server of a backend, started on first use.
+
+    ``make`` writes the reference case into the folder it is given; servers of another case
+    are told apart by ``name``.
+    """
+    key = f"{backend}-{name}" if name else backend
+    if key in _SERVERS:
+        return _SERVERS[key]
     if backend == "postgresql":
         reason = postgres_reachable()
         if reason:
             pytest.skip(reason)
         database_url = _create_postgres_database()
-    root = tmp_path_factory.mktemp(f"service-{backend}")
+    root = tmp_path_factory.mktemp(f"service-{key}")
     if backend == "sqlite":
         database_url = f"sqlite:///{root / 'laadplan.db'}"
-    server = _start(backend, root, database_url)
-    _SERVERS[backend] = server
+    server = _start(backend, root, database_url, make)
+    _SERVERS[key] = server
     _make_users(server)
     return server
 
 
-def _start(backend: str, root: Path, database_url: str) -> Server:
+def _start(
+    backend: str, root: Path, database_url: str, make: Callable[[Path], Path] = make_case
+) -> Server:
     from service.db import upgrade
 
-    case_dir = make_case(root / "case")
+    case_dir = make(root / "case")
     upgrade(database_url)
     port = free_port()
     environment = {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+from collections.abc import Sequence
 
 import pulp
 import pytest
 
 from planner.optimisation.cbc import cbc_available
+from planner.optimisation.highs import HighsSolver
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import build_problem
 from planner.optimisation.results import ASSIGNMENT_COLUMNS, make_result
@@ -20,10 +23,14 @@ from planner.optimisation.solvers import (
     StageRun,
     make_solver,
 )
+from planner.workflows.multiyear import MultiYearPlan
 from tests._plan_checks import check_invariants
 from tests._plan_fixtures import micro_inputs, need, pair, site
 
 CBC_AVAILABLE = cbc_available()
+#: The modules (``planner.optimisation.solve`` is also the name of the function it exports).
+solve_module = importlib.import_module("planner.optimisation.solve")
+solvers_module = importlib.import_module("planner.optimisation.solvers")
 
 
 def small_case() -> PlanInputs:
@@ -154,3 +161,32 @@ def test_ids_that_differ_only_by_dash_or_underscore_get_rows_of_their_own() -> N
     result = solve(problem)
     check_invariants(problem, result)
     assert result.unmet_kwh_per_day == pytest.approx(0.0, abs=1e-5)
+
+
+class CrashingSolver(HighsSolver):
+    """HiGHS that fails as a crashed or killed solver process does."""
+
+    def run_stages(
+        self, prob: pulp.LpProblem, stages: Sequence[Stage], options: SolveOptions
+    ) -> list[StageRun]:
+        raise OSError("HiGHS terminated: simulated crash in presolve")
+
+
+def test_a_crashing_solver_is_an_error_with_its_message_never_infeasible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solve_module, "make_solver", lambda name: CrashingSolver())
+    result = solve(build_problem(small_case()))
+    assert result.status == SolveStatus.ERROR and not result.has_plan
+    assert "simulated crash in presolve" in result.message
+    assert result.summary()["status"] == "error" and result.objective_eur is None
+    plan = MultiYearPlan((result,))
+    assert plan.status == SolveStatus.ERROR  # the worst status of the years: error
+
+
+def test_a_missing_solver_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solvers_module, "cbc_available", lambda: False)
+    result = solve(build_problem(small_case()), SolveOptions(solver="cbc"))
+    assert result.status == SolveStatus.ERROR and not result.has_plan
+    assert "PuLP's bundled CBC binary is missing" in result.message
+    assert result.solver == "cbc"

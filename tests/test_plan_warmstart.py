@@ -7,10 +7,11 @@ import pulp
 import pytest
 
 from planner.optimisation.base import SolveOptions, Stage
-from planner.optimisation.case import inputs_for_year, read_plan_case
+from planner.optimisation.case import inputs_for_year
 from planner.optimisation.highs import _pass_model, _rounded_relaxation
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.warmstart import rounded_start
+from planner.workflows.case import prepare_plan, read_case
 from planner.workflows.datafolder import resolve_data_folder
 from tests._cli import run_cli
 
@@ -34,7 +35,7 @@ def problem(tmp_path_factory: pytest.TempPathFactory) -> PlanProblem:
     arguments = ["-q", "generate", "--region", "Leuven", "--seed", "3", "--out", str(folder)]
     assert run_cli([*arguments, *sizes]) == 0
     (folder / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
-    case = read_plan_case(resolve_data_folder(folder))
+    case = prepare_plan(read_case(resolve_data_folder(folder)))
     return build_problem(inputs_for_year(case, 2030))
 
 

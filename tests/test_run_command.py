@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -88,3 +89,34 @@ def test_run_chains_demand_overlay_and_plan(
         served = sum(year_summary["energy_kwh_per_day_by_tier"].values())
         needed = float(demand["energy_kwh_per_day"].sel(year=year).sum())
         assert served + year_summary["unmet_kwh_per_day"] == pytest.approx(needed, rel=1e-3)
+
+
+def test_run_reads_every_file_of_the_case_once(
+    small_generated_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``grid.csv``, ``sites.csv`` and ``needs.csv`` are each read one time by the whole run."""
+    import charging_sites
+    import grid_data
+    import planner.intake.needs as needs_module
+    import planner.workflows.case as case_module
+
+    calls: dict[str, list[Path]] = {"grid": [], "sites": [], "needs": []}
+
+    def counting(name: str, read: Any) -> Any:
+        def wrapper(path: Path, *args: Any, **kwargs: Any) -> Any:
+            calls[name].append(Path(path))
+            return read(path, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(case_module, "read_grid", counting("grid", grid_data.read_grid))
+    monkeypatch.setattr(charging_sites, "read_sites", counting("sites", charging_sites.read_sites))
+    monkeypatch.setattr(case_module, "load_needs", counting("needs", needs_module.load_needs))
+    out = tmp_path / "out"
+    assert main(["-q", "run", "--data", str(small_generated_case), "--out", str(out)]) == 0
+    assert (out / "node_load.nc").is_file() and (out / "plan" / "summary.json").is_file()
+    assert calls == {
+        "grid": [small_generated_case / "grid.csv"],
+        "sites": [small_generated_case / "sites.csv"],
+        "needs": [small_generated_case / "needs.csv"],
+    }

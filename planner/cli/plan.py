@@ -1,17 +1,17 @@
 """``laadplan plan``: choose charging sites and chargers, year by year.
 
 ``laadplan plan --data DIR --out OUT [--year Y] [--scenario FILE]`` reads the case (needs,
-zones, sites, grid with ``grid_profiles.csv``, optional ``access_cost.csv`` and
-``roads.csv``), projects the demand and solves the site-selection MILP for one year, or for
-every projected year in order (what a year builds is carried into the next).  A case that
-spans several vervoerregio's is split into one sub-problem per vervoerregio, solved as
-parallel Dask tasks (``--workers N``, ``--scheduler ADDRESS``) and merged
-(:mod:`planner.optimisation.decompose`); ``--undivided`` solves it as one problem.  It writes into
-``OUT``: ``summary.json``, ``sites.csv``, ``assignments.csv``, ``node_load.csv``,
+zones, sites, grid with ``grid_profiles.csv``, optional ``access_cost.csv`` and ``roads.csv``),
+projects the demand and solves the site-selection MILP for one year, or for every projected year
+in order (what a year builds is carried into the next).  A case that spans several
+vervoerregio's is split into one sub-problem per vervoerregio, solved as parallel Dask tasks
+(``--workers N``, ``--scheduler ADDRESS``) and merged
+(:func:`planner.workflows.plan_case.plan_case`); ``--undivided`` solves it as one problem.  It
+writes into ``OUT``: ``summary.json``, ``sites.csv``, ``assignments.csv``, ``node_load.csv``,
 ``reinforcement.csv``, ``unmet.csv``, ``chargers_by_municipality.csv``,
-``chargers_by_vervoerregio.csv``, ``plan.nc`` and ``plan.xlsx``, and prints the headline
-figures per year.  A year that ends infeasible or without a plan in the time limit is
-reported with its status; the exit code is then 1.
+``chargers_by_vervoerregio.csv``, ``plan.nc`` and ``plan.xlsx``, and prints the headline figures
+per year.  A year that ends infeasible or without a plan in the time limit is reported with its
+status; the exit code is then 1.
 """
 
 from __future__ import annotations
@@ -31,14 +31,13 @@ from planner.cli.common import (
     data_folder_from,
     engine_from,
 )
-from planner.optimisation.case import read_plan_case
-from planner.optimisation.multiyear import MultiYearPlan
-from planner.optimisation.regional import plan_case
 from planner.optimisation.solve import options_from
-from planner.optimisation.writers import write_plan
-from planner.scenario import SolverName, load_scenario
-from planner.workflows.datafolder import DataFolder
-from planner.workflows.parallel import Engine, TaskResults
+from planner.scenario import SolverName
+from planner.workflows.case import Case, read_case
+from planner.workflows.multiyear import MultiYearPlan
+from planner.workflows.parallel import Engine
+from planner.workflows.plan_case import CasePlan, plan_case
+from planner.workflows.plan_files import write_plan
 from planner.workflows.progress import stage
 from validation import LaadplanError
 
@@ -98,39 +97,39 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     out = Path(args.out)
-    plan = plan_folder(
-        data_folder_from(args),
+    planned = plan_and_write(
+        read_case(data_folder_from(args)),
         out,
         args.year,
         engine=engine_from(args),
         decompose=not args.undivided,
         **overrides,
     )
-    print(format_summary(plan, out))
-    return 0 if all(result.has_plan for result in plan.results) else 1
+    print(format_summary(planned.plan, out))
+    return 0 if all(result.has_plan for result in planned.plan.results) else 1
 
 
-def plan_folder(
-    folder: DataFolder,
+def plan_and_write(
+    case: Case,
     out: Path,
     year: int | None = None,
     demand: xr.Dataset | None = None,
     engine: Engine | None = None,
     decompose: bool = True,
     **overrides: Any,
-) -> MultiYearPlan:
-    """Plan a data folder (one year, or all projected years) and write the files into ``out``.
+) -> CasePlan:
+    """Plan a case read once (:func:`planner.workflows.plan_case.plan_case`) and write it.
 
     Parameters
     ----------
-    folder
-        The data folder.
+    case
+        The case (:func:`planner.workflows.case.read_case`).
     out
         The folder to write into.
     year
         One year to plan; ``None`` plans every projected year in order.
     demand
-        The folder's demand projection when already made; projected here otherwise.
+        The case's projection when already made (``laadplan run``); projected otherwise.
     engine
         Where the sub-problems are solved (by default a local Dask cluster, one worker per
         core, when there are several).
@@ -144,33 +143,29 @@ def plan_folder(
     LaadplanError
         When the year is not projected or an input is invalid.
     """
-    scenario = load_scenario(folder.scenario)
-    case = read_plan_case(folder, scenario, demand)
-    years = _years(year, case.years)
-    options = dataclasses.replace(options_from(scenario.optimisation), **overrides)
-    regional = plan_case(case, years, options, engine, decompose)
-    report_tasks(regional.tasks)
-    plan = regional.plan
+    options = dataclasses.replace(options_from(case.scenario.optimisation), **overrides)
+    planned = plan_case(
+        case,
+        _years(year, case),
+        demand=demand,
+        engine=engine,
+        decompose=decompose,
+        options=options,
+    )
     with stage(f"writing the plan to {out}"):
-        write_plan(plan, out, scenario)
-    return plan
+        extra = {"sub_problems": list(planned.sub_problems), "engine": planned.engine}
+        write_plan(planned.plan, out, case.scenario, extra)
+    return planned
 
 
-def report_tasks(tasks: TaskResults[Any]) -> None:
-    """Log the tasks that needed a retry or failed."""
-    for key in tasks.retried:
-        report = tasks.reports[key]
-        outcome = "failed twice" if report.failed else "succeeded on the retry"
-        LOGGER.warning("vervoerregio %s %s: %s", key, outcome, " | ".join(report.errors))
-
-
-def _years(year: int | None, projected: list[int]) -> list[int]:
+def _years(year: int | None, case: Case) -> list[int] | None:
     if year is None:
-        return projected
-    if year not in projected:
+        return None
+    projection = case.scenario.projection
+    if not projection.first_year <= year <= projection.last_year:
         raise LaadplanError(
-            f"--year {year}: not a projected year; valid: {projected[0]}–{projected[-1]} "
-            "([projection] first_year and last_year)"
+            f"--year {year}: not a projected year; valid: {projection.first_year}–"
+            f"{projection.last_year} ([projection] first_year and last_year)"
         )
     return [year]
 

@@ -1,9 +1,11 @@
 """``laadplan run``: the main job — every stage on one case, with a short summary.
 
-Stages, in the order data flows: validate the needs → project the demand → overlay the demand
+Stages, in the order data flows: read the case once (:func:`planner.workflows.case.read_case`:
+every file, ``grid.csv`` included, is read one time) → project the demand → overlay the demand
 on the grid (when the data folder has ``grid.csv``) → plan the charging sites for every
-projected year (when it has ``sites.csv``; the plan goes to ``OUT/plan/``). Each stage logs
-its duration; the results land in ``OUT`` exactly as the stage's own command would write them.
+projected year (when it has ``sites.csv``; the plan goes to ``OUT/plan/``,
+:func:`planner.workflows.plan_case.plan_case`). Each stage logs its duration; the results land
+in ``OUT`` exactly as the stage's own command would write them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from planner.cli.common import (
     data_folder_from,
     engine_from,
 )
-from planner.cli.plan import add_undivided_argument, plan_folder
+from planner.cli.plan import add_undivided_argument, plan_and_write
 from planner.cli.plan import format_summary as format_plan_summary
-from planner.scenario import load_scenario
-from planner.workflows.overlay import format_overlay_summary, overlay_case, write_overlay
+from planner.workflows.case import read_case
+from planner.workflows.overlay import (
+    format_overlay_summary,
+    overlay_of,
+    write_overlay,
+)
 from planner.workflows.progress import stage
 
 LOGGER = logging.getLogger("laadplan")
@@ -56,24 +62,25 @@ def run(args: argparse.Namespace) -> int:
     """Run the stages in order; return 0, or 1 when a year has no plan."""
     folder = data_folder_from(args)
     out = Path(args.out)
-    dataset = demand.project_case(folder)
+    case = read_case(folder)
+    dataset = case.project()
     with stage(f"writing the demand results to {out}"):
         demand.write_outputs(dataset, out)
     print(demand.format_summary(dataset, out))
-    if folder.grid is None:
+    if case.grid is None:
         LOGGER.info("no grid.csv in the data folder: the grid overlay is skipped")
     else:
-        result = overlay_case(folder, dataset, load_scenario(folder.scenario))
+        result = overlay_of(case, dataset)
         print(format_overlay_summary(result, write_overlay(result, out)))
-    if folder.sites is None:
+    if case.sites is None:
         LOGGER.info("no sites.csv in the data folder: the site selection is skipped")
         return 0
-    plan = plan_folder(
-        folder,
+    planned = plan_and_write(
+        case,
         out / PLAN_FOLDER,
         demand=dataset,
         engine=engine_from(args),
         decompose=not args.undivided,
     )
-    print(format_plan_summary(plan, out / PLAN_FOLDER))
-    return 0 if all(result.has_plan for result in plan.results) else 1
+    print(format_plan_summary(planned.plan, out / PLAN_FOLDER))
+    return 0 if all(result.has_plan for result in planned.plan.results) else 1

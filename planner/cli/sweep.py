@@ -28,9 +28,9 @@ from planner.cli.common import (
     engine_from,
 )
 from planner.cli.plan import add_undivided_argument
-from planner.optimisation.case import read_case_tables
-from planner.optimisation.writers import write_plan
-from planner.scenario import load_scenario, read_toml
+from planner.scenario import read_toml
+from planner.workflows.case import read_case
+from planner.workflows.plan_files import write_plan
 from planner.workflows.progress import stage
 from planner.workflows.sweep import SweepResult, load_sweep_grid, run_sweep
 
@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
         len(grid.variants),
         " × ".join(f"{axis} ({len(values)})" for axis, values in grid.axes.items()),
     )
-    tables = read_case_tables(folder, load_scenario(folder.scenario))
-    result = run_sweep(tables, grid, engine_from(args), decompose=not args.undivided)
+    case = read_case(folder)
+    result = run_sweep(case, grid, engine_from(args), decompose=not args.undivided)
     out = Path(args.out)
     write_sweep(result, out)
     print(format_sweep(result, out))

@@ -37,8 +37,9 @@ class SolveStatus(StrEnum):
 
     OPTIMAL = "optimal"  # proven optimal within the MIP gap
     FEASIBLE = "feasible"  # a plan, not proven optimal (time limit with an incumbent …)
-    INFEASIBLE = "infeasible"  # no plan exists (or the solver failed; see the message)
+    INFEASIBLE = "infeasible"  # proven: no plan exists
     TIME_LIMIT = "time_limit"  # the limit stopped the solver before any plan was found
+    ERROR = "error"  # the solver crashed, is missing or gave up; the message says why
 
 
 @dataclass(frozen=True)

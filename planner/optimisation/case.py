@@ -1,11 +1,9 @@
-"""A planning case read once, and the :class:`PlanInputs` of each of its years.
+"""A planning case made from tables, and the :class:`PlanInputs` of each of its years.
 
-:func:`read_plan_case` reads a data folder: the needs and zones (projected with
-:func:`planner.demand.projection.project_demand`), ``sites.csv``
-(:func:`charging_sites.read_sites`),
-``grid.csv`` with the optional ``grid_profiles.csv`` (:mod:`grid_data`), the optional
-``access_cost.csv`` and ``roads.csv``.  :func:`make_plan_case` does the same from tables, and
-:func:`inputs_for_year` cuts out one year.
+:func:`make_plan_case` assembles a :class:`PlanCase` from validated tables (the demand
+projection, the sites, the grid with its profiles, the optional access costs and roads);
+reading them from a data folder is the workflow's job (:func:`planner.workflows.case.read_case`),
+never this package's.  :func:`inputs_for_year` cuts out one year.
 
 Sites without ``grid_node_id`` are tied to the nearest MV cabin within
 ``[grid] max_mapping_distance_km``; a site further away is not constrained by the grid (it
@@ -22,12 +20,8 @@ import pandas as pd
 import xarray as xr
 
 import charging_sites
-from grid_data import read_grid
 from grid_data.headroom import make_headroom
-from grid_data.profiles import read_grid_profiles
 from grid_data.topology import apply_inferred_parents, build_topology, map_points_to_nodes
-from planner.demand.projection import project_demand
-from planner.intake.needs import load_needs
 from planner.optimisation.inputs import (
     NODE_COLUMNS,
     SITE_COLUMNS,
@@ -39,15 +33,13 @@ from planner.optimisation.inputs import (
     chargers_from,
 )
 from planner.optimisation.pairs import make_pairs
-from planner.rules.zones import load_zones
-from planner.scenario import Scenario, load_scenario
-from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, CaseFile, DataFolder
+from planner.scenario import Scenario
+from planner.workflows.datafolder import CaseFile
 from planner.workflows.progress import stage
 from validation import RowIssue, TableValidationError, ValidationReport
 
 LOGGER = logging.getLogger("laadplan")
 
-#: Optional files of a case folder read by the plan besides the contract files.
 #: Need coordinates of the demand dataset used by the plan (plan name: dataset name).
 NEED_FIELDS = {
     "organisation_id": "organisation_id",
@@ -101,102 +93,6 @@ class PlanCase:
         return [int(year) for year in self.demand["year"].values]
 
 
-@dataclass(frozen=True)
-class CaseTables:
-    """The validated tables of a case folder that a plan is made from.
-
-    Attributes
-    ----------
-    needs, sites
-        The contract tables.
-    zones
-        The zones, as :func:`planner.rules.zones.load_zones` gives them.
-    grid, profiles, access_cost, roads
-        The optional ones (``None`` when the folder has no such file).
-    """
-
-    needs: pd.DataFrame
-    zones: pd.Series
-    sites: pd.DataFrame
-    grid: pd.DataFrame | None = None
-    profiles: pd.DataFrame | None = None
-    access_cost: pd.DataFrame | None = None
-    roads: pd.DataFrame | None = None
-
-
-def read_plan_case(
-    folder: DataFolder, scenario: Scenario | None = None, demand: xr.Dataset | None = None
-) -> PlanCase:
-    """Read every file of a case folder that the plan uses.
-
-    Parameters
-    ----------
-    folder
-        The resolved data folder (needs, zones and sites are required).
-    scenario
-        The scenario; by default the folder's ``scenario.toml`` (or the defaults).
-    demand
-        The demand projection of this folder and scenario when already made (``laadplan run``);
-        projected here otherwise.
-    """
-    scenario = scenario or load_scenario(folder.scenario)
-    return case_from_tables(read_case_tables(folder, scenario), scenario, demand)
-
-
-def read_case_tables(folder: DataFolder, scenario: Scenario) -> CaseTables:
-    """Read and validate the tables of a case folder (see :func:`read_plan_case`).
-
-    The scenario's ``[grid]`` settings say how the grid file is read.
-    """
-    with stage("reading needs and zones"):
-        needs = load_needs(folder.require("needs"))
-        zones = load_zones(folder.require("zones"))
-    with stage("reading sites, grid and access data"):
-        sites = charging_sites.read_sites(folder.require("sites"))
-        grid = _read_grid(folder, scenario)
-        profiles_path = folder.companion(GRID_PROFILES_FILE)
-        profiles = (
-            read_grid_profiles(profiles_path, grid["node_id"].tolist())
-            if profiles_path and grid is not None
-            else None
-        )
-        access_cost = (
-            charging_sites.read_access_cost(folder.access_cost) if folder.access_cost else None
-        )
-        roads_path = folder.companion(ROADS_FILE)
-        roads = charging_sites.read_road_edges(roads_path) if roads_path else None
-    return CaseTables(needs, zones, sites, grid, profiles, access_cost, roads)
-
-
-def case_from_tables(
-    tables: CaseTables, scenario: Scenario, demand: xr.Dataset | None = None
-) -> PlanCase:
-    """The case of ``tables`` under ``scenario``; the demand is projected unless given."""
-    if demand is None:
-        with stage("projecting demand"):
-            demand = project_demand(tables.needs, tables.zones, scenario)
-    return make_plan_case(
-        demand,
-        tables.sites,
-        scenario,
-        tables.grid,
-        tables.profiles,
-        tables.access_cost,
-        tables.roads,
-    )
-
-
-def _read_grid(folder: DataFolder, scenario: Scenario) -> pd.DataFrame | None:
-    if folder.grid is None:
-        return None
-    settings = scenario.grid
-    return read_grid(
-        folder.grid,
-        power_factor=settings.power_factor,
-        status_headroom_kva=settings.status_headroom_kva or None,
-    )
-
-
 def make_plan_case(
     demand: xr.Dataset,
     sites: pd.DataFrame,
@@ -206,7 +102,7 @@ def make_plan_case(
     access_cost: pd.DataFrame | None = None,
     roads: pd.DataFrame | None = None,
 ) -> PlanCase:
-    """Assemble a case from validated tables (see :func:`read_plan_case`).
+    """Assemble a case from validated tables (read by :func:`planner.workflows.case.read_case`).
 
     Raises
     ------

@@ -330,8 +330,8 @@ def _outcome(
         status = SolveStatus.FEASIBLE
     elif model_status == statuses.kTimeLimit:
         status = SolveStatus.TIME_LIMIT
-    else:
-        status = SolveStatus.INFEASIBLE
+    else:  # a solve or model error, an interrupt: not a proof that no plan exists
+        status = SolveStatus.ERROR
     objective = float(info.objective_function_value) if has_solution else None
     gap = _gap(info.mip_gap, status) if has_solution else None
     text = highs.modelStatusToString(model_status)

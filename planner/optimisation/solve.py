@@ -26,6 +26,7 @@ from planner.optimisation.results import PlanResult, make_result
 from planner.optimisation.solvers import (
     SolveOptions,
     Solver,
+    SolverError,
     SolveStatus,
     Stage,
     StageRun,
@@ -94,9 +95,14 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
         Status, objective, gap, timings and the plan's tables (empty without a plan).
     """
     options = options or options_from(problem.inputs.settings)
-    solver = make_solver(options.solver)
-    stages = ladder_stages(problem)
     year = problem.inputs.year
+    try:
+        solver = make_solver(options.solver)
+    except SolverError as exc:  # a missing solver is this year's error, not a crash
+        LOGGER.error("%d: %s", year, exc)
+        runs = [StageRun(COST, SolveStatus.ERROR, None, None, 0.0, f"cost: {exc}; no plan")]
+        return make_result(problem, runs, overall_status(runs), str(options.solver), 0.0)
+    stages = ladder_stages(problem)
     with progress_stage(f"{year}: solving with {solver.name} ({len(stages)} stage(s))"):
         began = time.perf_counter()
         runs = run_solver(solver, problem, stages, options)
@@ -110,7 +116,11 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
 def run_solver(
     solver: Solver, problem: PlanProblem, stages: Sequence[Stage], options: SolveOptions
 ) -> list[StageRun]:
-    """Run the stages; a model with nothing to decide or a failing solver is a status too."""
+    """Run the stages; a model with nothing to decide or a failing solver is a status too.
+
+    A solver that raises is status ``error`` with its message, never ``infeasible``: only a
+    solver's proof makes a year infeasible.
+    """
     if problem.prob.numVariables() == 0:
         text = "cost: nothing to plan (no need charges this year and nothing is in place)"
         constant = float(problem.prob.objective.constant) if problem.prob.objective else 0.0
@@ -119,8 +129,8 @@ def run_solver(
         return solver.run_stages(problem.prob, stages, options)
     except (pulp.PulpSolverError, RuntimeError, OSError) as exc:
         LOGGER.error("%d: solver %s failed: %s", problem.inputs.year, solver.name, exc)
-        message = f"cost: solver {solver.name} failed ({exc}); no plan"
-        return [StageRun(COST, SolveStatus.INFEASIBLE, None, None, 0.0, message)]
+        message = f"cost: solver {solver.name} failed ({type(exc).__name__}: {exc}); no plan"
+        return [StageRun(COST, SolveStatus.ERROR, None, None, 0.0, message)]
 
 
 def overall_status(runs: Sequence[StageRun]) -> tuple[SolveStatus, str]:

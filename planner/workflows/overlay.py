@@ -1,10 +1,10 @@
 """The grid overlay of a planning case: projected demand against the grid's headroom.
 
-The planner's side of :mod:`grid_data.overlay`: it reads ``grid.csv`` (and
-``grid_profiles.csv`` when the data folder has one) with the scenario's ``[grid]`` settings,
-turns the demand projection into points with their power per year and slot, runs the overlay
-and writes its files (:mod:`grid_data.reports`).  Used by ``laadplan grid overlay`` and by
-``laadplan run``.
+The planner's side of :mod:`grid_data.overlay`: it takes the grid as the workflow reads it
+(:func:`planner.workflows.case.read_grid_tables`: ``grid.csv`` with the scenario's ``[grid]``
+settings and ``grid_profiles.csv`` when present), turns the demand projection into points with
+their power per year and slot, runs the overlay and writes its files (:mod:`grid_data.reports`).
+Used by ``laadplan grid overlay`` and by ``laadplan run``.
 
 A depot's explicit grid node is taken from ``sites.csv`` when the data folder has one: the
 ``grid_node_id`` of a private site of the same organisation within
@@ -23,11 +23,12 @@ import xarray as xr
 
 import charging_sites
 from geography import haversine_km
-from grid_data import make_headroom, read_grid, read_grid_profiles
+from grid_data import make_headroom
 from grid_data.overlay import OverlayResult, OverlaySettings, overlay_demand
 from grid_data.reports import write_overlay_files
 from planner.scenario import Scenario
-from planner.workflows.datafolder import GRID_PROFILES_FILE, DataFolder, DataFolderError
+from planner.workflows.case import Case, read_grid_tables
+from planner.workflows.datafolder import DataFolder, DataFolderError
 from planner.workflows.progress import stage
 
 #: Optional node profiles of a data folder (``node_id``, ``slot``, ``load_kva``).
@@ -83,32 +84,60 @@ def overlay_case(
     profiles
         Node profiles file; ``None`` uses ``grid_profiles.csv`` of the folder when present.
     """
+    with stage(f"reading {folder.require('grid').name}"):
+        grid, table = read_grid_tables(folder, scenario, profiles)
+        sites = None if folder.sites is None else charging_sites.read_sites(folder.sites)
+    if grid is None:  # cannot happen: require() above
+        raise DataFolderError("no grid.csv: the grid overlay needs one")
+    return overlay_tables(grid, table, sites, demand, scenario, settings)
+
+
+def overlay_of(
+    case: Case, demand: xr.Dataset, settings: OverlaySettings | None = None
+) -> OverlayResult:
+    """Run the grid overlay on a case read once (:func:`planner.workflows.case.read_case`).
+
+    Raises
+    ------
+    DataFolderError
+        When the case has no grid.
+    """
+    if case.grid is None:
+        where = f"in {case.label}" if case.label else "in the case"
+        raise DataFolderError(f"no grid.csv {where}: the grid overlay needs one")
+    return overlay_tables(case.grid, case.profiles, case.sites, demand, case.scenario, settings)
+
+
+def overlay_tables(
+    grid: pd.DataFrame,
+    profiles: pd.DataFrame | None,
+    sites: pd.DataFrame | None,
+    demand: xr.Dataset,
+    scenario: Scenario,
+    settings: OverlaySettings | None = None,
+) -> OverlayResult:
+    """Run the grid overlay on validated tables.
+
+    Parameters
+    ----------
+    grid, profiles
+        The grid as read with the scenario's ``[grid]`` settings, and its node profiles.
+    sites
+        The candidate sites (a depot's own connection), or ``None``.
+    demand
+        The projection.
+    scenario
+        The scenario.
+    settings
+        Overlay settings; :func:`overlay_settings` of the scenario when ``None``.
+    """
     settings = settings or overlay_settings(scenario)
-    grid_path = folder.require("grid")
-    profiles_path = profiles or _folder_profiles(folder)
-    label = grid_path.name + (f" and {profiles_path.name}" if profiles_path else "")
-    with stage(f"reading {label}"):
-        grid = read_grid(
-            grid_path,
-            power_factor=scenario.grid.power_factor,
-            status_headroom_kva=scenario.grid.status_headroom_kva or None,
-        )
-        node_ids = [str(node) for node in grid["node_id"]]
-        table = read_grid_profiles(profiles_path, node_ids) if profiles_path else None
-        headroom = make_headroom(grid, int(demand.attrs["slot_minutes"]), table)
+    headroom = make_headroom(grid, int(demand.attrs["slot_minutes"]), profiles)
     with stage("finding the grid nodes of depots"):
-        explicit = depot_nodes_from_sites(demand, _read_sites(folder))
+        explicit = depot_nodes_from_sites(demand, sites)
         demand_kw, points = overlay_points(demand, explicit)
     with stage(f"overlaying demand on {len(grid)} grid nodes"):
         return overlay_demand(grid, headroom, demand_kw, points, settings)
-
-
-def _folder_profiles(folder: DataFolder) -> Path | None:
-    return folder.companion(GRID_PROFILES_FILE)
-
-
-def _read_sites(folder: DataFolder) -> pd.DataFrame | None:
-    return None if folder.sites is None else charging_sites.read_sites(folder.sites)
 
 
 def check_profiles_file(path: Path | None) -> Path | None:

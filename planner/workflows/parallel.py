@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 #: Attempts per task: the first and one retry.
 ATTEMPTS = 2
+#: ``on_done(key, done, total)``: called as each task finishes.
+DoneCallback = Callable[[str, int, int], None]
 
 
 class EngineError(LaadplanError):
@@ -137,6 +139,7 @@ def run_tasks(
     arguments: Mapping[str, tuple[Any, ...]],
     engine: Engine | None = None,
     label: str = "tasks",
+    on_done: DoneCallback | None = None,
 ) -> TaskResults[T]:
     """Run ``function(*arguments[key])`` for every key, in parallel where the engine allows.
 
@@ -150,6 +153,9 @@ def run_tasks(
         Where to run; by default a local cluster with one worker per core.
     label
         What the tasks do, for the progress log.
+    on_done
+        Called as each task finishes (or fails for good) with its key, the number of tasks
+        finished and their total (progress).
 
     Raises
     ------
@@ -159,14 +165,21 @@ def run_tasks(
     engine = engine or Engine()
     if engine.runs_inline(len(arguments)):
         LOGGER.info("%s: %d task(s) in this process", label, len(arguments))
-        return _run_inline(function, arguments, label)
+        return _run_inline(function, arguments, label, on_done or _nothing)
     with _client(engine) as client:
         LOGGER.info("%s: %d task(s) on %s", label, len(arguments), engine.describe())
-        return _run_on_cluster(client, function, arguments, label)
+        return _run_on_cluster(client, function, arguments, label, on_done or _nothing)
+
+
+def _nothing(key: str, done: int, total: int) -> None:
+    """A :data:`DoneCallback` that does nothing."""
 
 
 def _run_inline(
-    function: Callable[..., T], arguments: Mapping[str, tuple[Any, ...]], label: str
+    function: Callable[..., T],
+    arguments: Mapping[str, tuple[Any, ...]],
+    label: str,
+    on_done: DoneCallback,
 ) -> TaskResults[T]:
     results: TaskResults[T] = TaskResults()
     for done, (key, args) in enumerate(arguments.items(), start=1):
@@ -184,6 +197,7 @@ def _run_inline(
         else:
             results.reports[key] = TaskReport(key, ATTEMPTS, 0.0, tuple(errors))
         _log_done(label, key, results.reports[key], done, len(arguments))
+        on_done(key, done, len(arguments))
     return results
 
 
@@ -224,6 +238,7 @@ def _run_on_cluster(
     function: Callable[..., T],
     arguments: Mapping[str, tuple[Any, ...]],
     label: str,
+    on_done: DoneCallback,
 ) -> TaskResults[T]:
     from distributed import as_completed
 
@@ -257,6 +272,7 @@ def _run_on_cluster(
             results.reports[key] = TaskReport(key, attempt, seconds, tuple(errors[key]))
         done += 1
         _log_done(label, key, results.reports[key], done, len(arguments))
+        on_done(key, done, len(arguments))
         future.release()
     return results
 

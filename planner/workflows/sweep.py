@@ -34,10 +34,6 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from planner.optimisation.case import CaseTables, case_from_tables
-from planner.optimisation.decompose import merge_plans
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
-from planner.optimisation.regional import sub_cases
 from planner.optimisation.solve import options_from
 from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
 from planner.scenario import (
@@ -47,7 +43,11 @@ from planner.scenario import (
     read_toml,
     scenario_from_mapping,
 )
+from planner.workflows.case import Case, prepare_plan
+from planner.workflows.decompose import merge_plans
+from planner.workflows.multiyear import MultiYearPlan, plan_years
 from planner.workflows.parallel import Engine, TaskResults, run_tasks
+from planner.workflows.plan_case import sub_cases
 from planner.workflows.progress import stage
 
 #: Keys of a variants file besides ``axes``.
@@ -228,7 +228,7 @@ def _years(path: Path, raw: object) -> list[int] | None:
 
 
 def run_sweep(
-    tables: CaseTables,
+    base: Case,
     grid: SweepGrid,
     engine: Engine | None = None,
     decompose: bool = True,
@@ -244,7 +244,7 @@ def run_sweep(
     cases = {}
     with stage(f"preparing {len(grid.variants)} variant(s)"):
         for variant in grid.variants:
-            case = case_from_tables(tables, variant.scenario)
+            case = prepare_plan(base.with_scenario(variant.scenario))
             years = _variant_years(variant, grid.years, case.years)
             cases[variant.label] = (case, sub_cases(case, decompose))
             options = options_from(variant.scenario.optimisation)

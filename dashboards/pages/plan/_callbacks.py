@@ -24,7 +24,7 @@ TABLES = tuple(ids.TABLES)
 
 def source_plan(context: AppContext, source: Any) -> PlanOutputs | None:
     """The plan chosen in the source dropdown."""
-    return plan_of(source, context.store.plan, context.jobs)
+    return plan_of(source, context.store.plan, context.jobs, context.runs)
 
 
 def year_choices(context: AppContext, source: Any) -> tuple[list[dict[str, Any]], Any]:

@@ -13,7 +13,7 @@ from dashboards.plan_sources import plan_sources
 
 def layout(context: Any) -> Any:
     """The plan page: a note when there is no plan yet."""
-    sources = plan_sources(context.store.plan, context.jobs)
+    sources = plan_sources(context.store.plan, context.jobs, context.runs)
     if not sources:
         return html.Div(
             [

@@ -45,7 +45,7 @@ def start_run(
     job_id = context.jobs.submit(
         label,
         knobs.describe(),
-        lambda report: run_plan(store.folder, store.scenario, knobs, report, label),
+        lambda report: run_plan(store.case, knobs, report, label),
     )
     return job_id, False, ""
 
@@ -62,7 +62,7 @@ def poll(
     lang = language(lang)
     job = context.jobs.snapshot(str(current)) if current else None
     running = job is not None and job.state not in FINISHED
-    sources = plan_sources(context.store.plan, context.jobs)
+    sources = plan_sources(context.store.plan, context.jobs, context.runs)
     options = [{"value": value, "label": text} for value, text in sources]
     new_a, new_b = pick_pair(
         [value for value, _ in sources],
@@ -139,7 +139,7 @@ def chosen_plans(context: AppContext, run_a: Any, run_b: Any) -> dict[str, PlanO
     """The plans of runs A and B by a display name (``A: …``, ``B: …``)."""
     plans = {}
     for letter, source in (("A", run_a), ("B", run_b)):
-        plan = plan_of(source, context.store.plan, context.jobs)
+        plan = plan_of(source, context.store.plan, context.jobs, context.runs)
         if plan is not None:
             plans[f"{letter}: {source}"] = plan
     return plans

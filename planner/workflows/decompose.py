@@ -41,7 +41,6 @@ import pandas as pd
 from planner.optimisation.base import SolveStatus
 from planner.optimisation.case import PlanCase
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
-from planner.optimisation.multiyear import STATUS_ORDER, MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.optimisation.tables import (
     ASSIGNMENT_COLUMNS,
@@ -54,6 +53,7 @@ from planner.optimisation.tables import (
 )
 from planner.optimisation.vocabulary import REPORTED_APART_KEYS, CostKey
 from planner.scenario import SITE_TIERS
+from planner.workflows.multiyear import STATUS_ORDER, HeadroomAdditions, MultiYearPlan
 
 #: Columns of a result's ``site_power`` table.
 SITE_POWER_COLUMNS = ["site_id", "slot", "power_kw"]
@@ -77,6 +77,22 @@ class SubCase:
 
     region: str
     case: PlanCase
+    headroom_share: Mapping[str, float] | None = None
+
+    def additions(self, added: HeadroomAdditions) -> HeadroomAdditions:
+        """Headroom added to the undivided grid, as this part's share of it.
+
+        Nodes outside the part are left out; the whole case (``headroom_share`` ``None``)
+        takes all of it.
+        """
+        if self.headroom_share is None:
+            return added
+        share = self.headroom_share
+        return {
+            node: [(year, kva * share[node]) for year, kva in steps]
+            for node, steps in added.items()
+            if node in share
+        }
 
 
 def whole_case(case: PlanCase) -> list[SubCase]:
@@ -96,7 +112,11 @@ def decompose_case(case: PlanCase) -> list[SubCase]:
     sites_of = split_sites(case.sites, reach)
     node_share = node_shares(case.grid, case.sites, reach, sites_of)
     return [
-        SubCase(region, _sub_case(case, region, sites_of[region], node_share[region]))
+        SubCase(
+            region,
+            _sub_case(case, region, sites_of[region], node_share[region]),
+            node_share[region],
+        )
         for region in regions
     ]
 
@@ -291,7 +311,7 @@ def merge_plans(case: PlanCase, plans: Mapping[str, MultiYearPlan | None]) -> Mu
         The undivided case.
     plans
         Per region, its plan; ``None`` for a region whose task failed: each year then has
-        status ``infeasible``, no objective, and a message naming the region; the tables
+        status ``error``, no objective, and a message naming the region; the tables
         hold the other regions' plans only.
     """
     years = sorted({year for plan in plans.values() if plan for year in plan.years})
@@ -389,8 +409,8 @@ def merge_year(
 
 def _merged_status(results: Mapping[str, PlanResult], failed: Sequence[str]) -> SolveStatus:
     if failed:
-        return SolveStatus.INFEASIBLE
-    statuses = [result.status for result in results.values()] or [SolveStatus.INFEASIBLE]
+        return SolveStatus.ERROR
+    statuses = [result.status for result in results.values()] or [SolveStatus.ERROR]
     return max(statuses, key=STATUS_ORDER.index)
 
 

@@ -12,12 +12,13 @@ carries the year and the build); it is not built here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from planner.optimisation.case import PlanCase, inputs_for_year
-from planner.optimisation.inputs import BuiltCapacity
+from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.model import build_problem
 from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
@@ -31,7 +32,14 @@ STATUS_ORDER = (
     SolveStatus.FEASIBLE,
     SolveStatus.TIME_LIMIT,
     SolveStatus.INFEASIBLE,
+    SolveStatus.ERROR,
 )
+
+#: Headroom added to nodes from a year on: node id → ((first year, kVA), …).  The grid
+#: operator's acknowledged capacity ("available from year Y") enters a plan this way.
+HeadroomAdditions = Mapping[str, Sequence[tuple[int, float]]]
+#: Called with the year about to be planned.
+YearCallback = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -101,26 +109,76 @@ def _max(numbers: Any) -> float | None:
 
 
 def plan_years(
-    case: PlanCase, years: Sequence[int], options: SolveOptions | None = None
+    case: PlanCase,
+    years: Sequence[int],
+    options: SolveOptions | None = None,
+    additions: HeadroomAdditions | None = None,
+    on_year: YearCallback | None = None,
 ) -> MultiYearPlan:
     """Plan the years in order, carrying each year's build into the next.
+
+    This is the one loop over a case's years (every way of planning runs it, per
+    vervoerregio sub-problem: :func:`planner.workflows.plan_case.plan_case`).
 
     Parameters
     ----------
     case
-        The case (:func:`planner.optimisation.case.read_plan_case`).
+        The case (:func:`planner.workflows.case.prepare_plan`, or one of its sub-problems).
     years
         The years, in increasing order.
     options
         Solver options; by default those of the scenario.
+    additions
+        Headroom added to nodes from a year on (:data:`HeadroomAdditions`); nodes the case's
+        grid does not have are ignored.
+    on_year
+        Called with each year before it is planned (progress).
     """
     built = BuiltCapacity()
     results = []
     for year in years:
-        result = plan_year(case, year, built, options)
+        if on_year is not None:
+            on_year(year)
+        grid = grid_of_year(case.grid, additions or {}, year)
+        result = plan_year(dataclasses.replace(case, grid=grid), year, built, options)
         results.append(result)
         built = result.built
     return MultiYearPlan(tuple(results))
+
+
+def grid_of_year(grid: GridInputs, additions: HeadroomAdditions, year: int) -> GridInputs:
+    """The grid with the headroom added from ``year`` or earlier, in every slot."""
+    if not additions:
+        return grid
+    added = added_headroom(grid, additions, year)
+    if not added:
+        return grid
+    position = {str(node): i for i, node in enumerate(grid.nodes["node_id"])}
+    headroom = grid.headroom_kva.copy()
+    for node, kva in added.items():
+        headroom[position[node]] += kva
+    return dataclasses.replace(grid, headroom_kva=headroom)
+
+
+def added_headroom(grid: GridInputs, additions: HeadroomAdditions, year: int) -> dict[str, float]:
+    """Per node of ``grid``, the headroom added by ``year``, kVA (nodes with none left out).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> grid = GridInputs(pd.DataFrame({"node_id": ["a", "b"]}), np.zeros((2, 1)))
+    >>> added_headroom(grid, {"a": [(2030, 50.0)], "c": [(2027, 9.0)]}, 2031)
+    {'a': 50.0}
+    >>> added_headroom(grid, {"a": [(2030, 50.0)]}, 2029)
+    {}
+    """
+    nodes = {str(node) for node in grid.nodes["node_id"]}
+    added: dict[str, float] = {}
+    for node, steps in additions.items():
+        kva = sum(float(value) for first, value in steps if int(first) <= year)
+        if str(node) in nodes and kva:
+            added[str(node)] = kva
+    return added
 
 
 def plan_year(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,10 @@ import xarray as xr
 
 from charging_sites import SHARED_TIERS, TIER_VALUES
 from geography import municipalities, vervoerregios
-from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
+from planner.workflows.multiyear import MultiYearPlan
 
 #: CSV file of each table, and how to get the table from one year's result.
 TABLE_FILES: dict[str, Callable[[PlanResult], pd.DataFrame]] = {
@@ -98,16 +98,23 @@ def _with_names(table: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
-def write_plan(plan: MultiYearPlan, out: Path, scenario: Scenario) -> list[Path]:
+def write_plan(
+    plan: MultiYearPlan,
+    out: Path,
+    scenario: Scenario,
+    extra: Mapping[str, object] | None = None,
+) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
-    ``summary.json`` holds :meth:`MultiYearPlan.summary`, the scenario's name and its
-    ``[optimisation]`` settings.
+    ``summary.json`` holds :meth:`MultiYearPlan.summary` (or ``extra``'s keys on top of it:
+    the workflow's sub-problems and engine), the scenario's name and its ``[optimisation]``
+    settings.
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
     summary = {
         **plan.summary(),
+        **(extra or {}),
         "scenario": scenario.name,
         "settings": dataclasses.asdict(scenario.optimisation),
     }
