@@ -39,8 +39,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     for module in (public, needs, runs, grid, admin):
+        document_roles(module.router)
         app.include_router(module.router)
-    document_roles(app)
     install_path_id_handler(app)
     if mount_dashboard(app, settings, app.state.sessions):
         LOGGER.info(

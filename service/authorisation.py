@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -172,13 +172,13 @@ def install_path_id_handler(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, handler)
 
 
-def document_roles(app: FastAPI) -> None:
+def document_roles(router: APIRouter) -> None:
     """List the roles admitted to every authenticated operation as ``x-roles`` in OpenAPI.
 
     The roles are read from the operation's :class:`~service.principal.RoleGate`, so the schema
-    says what the code enforces.
+    says what the code enforces.  Call it on a router before it is included.
     """
-    for route in app.routes:
+    for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
         gates = [d.call for d in route.dependant.dependencies if isinstance(d.call, RoleGate)]
