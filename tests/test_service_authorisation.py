@@ -209,6 +209,14 @@ def sees_submission(who: Who, submission: dict[str, Any]) -> bool:
     return who.role in ("planner", "admin")
 
 
+def sees_needs_row(who: Who, row: dict[str, Any]) -> bool:
+    if who.role == "signatory":
+        return bool(row["organisation"] == who.organisation)
+    if who.role == "planner" and who.regions is not None:
+        return row["vervoerregio_code"] in who.regions
+    return who.role in ("planner", "admin")
+
+
 def sees_run(who: Who, run: dict[str, Any]) -> bool:
     if who.role == "planner" and who.regions is not None:
         return run["regions"] is not None and set(run["regions"]) <= who.regions
@@ -239,6 +247,7 @@ def admin_view(world: World) -> dict[str, list[dict[str, Any]]]:
             "acknowledgement": client.get("/grid/acknowledgements").json(),
             "user": client.get("/admin/users").json(),
             "token": [token],
+            "needs_row": client.get("/needs").json(),
         }
 
 
@@ -249,6 +258,7 @@ RULES: dict[str, Callable[[Who, dict[str, Any]], bool]] = {
     "acknowledgement": sees_operator_object,
     "user": lambda who, _: who.role == "admin",
     "token": lambda who, _: who.role == "admin",
+    "needs_row": sees_needs_row,
 }
 #: Path parameter → object kind.
 ID_KINDS = {"submission_id": "submission", "run_id": "run", "user_id": "user", "token_id": "token"}
@@ -259,7 +269,15 @@ LIST_KINDS = {
     "/grid/uploads": "upload",
     "/grid/acknowledgements": "acknowledgement",
     "/admin/users": "user",
+    "/needs": "needs_row",
 }
+
+
+def key_of(item: dict[str, Any]) -> tuple[Any, ...]:
+    """What identifies a listed item: its id, or a needs row's organisation, need and region."""
+    if "id" in item:
+        return (item["id"],)
+    return (item["organisation"], item["need_id"], item["vervoerregio_code"])
 
 
 # --- the walk ----------------------------------------------------------------------------------
@@ -382,8 +400,8 @@ def walk_collection(
         _expect(failures, who, operation, operation.path, answer, True)
         kind = LIST_KINDS.get(operation.path)
         if operation.method == "get" and answer.status_code == 200 and kind is not None:
-            expected = {item["id"] for item in view[kind] if RULES[kind](who, item)}
-            shown = {item["id"] for item in answer.json()}
+            expected = {key_of(item) for item in view[kind] if RULES[kind](who, item)}
+            shown = {key_of(item) for item in answer.json()}
             if shown != expected:
                 failures.append(f"{who.key} GET {operation.path}: ids {shown}, expected {expected}")
 
