@@ -12,6 +12,7 @@ import logging
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from service.authorisation import document_roles, install_path_id_handler
 from service.config import Settings
 from service.dashboard import DASHBOARD_PATH, mount_dashboard
 from service.db import make_engine, make_session_factory
@@ -23,8 +24,10 @@ LOGGER = logging.getLogger("laadplan")
 DESCRIPTION = """
 Charging-needs intake, planning runs and grid-capacity exchange for the Flemish zero-emission
 zones for city logistics (ZES). Bearer tokens carry one role: `signatory` (own needs only),
-`planner` (needs and runs in its vervoerregio's), `grid_operator` (capacity maps, k-anonymous
-demand and requests, answers) or `admin`. Another organisation's data answers 404.
+`planner` (needs and runs in its vervoerregio's), `grid_operator` (its own capacity maps and
+answers, k-anonymous demand and requests) or `admin`; `x-roles` lists the roles of each
+operation. Another organisation's or another region's data answers 404, like a missing or
+malformed id.
 """
 
 
@@ -36,7 +39,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
     for module in (public, needs, runs, grid, admin):
+        document_roles(module.router)
         app.include_router(module.router)
+    install_path_id_handler(app)
     mount_dashboard(app, settings, app.state.sessions)
     LOGGER.info("dashboard of the published run at %s/ (planners and admins)", DASHBOARD_PATH)
     return app

@@ -1,9 +1,11 @@
 """The Dash dashboard inside ``laadplan serve``, for planners and admins only.
 
-The dashboard shows a whole case, organisation-level rows included, so it is a planner's tool:
-:class:`DashboardGuard` admits a request only with the token of a ``planner`` or ``admin`` user,
+The dashboard shows a whole case, every region's organisation-level rows included, so it is the
+tool of planners of all of Flanders: :class:`DashboardGuard` admits a request only with the token
+of an unscoped ``planner`` or an ``admin`` (:meth:`service.authorisation.Scope.may_open_dashboard`),
 sent as ``Authorization: Bearer …`` or as the ``laadplan_token`` cookie that the small login
-form at ``/dashboard-login`` sets. Everyone else gets 401 and never reaches the app.
+form at ``/dashboard-login`` sets. Without a valid token the answer is 401; a valid token of
+another role, or of a planner scoped to vervoerregio's, gets 403. Neither reaches the app.
 
 It shows what the database holds, so the API and the dashboard agree: the case and plan of
 the published run (:class:`PublishedRunStore`; before any run is published, the newest finished
@@ -37,15 +39,21 @@ from dashboards.plan_data import PLAN_TABLE_FILES, PlanOutputs, make_outputs
 from dashboards.store import CaseStore
 from planner.workflows.datafolder import resolve_data_folder
 from service.accounts import find_user_by_token
+from service.authorisation import scope_of
 from service.config import Settings
 from service.db import transaction
-from service.models import PlanningRun, Role, RunResult, RunStatus
+from service.models import PlanningRun, RunResult, RunStatus
+from service.principal import principal_of
 
 T = TypeVar("T")
 
 DASHBOARD_PATH = "/dashboard"
 COOKIE = "laadplan_token"
-ALLOWED_ROLES = frozenset({Role.PLANNER.value, Role.ADMIN.value})
+REFUSALS = {
+    401: "the dashboard is for planners and admins: log in at /dashboard-login",
+    403: "the dashboard shows every vervoerregio: for planners of all of Flanders and admins only; "
+    "planners scoped to vervoerregio's read their regions through the API",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,16 +96,13 @@ class DashboardGuard:
         self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, or answer 401 (or 404 while there is nothing to show)."""
+        """Pass the request on, or answer 401 (no valid token) or 403 (not allowed)."""
         if scope["type"] == "http":
             token = token_of(scope)
-            allowed = token is not None and await run_in_threadpool(self._allowed, token)
-            if not allowed:
-                text = (
-                    "the dashboard is for planners and admins (planners of all Flanders; "
-                    "a planner of some vervoerregio's uses the API): log in at /dashboard-login"
-                )
-                await PlainTextResponse(text, status_code=401)(scope, receive, send)
+            code = 401 if token is None else await run_in_threadpool(self._refusal, token)
+            if code is not None:
+                text = REFUSALS[code]
+                await PlainTextResponse(text, status_code=code)(scope, receive, send)
                 return
             if self.store is not None and not await run_in_threadpool(self.store.has_case):
                 text = "no finished run to show yet: start one with POST /runs"
@@ -105,12 +110,12 @@ class DashboardGuard:
                 return
         await self.app(scope, receive, send)
 
-    def _allowed(self, token: str) -> bool:
+    def _refusal(self, token: str) -> int | None:
         with transaction(self.sessions) as session:
             user = find_user_by_token(session, token)
-            if user is None or user.role not in ALLOWED_ROLES:
-                return False
-            return user.role == Role.ADMIN.value or not user.regions  # whole runs: all Flanders
+            if user is None:
+                return 401
+            return None if scope_of(principal_of(user)).may_open_dashboard() else 403
 
 
 def token_of(scope: Scope) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction
-from service.models import AuditEntry, Role
+from service.models import AuditEntry, Role, User
 
 BEARER = HTTPBearer(auto_error=False, description="an API token from `laadplan users add`")
 
@@ -38,15 +37,12 @@ class Principal:
     role: Role
     regions: tuple[str, ...] | None = None
 
-    def sees_region(self, code: str) -> bool:
-        """Whether a vervoerregio is in this caller's scope."""
-        return self.regions is None or str(code) in self.regions
 
-    def sees_regions(self, codes: list[str] | None) -> bool:
-        """Whether every region of a run (``None`` = all Flanders) is in scope."""
-        if self.regions is None:
-            return True
-        return codes is not None and all(code in self.regions for code in codes)
+def principal_of(user: User) -> Principal:
+    """The principal of an active user."""
+    regions = tuple(user.regions) if user.regions else None
+    code = user.organisation.code
+    return Principal(user.id, user.organisation_id, code, Role(user.role), regions)
 
 
 def sessions_of(request: Request) -> sessionmaker[Session]:
@@ -72,10 +68,7 @@ def authenticate(
         user = find_user_by_token(session, credentials.credentials)
         if user is None:
             raise _unauthorised("the token is unknown or revoked")
-        regions = tuple(user.regions) if user.regions else None
-        return Principal(
-            user.id, user.organisation_id, user.organisation.code, Role(user.role), regions
-        )
+        return principal_of(user)
 
 
 def _unauthorised(message: str) -> HTTPException:
@@ -84,17 +77,29 @@ def _unauthorised(message: str) -> HTTPException:
     )
 
 
-def require(*roles: Role) -> Callable[..., Principal]:
-    """A dependency admitting only the given roles (403 for the others)."""
-    allowed = frozenset(roles)
+class RoleGate:
+    """A dependency admitting only some roles (403 for the others).
 
-    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in allowed:
-            names = ", ".join(sorted(role.value for role in allowed))
+    Parameters
+    ----------
+    roles
+        The roles admitted; kept so that the OpenAPI schema can list them.
+    """
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    def __call__(self, principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        """The caller, when its role is admitted."""
+        if principal.role not in self.roles:
+            names = ", ".join(sorted(role.value for role in self.roles))
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"for the role(s) {names} only")
         return principal
 
-    return dependency
+
+def require(*roles: Role) -> RoleGate:
+    """A dependency admitting only the given roles (403 for the others)."""
+    return RoleGate(frozenset(roles))
 
 
 def audit(

@@ -8,7 +8,14 @@ JSON form is the run's ``input_sha256``: two runs with the same hash had the sam
 run can be repeated from its snapshot alone (:func:`service.planning.execute_snapshot`).
 
 Need ids are prefixed with the organisation code (``ORG/need``) so that ids of different
-organisations never collide; :data:`NEED_ID_SEPARATOR` separates them.
+organisations never collide; :data:`NEED_ID_SEPARATOR` separates them.  The code is
+percent-encoded first (``ACME/EU`` becomes ``ACME%2FEU``), so the first separator always ends
+it: ``ACME`` with need ``EU/1`` and ``ACME/EU`` with need ``1`` stay two needs.  Whose a need is
+is read from the ``organisation_id`` column, never from this prefix.
+
+The capacity map is the planner's choice (``grid_upload_id``); without one the reference case's
+grid is used.  The grid operator's answers that enter the run are those of the organisation that
+uploaded the chosen map; with the reference grid, the newest answer per node of every operator.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 from sqlalchemy import select
@@ -55,6 +63,7 @@ class RunRequest:
     regions: list[str] | None
     years: list[int] | None
     scenario_toml: str | None
+    grid_upload_id: int | None = None
 
 
 def snapshot_sha256(snapshot: dict[str, Any]) -> str:
@@ -83,10 +92,12 @@ def make_snapshot(
     _check_scenario(scenario_text, request.years)
     files[SCENARIO_FILE] = scenario_text
     files[CaseFile.NEEDS] = needs_csv(session, request.regions)
-    files.update(_grid_files(session, case_dir))
+    upload = chosen_grid_upload(session, request.grid_upload_id)
+    files.update(_grid_files(upload, case_dir))
+    answers_of = None if upload is None else upload.organisation_id
     return {
         "files": files,
-        "acknowledgements": acknowledgements(session),
+        "acknowledgements": acknowledgements(session, answers_of),
         "years": request.years,
         "regions": request.regions,
         "k_anonymity": k_anonymity,
@@ -141,7 +152,7 @@ def needs_csv(session: Session, regions: list[str] | None) -> str:
     if regions is not None:
         query = query.where(NeedsRow.vervoerregio_code.in_(regions))
     records = [
-        {**values, "need_id": f"{code}{NEED_ID_SEPARATOR}{values['need_id']}"}
+        {**values, "need_id": snapshot_need_id(code, values["need_id"])}
         for code, values in session.execute(query)
     ]
     if not records:
@@ -154,8 +165,36 @@ def needs_csv(session: Session, regions: list[str] | None) -> str:
     return buffer.getvalue()
 
 
-def _grid_files(session: Session, case_dir: Path) -> dict[str, str]:
-    upload = session.scalars(select(GridUpload).order_by(GridUpload.id.desc()).limit(1)).first()
+def snapshot_need_id(organisation_code: str, need_id: str) -> str:
+    """A need id unique across organisations: ``<percent-encoded code>/<need id>``."""
+    return f"{quote(organisation_code, safe='')}{NEED_ID_SEPARATOR}{need_id}"
+
+
+def own_need_id(snapshot_id: object) -> str:
+    """The organisation's own need id of a snapshot need id (after the first separator)."""
+    return str(snapshot_id).split(NEED_ID_SEPARATOR, 1)[-1]
+
+
+def chosen_grid_upload(session: Session, upload_id: int | None) -> GridUpload | None:
+    """The capacity map a planner chose (``None``: the reference case's grid).
+
+    Raises
+    ------
+    SnapshotError
+        When there is no such map.
+    """
+    if upload_id is None:
+        return None
+    upload = session.get(GridUpload, upload_id)
+    if upload is None:
+        raise SnapshotError(
+            f"grid_upload_id {upload_id}: no such capacity map; valid: an id of GET /grid/uploads, "
+            "or none for the reference case's grid"
+        )
+    return upload
+
+
+def _grid_files(upload: GridUpload | None, case_dir: Path) -> dict[str, str]:
     if upload is not None:
         return {GRID_FILE: upload.canonical_csv}
     return {
@@ -165,13 +204,18 @@ def _grid_files(session: Session, case_dir: Path) -> dict[str, str]:
     }
 
 
-def acknowledgements(session: Session) -> list[dict[str, Any]]:
-    """The newest acknowledgement per grid node, ordered by node."""
-    rows = session.scalars(
-        select(CapacityAcknowledgement).order_by(
-            CapacityAcknowledgement.node_id, CapacityAcknowledgement.id
-        )
-    ).all()
+def acknowledgements(session: Session, organisation_id: int | None) -> list[dict[str, Any]]:
+    """The newest acknowledgement per grid node, ordered by node.
+
+    Only one grid operator's answers when ``organisation_id`` is given (the owner of the chosen
+    capacity map); every operator's otherwise.
+    """
+    query = select(CapacityAcknowledgement).order_by(
+        CapacityAcknowledgement.node_id, CapacityAcknowledgement.id
+    )
+    if organisation_id is not None:
+        query = query.where(CapacityAcknowledgement.organisation_id == organisation_id)
+    rows = session.scalars(query).all()
     newest = {row.node_id: row for row in rows}
     return [
         {

@@ -110,12 +110,17 @@ def _create_postgres_database() -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
-def make_case(folder: Path) -> Path:
-    """A small generated Leuven case: 60 needs, 20 sites, 2 substations, 30 cabins."""
+#: The generated case of the shared servers: needs, sites, substations, cabins.
+SHARED_CASE = (60, 20, 2, 30)
+
+
+def make_case(folder: Path, size: tuple[int, int, int, int] = SHARED_CASE) -> Path:
+    """A small generated Leuven case (by default 60 needs, 20 sites, 2 substations, 30 cabins)."""
+    needs, sites, substations, cabins = (str(number) for number in size)
     subprocess.run(
         [sys.executable, "-m", "planner.cli", "-q", "generate", "--region", "Leuven",
-         "--seed", "3", "--out", str(folder), "--needs", "60", "--sites", "20",
-         "--substations", "2", "--cabins", "30", "--force"],
+         "--seed", "3", "--out", str(folder), "--needs", needs, "--sites", sites,
+         "--substations", substations, "--cabins", cabins, "--force"],
         check=True, capture_output=True,
     )  # fmt: skip
     return folder
@@ -135,6 +140,25 @@ def service_server(
     key = f"{backend}-{name}" if name else backend
     if key in _SERVERS:
         return _SERVERS[key]
+    server = start_server(backend, tmp_path_factory, make=make, name=key)
+    _SERVERS[key] = server
+    _make_users(server)
+    return server
+
+
+def start_server(
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    case_size: tuple[int, int, int, int] = SHARED_CASE,
+    make: Callable[[Path], Path] | None = None,
+    name: str = "",
+) -> Server:
+    """A server of its own on a new, empty database (only the admin token is known).
+
+    For modules whose writes must not reach the shared servers; stop it with
+    :func:`stop_server`.  The case is ``make``'s, else a generated case of ``case_size``.
+    """
+    key = name or backend
     if backend == "postgresql":
         reason = postgres_reachable()
         if reason:
@@ -143,10 +167,15 @@ def service_server(
     root = tmp_path_factory.mktemp(f"service-{key}")
     if backend == "sqlite":
         database_url = f"sqlite:///{root / 'laadplan.db'}"
-    server = _start(backend, root, database_url, make)
-    _SERVERS[key] = server
-    _make_users(server)
+    maker = make if make is not None else (lambda folder: make_case(folder, case_size))
+    server = _start(backend, root, database_url, maker)
+    server.tokens["admin"] = _add_admin(server)
     return server
+
+
+def stop_server(server: Server) -> None:
+    """Stop a server started by :func:`start_server`."""
+    _stop(server.process)
 
 
 def _start(
@@ -200,7 +229,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()[-3000:]}")
 
 
-def _make_users(server: Server) -> None:
+def _add_admin(server: Server) -> str:
     from service.accounts import add_user
     from service.db import make_engine, make_session_factory, transaction
 
@@ -208,7 +237,10 @@ def _make_users(server: Server) -> None:
     with transaction(make_session_factory(engine)) as session:
         _, token = add_user(session, "ADMIN-ORG", "admin")
     engine.dispose()
-    server.tokens["admin"] = token.token
+    return token.token
+
+
+def _make_users(server: Server) -> None:
     for who, org, role, regions in (
         ("planner", "MOW", "planner", None),
         ("planner_other", "MOW-LIMBURG", "planner", ["1"]),

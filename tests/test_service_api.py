@@ -219,11 +219,12 @@ def test_public_and_grid_aggregates_hold_k_organisations(server: Server) -> None
 
 def test_the_dashboard_is_served_to_planners_and_admins_only(server: Server) -> None:
     signatory = sorted(server.needs["organisation_id"].unique())[0]
-    for who in (None, "grid", signatory):
+    refusals = {None: 401, "grid": 403, signatory: 403, "planner_other": 403}
+    for who, code in refusals.items():
         with server.client(who) as client:
             answer = client.get("/dashboard/")
-            assert answer.status_code == 401, who
-            assert "for planners and admins" in answer.text
+            assert answer.status_code == code, who
+            assert "planners" in answer.text and "admins" in answer.text
     with server.client("planner") as client:
         page = client.get("/dashboard/")
         assert page.status_code == 200

@@ -1,7 +1,10 @@
 """The grid operator: capacity-map uploads, k-anonymous demand and requests, answers.
 
-Everything read here comes from the latest published run and has passed the k-anonymity rule
-of :mod:`grid_data.disclosure` (no organisation id, no group below k organisations).
+Demand and requests come from the latest published run and have passed the k-anonymity rule
+of :mod:`grid_data.disclosure` (no organisation id, no group below k organisations).  Grid
+operators are separate organisations (:func:`service.authorisation.scope_of`): each sees only
+its own capacity maps and answers; planners see every map and answer and choose, per run, the
+map that feeds it (``grid_upload_id`` of ``POST /runs``).
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import grid_data
 from grid_data.schema import GRID_FILE_COLUMNS
+from service.authorisation import Scope, scope_of
 from service.db import transaction
 from service.intake import content_sha256
-from service.models import CapacityAcknowledgement, GridUpload, Role
+from service.models import CapacityAcknowledgement, GridUpload, Organisation, Role
 from service.principal import Principal, audit, require, sessions_of
 from service.routes.common import (
     ERRORS,
@@ -42,6 +47,7 @@ class GridUploadOut(BaseModel):
     """A stored capacity map."""
 
     id: int
+    operator: str = Field(description="code of the grid operator organisation that uploaded it")
     filename: str
     shape: str | None
     nodes: int
@@ -113,12 +119,13 @@ def upload_grid(
         session.add(upload)
         session.flush()
         audit(session, principal, "write", f"grid/uploads/{upload.id}", {"nodes": len(grid)})
-        return _upload_out(upload)
+        return _upload_out(upload, principal.organisation_code)
 
 
-def _upload_out(upload: GridUpload) -> GridUploadOut:
+def _upload_out(upload: GridUpload, operator: str) -> GridUploadOut:
     return GridUploadOut(
         id=upload.id,
+        operator=operator,
         filename=upload.filename,
         shape=upload.shape,
         nodes=upload.nodes,
@@ -129,11 +136,20 @@ def _upload_out(upload: GridUpload) -> GridUploadOut:
 
 @router.get("/grid/uploads", responses=ERRORS, summary="List capacity maps")
 def list_grid_uploads(request: Request, principal: GridReader) -> list[GridUploadOut]:
-    """Every uploaded capacity map, newest first (the newest feeds new runs)."""
+    """Capacity maps in scope, newest first.
+
+    An operator sees its own; planners see every map and choose the one that feeds a run.
+    """
+    query = (
+        select(GridUpload, Organisation.code)
+        .join(Organisation, GridUpload.organisation_id == Organisation.id)
+        .where(scope_of(principal).grid_uploads())
+        .order_by(GridUpload.id.desc())
+    )
     with transaction(sessions_of(request)) as session:
-        uploads = session.scalars(select(GridUpload).order_by(GridUpload.id.desc())).all()
+        uploads = session.execute(query).all()
         audit(session, principal, "read", "grid/uploads")
-        return [_upload_out(upload) for upload in uploads]
+        return [_upload_out(upload, code) for upload, code in uploads]
 
 
 class PublishedTable(BaseModel):
@@ -152,10 +168,13 @@ def grid_demand(request: Request, principal: GridReader) -> PublishedTable:
 
 @router.get("/grid/requests", responses=ERRORS, summary="Capacity requests (k-anonymous)")
 def grid_requests(request: Request, principal: GridReader) -> PublishedTable:
-    """The published run's capacity requests, each with the newest answer for its node."""
+    """The published run's capacity requests, each with the newest answer for its node.
+
+    Only answers the caller may see are attached (a grid operator's: its own).
+    """
     table = _published(request, principal, "grid_requests")
     with transaction(sessions_of(request)) as session:
-        answers = {a["node_id"]: a for a in _acknowledgement_records(session)}
+        answers = {a["node_id"]: a for a in _acknowledgement_records(session, scope_of(principal))}
     for record in table.records:
         record["acknowledgement"] = answers.get(str(record.get("node_id") or ""))
     return table
@@ -192,6 +211,7 @@ class AcknowledgementOut(BaseModel):
     """A stored answer."""
 
     id: int
+    operator: str = Field(description="code of the grid operator organisation that answered")
     node_id: str
     available_from_year: int
     capacity_kva: float
@@ -239,12 +259,13 @@ def acknowledge(
         session.add(answer)
         session.flush()
         audit(session, principal, "write", f"grid/acknowledgements/{answer.id}")
-        return _answer_out(answer)
+        return _answer_out(answer, principal.organisation_code)
 
 
-def _answer_out(answer: CapacityAcknowledgement) -> AcknowledgementOut:
+def _answer_out(answer: CapacityAcknowledgement, operator: str) -> AcknowledgementOut:
     return AcknowledgementOut(
         id=answer.id,
+        operator=operator,
         node_id=answer.node_id,
         available_from_year=answer.available_from_year,
         capacity_kva=answer.capacity_kva,
@@ -254,17 +275,22 @@ def _answer_out(answer: CapacityAcknowledgement) -> AcknowledgementOut:
     )
 
 
-def _acknowledgement_records(session: Any) -> list[dict[str, Any]]:
-    answers = session.scalars(
-        select(CapacityAcknowledgement).order_by(CapacityAcknowledgement.id)
+def _acknowledgement_records(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """The newest answer per operator and node that the scope shows, oldest first."""
+    answers = session.execute(
+        select(CapacityAcknowledgement, Organisation.code)
+        .join(Organisation, CapacityAcknowledgement.organisation_id == Organisation.id)
+        .where(scope.acknowledgements())
+        .order_by(CapacityAcknowledgement.id)
     ).all()
-    newest = {answer.node_id: answer for answer in answers}
-    return [_answer_out(answer).model_dump() for answer in newest.values()]
+    newest = {(answer.organisation_id, answer.node_id): (answer, code) for answer, code in answers}
+    return [_answer_out(answer, code).model_dump() for answer, code in newest.values()]
 
 
 @router.get("/grid/acknowledgements", responses=ERRORS, summary="Answers given")
 def list_acknowledgements(request: Request, principal: GridReader) -> list[AcknowledgementOut]:
-    """The newest answer per node."""
+    """The newest answer per node of each operator: an operator sees only its own answers."""
+    scope = scope_of(principal)
     with transaction(sessions_of(request)) as session:
         audit(session, principal, "read", "grid/acknowledgements")
-        return [AcknowledgementOut(**record) for record in _acknowledgement_records(session)]
+        return [AcknowledgementOut(**record) for record in _acknowledgement_records(session, scope)]

@@ -1,7 +1,8 @@
 """Signatories' needs: upload (file or JSON rows), list and read versions, see the plan.
 
-Planners read the current needs in their scope.  A signatory only ever sees its own
-organisation's data; anything else answers 404, so existence does not leak.
+Who sees what is decided by :func:`service.authorisation.scope_of`: a signatory only ever sees
+its own organisation's data, a planner the needs in its vervoerregio's; anything else answers
+404, so existence does not leak.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.authorisation import Scope, scope_of
 from service.db import transaction
 from service.intake import (
     CheckedNeeds,
@@ -35,7 +37,7 @@ from service.routes.common import (
     iso,
     validation_failure,
 )
-from service.snapshot import NEED_ID_SEPARATOR
+from service.snapshot import own_need_id
 from validation.reading import ReadError
 
 router = APIRouter(tags=["needs"])
@@ -79,13 +81,15 @@ class NeedsRowsIn(BaseModel):
     )
 
 
-def _out(submission: NeedsSubmission, code: str, created: bool = True) -> SubmissionOut:
+def _out(
+    submission: NeedsSubmission, code: str, created: bool = True, rows: int | None = None
+) -> SubmissionOut:
     return SubmissionOut(
         id=submission.id,
         organisation=code,
         version=submission.version,
         current=submission.current,
-        rows=submission.rows,
+        rows=submission.rows if rows is None else rows,
         source_format=submission.source_format,
         filename=submission.filename,
         content_sha256=submission.content_sha256,
@@ -156,16 +160,35 @@ def upload_needs_rows(
 
 @router.get("/needs/submissions", responses=ERRORS, summary="List needs versions")
 def list_submissions(request: Request, principal: NeedsReader) -> list[SubmissionOut]:
-    """A signatory's own versions, newest first; planners and admins see every organisation."""
-    query = select(NeedsSubmission, Organisation.code).join(
-        Organisation, NeedsSubmission.organisation_id == Organisation.id
+    """Versions in the caller's scope, newest first.
+
+    A signatory's own; a planner's with rows in its vervoerregio's (``rows`` counts those rows
+    only); an admin's all.
+    """
+    scope = scope_of(principal)
+    query = (
+        select(NeedsSubmission, Organisation.code)
+        .join(Organisation, NeedsSubmission.organisation_id == Organisation.id)
+        .where(scope.submissions())
+        .order_by(NeedsSubmission.id.desc())
     )
-    if principal.role == Role.SIGNATORY:
-        query = query.where(NeedsSubmission.organisation_id == principal.organisation_id)
     with transaction(sessions_of(request)) as session:
-        found = session.execute(query.order_by(NeedsSubmission.id.desc())).all()
+        found = session.execute(query).all()
+        counts = _rows_in_scope(session, scope, [submission.id for submission, _ in found])
         audit(session, principal, "read", "needs/submissions", {"count": len(found)})
-        return [_out(submission, code) for submission, code in found]
+        return [_out(item, code, rows=counts.get(item.id)) for item, code in found]
+
+
+def _rows_in_scope(session: Session, scope: Scope, ids: list[int]) -> dict[int, int]:
+    """Rows per submission within a scoped planner's regions (empty when unscoped)."""
+    if scope.regions is None or not ids:
+        return {}
+    counted = session.execute(
+        select(NeedsRow.submission_id, func.count())
+        .where(NeedsRow.submission_id.in_(ids), scope.needs_rows())
+        .group_by(NeedsRow.submission_id)
+    ).all()
+    return {int(submission_id): int(count) for submission_id, count in counted}
 
 
 @router.get(
@@ -176,32 +199,25 @@ def list_submissions(request: Request, principal: NeedsReader) -> list[Submissio
 def read_submission(
     request: Request, principal: NeedsReader, submission_id: Id
 ) -> SubmissionDetail:
-    """One version with its rows (404 when it is another organisation's)."""
+    """One version with its rows in scope (404 when it is not in the caller's scope)."""
+    scope = scope_of(principal)
     with transaction(sessions_of(request)) as session:
         found = session.execute(
             select(NeedsSubmission, Organisation.code)
             .join(Organisation, NeedsSubmission.organisation_id == Organisation.id)
-            .where(NeedsSubmission.id == submission_id)
+            .where(NeedsSubmission.id == submission_id, scope.submissions())
         ).first()
-        if found is None or not _may_read(principal, found[0]):
+        if found is None:
             raise not_found("submission")
         submission, code = found
         rows = session.scalars(
             select(NeedsRow)
-            .where(NeedsRow.submission_id == submission.id)
+            .where(NeedsRow.submission_id == submission.id, scope.needs_rows())
             .order_by(NeedsRow.row_number)
         ).all()
-        if principal.role == Role.PLANNER:
-            rows = [row for row in rows if principal.sees_region(row.vervoerregio_code)]
         audit(session, principal, "read", f"needs/submissions/{submission.id}")
-        base = _out(submission, code).model_dump()
+        base = _out(submission, code, rows=len(rows)).model_dump()
         return SubmissionDetail(**base, needs=[_row_out(row) for row in rows])
-
-
-def _may_read(principal: Principal, submission: NeedsSubmission) -> bool:
-    if principal.role == Role.SIGNATORY:
-        return submission.organisation_id == principal.organisation_id
-    return True
 
 
 def _row_out(row: NeedsRow) -> dict[str, Any]:
@@ -211,17 +227,14 @@ def _row_out(row: NeedsRow) -> dict[str, Any]:
 @router.get("/needs", responses=ERRORS, summary="Current needs in scope")
 def current_needs(request: Request, principal: NeedsReader) -> list[dict[str, Any]]:
     """The current version's rows: a signatory's own; a planner's in its vervoerregio's."""
+    scope = scope_of(principal)
     query = (
         select(NeedsRow, Organisation.code, NeedsSubmission.version)
         .join(NeedsSubmission, NeedsRow.submission_id == NeedsSubmission.id)
         .join(Organisation, NeedsSubmission.organisation_id == Organisation.id)
-        .where(NeedsSubmission.current.is_(True))
+        .where(NeedsSubmission.current.is_(True), scope.submissions(), scope.needs_rows())
         .order_by(Organisation.code, NeedsRow.row_number)
     )
-    if principal.role == Role.SIGNATORY:
-        query = query.where(NeedsSubmission.organisation_id == principal.organisation_id)
-    elif principal.regions is not None:
-        query = query.where(NeedsRow.vervoerregio_code.in_(principal.regions))
     with transaction(sessions_of(request)) as session:
         found = session.execute(query).all()
         audit(session, principal, "read", "needs", {"rows": len(found)})
@@ -255,32 +268,36 @@ class MyPlan(BaseModel):
 
 @router.get("/me/plan", responses=ERRORS, summary="Where my needs are served")
 def my_plan(request: Request, principal: Signatory) -> MyPlan:
-    """The caller's own needs in the latest published plan (site, tier, energy per year)."""
+    """The caller's own needs in the latest published plan (site, tier, energy per year).
+
+    Rows are the caller's by their ``organisation_id`` (the organisation's code, compared
+    whole), never by a need-id prefix.
+    """
+    scope = scope_of(principal)
     with transaction(sessions_of(request)) as session:
         run = latest_published(session)
         audit(session, principal, "read", "me/plan", {"run": None if run is None else run.id})
         if run is None:
             return MyPlan(run_id=None, published_at=None, served=[], unmet=[])
         tables = result_tables(session, run.id, ("assignments", "sites", "unmet"))
-    prefix = principal.organisation_code + NEED_ID_SEPARATOR
     sites = {(r["site_id"], r["year"]): r for r in tables["sites"]}
     served = [
-        _served(record, sites.get((record["site_id"], record["year"]), {}), prefix)
+        _served(record, sites.get((record["site_id"], record["year"]), {}))
         for record in tables["assignments"]
-        if str(record["need_id"]).startswith(prefix)
+        if scope.owns_record(record)
     ]
     unmet = [
-        {"year": r["year"], "need_id": str(r["need_id"])[len(prefix):],
+        {"year": r["year"], "need_id": own_need_id(r["need_id"]),
          "unmet_kwh_per_day": r.get("unmet_kwh_per_day"), "reason": r.get("reason")}
-        for r in tables["unmet"] if str(r["need_id"]).startswith(prefix)
+        for r in tables["unmet"] if scope.owns_record(r)
     ]  # fmt: skip
     return MyPlan(run_id=run.id, published_at=iso(run.published_at), served=served, unmet=unmet)
 
 
-def _served(record: dict[str, Any], site: dict[str, Any], prefix: str) -> ServedNeed:
+def _served(record: dict[str, Any], site: dict[str, Any]) -> ServedNeed:
     return ServedNeed(
         year=int(record["year"]),
-        need_id=str(record["need_id"])[len(prefix) :],
+        need_id=own_need_id(record["need_id"]),
         site_id=str(record["site_id"]),
         site_name=site.get("name"),
         tier=record.get("tier"),

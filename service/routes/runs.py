@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.workflows.datafolder import CaseFile
+from service.authorisation import publish_refusal, scope_of
 from service.db import transaction
 from service.models import PlanningRun, Role, RunResult, RunStatus, utc_now
 from service.principal import Principal, audit, not_found, require, sessions_of, settings_of
@@ -34,6 +35,13 @@ class RunIn(BaseModel):
     )
     scenario_toml: str | None = Field(
         None, description="scenario.toml text (default: the reference case's)", max_length=200_000
+    )
+    grid_upload_id: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="the capacity map that feeds the run (an id of GET /grid/uploads; default: "
+        "the reference case's grid); its operator's answers enter the run",
     )
 
 
@@ -80,10 +88,11 @@ def run_out(run: PlanningRun) -> RunOut:
 
 
 def _scope(principal: Principal, asked: list[str] | None) -> list[str] | None:
+    scope = scope_of(principal)
     if asked is None:
-        return None if principal.regions is None else list(principal.regions)
+        return None if scope.regions is None else sorted(scope.regions, key=lambda c: (len(c), c))
     regions = sorted({str(code) for code in asked}, key=lambda c: (len(c), c))
-    outside = [code for code in regions if not principal.sees_region(code)]
+    outside = scope.regions_outside(regions)
     if outside:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail=f"vervoerregio's {outside} are outside your scope"
@@ -96,7 +105,7 @@ def _scope(principal: Principal, asked: list[str] | None) -> list[str] | None:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         **ERRORS,
-        422: {"model": Message, "description": "nothing to plan or a bad scenario"},
+        422: {"model": Message, "description": "nothing to plan, a bad scenario or map id"},
     },
     summary="Start a planning run",
 )
@@ -105,7 +114,7 @@ def start_run(request: Request, principal: Planner, body: RunIn) -> RunOut:
     settings = settings_of(request)
     regions = _scope(principal, body.regions)
     years = sorted(set(body.years)) if body.years else None
-    asked = RunRequest(regions=regions, years=years, scenario_toml=body.scenario_toml)
+    asked = RunRequest(regions, years, body.scenario_toml, body.grid_upload_id)
     with transaction(sessions_of(request)) as session:
         try:
             snapshot = make_snapshot(session, settings.case_dir, asked, settings.k_anonymity)
@@ -130,7 +139,7 @@ def start_run(request: Request, principal: Planner, body: RunIn) -> RunOut:
 def visible_run(session: Session, principal: Principal, run_id: Id) -> PlanningRun:
     """A run the planner may see (404 otherwise, also for runs outside its scope)."""
     run = session.get(PlanningRun, run_id)
-    if run is None or not principal.sees_regions(run.regions):
+    if run is None or not scope_of(principal).sees_run(run):
         raise not_found("run")
     return run
 
@@ -141,7 +150,8 @@ def list_runs(request: Request, principal: Planner) -> list[RunOut]:
     with transaction(sessions_of(request)) as session:
         expire_stale_runs(session)
         runs = session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc())).all()
-        shown = [run_out(run) for run in runs if principal.sees_regions(run.regions)]
+        scope = scope_of(principal)
+        shown = [run_out(run) for run in runs if scope.sees_run(run)]
         audit(session, principal, "read", "runs", {"count": len(shown)})
         return shown
 
@@ -179,9 +189,16 @@ def read_inputs(request: Request, principal: Planner, run_id: Id) -> dict[str, A
     "/runs/{run_id}/publish", responses={**ERRORS, **NOT_FOUND, **CONFLICT}, summary="Publish a run"
 )
 def publish_run(request: Request, principal: Planner, run_id: Id) -> RunOut:
-    """Make a finished run the published plan (signatories and the grid operator read it)."""
+    """Make a finished run of all of Flanders the published plan.
+
+    Signatories, the grid operator and the public read it.  A regional run is refused (409):
+    it would replace the plan of every other vervoerregio.
+    """
     with transaction(sessions_of(request)) as session:
         run = visible_run(session, principal, run_id)
+        refusal = publish_refusal(run)
+        if refusal is not None:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=refusal)
         if run.status != RunStatus.DONE.value:
             raise HTTPException(
                 status.HTTP_409_CONFLICT,
