@@ -175,7 +175,7 @@ def test_the_served_dashboard_shows_the_published_run_from_the_database(
         assert client.post(f"/runs/{run_id}/publish").status_code == 200
         assert client.get("/dashboard/_dash-layout").status_code == 200
     with server.client("planner_other") as client:  # limited to vervoerregio 1: API only
-        assert client.get("/dashboard/").status_code == 401
+        assert client.get("/dashboard/").status_code == 403
     settings = load_settings(server.environment)
     engine = make_engine(settings.database_url)
     try:
