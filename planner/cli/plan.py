@@ -39,9 +39,13 @@ from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import CasePlan, plan_case
 from planner.workflows.plan_files import write_plan
 from planner.workflows.progress import stage
+from planner.workflows.proposals import SiteProposals, propose_sites
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")
+
+#: The proposed hubs of ``--propose-sites``.
+PROPOSALS_FILE = "proposed_sites.csv"
 
 EXAMPLES = """examples:
   laadplan plan --data demo-case --out demo-plan
@@ -74,6 +78,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--time-limit", type=float, metavar="S", help="override [optimisation] time_limit_s"
     )
+    parser.add_argument(
+        "--propose-sites",
+        type=int,
+        default=0,
+        metavar="N",
+        help="propose up to N public hubs where unmet energy clusters, plan again with them and "
+        f"write what each serves to OUT/{PROPOSALS_FILE}",
+    )
     add_undivided_argument(parser)
     add_engine_arguments(parser)
     parser.set_defaults(func=run)
@@ -97,16 +109,33 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     out = Path(args.out)
+    case = read_case(data_folder_from(args))
+    engine = engine_from(args)
     planned = plan_and_write(
-        read_case(data_folder_from(args)),
-        out,
-        args.year,
-        engine=engine_from(args),
-        decompose=not args.undivided,
-        **overrides,
+        case, out, args.year, engine=engine, decompose=not args.undivided, **overrides
     )
+    if args.propose_sites > 0:
+        proposals = propose_sites(
+            case,
+            planned,
+            args.propose_sites,
+            lambda with_hubs: plan_and_write(
+                with_hubs, out, args.year, engine=engine, decompose=not args.undivided,
+                **overrides,
+            ),
+        )  # fmt: skip
+        write_proposals(proposals, out)
+        planned = proposals.planned
+        print(proposals.describe())
     print(format_summary(planned.plan, out))
     return 0 if all(result.has_plan for result in planned.plan.results) else 1
+
+
+def write_proposals(proposals: SiteProposals, out: Path) -> Path:
+    """``OUT/proposed_sites.csv``: the proposed hubs and what each serves in the new plan."""
+    path = out / PROPOSALS_FILE
+    proposals.proposals.to_csv(path, index=False, lineterminator="\n")
+    return path
 
 
 def plan_and_write(
