@@ -84,8 +84,10 @@ def _numbers(delimiter: str) -> Callable[[pd.Series], pd.Series]:
 
 
 def municipality_code_for_name(text: str) -> str | None:
-    """Suggest the NIS code of a municipality written by name (``"Leuven"`` → ``"24062"``)
-    or by postcode (``"3000"`` → ``"24062"``)."""
+    """Suggest the NIS code of a municipality written by name or by postcode.
+
+    ``"Leuven"`` and ``"3000"`` both give ``"24062"``.
+    """
     table = geography.municipalities()
     names = dict(zip(table["name_nl"].str.lower(), table["nis_code"], strict=True))
     return names.get(text.strip().lower()) or flemish_code_for_postcode(text)

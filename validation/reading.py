@@ -86,7 +86,7 @@ def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty or len(frame.columns) == 0:
         return frame
     filled = (frame.astype(str).apply(lambda column: column.str.strip()) != "").any(axis=1)
-    kept = frame.loc[filled]
+    kept: pd.DataFrame = frame.loc[filled]
     kept.attrs = dict(frame.attrs)
     return kept
 

@@ -202,15 +202,15 @@ class ValidationReport:
 
 def _issue_frame(issues: Iterable[RowIssue]) -> pd.DataFrame:
     records = [
-            {
-                "row": issue.row,
-                "column": issue.column,
-                "value": None if issue.value is None else str(issue.value),
-                "problem": issue.problem,
-                "valid": issue.valid,
-                "suggestion": issue.suggestion,
-                "message": issue.message(),
-            }
+        {
+            "row": issue.row,
+            "column": issue.column,
+            "value": None if issue.value is None else str(issue.value),
+            "problem": issue.problem,
+            "valid": issue.valid,
+            "suggestion": issue.suggestion,
+            "message": issue.message(),
+        }
         for issue in issues
     ]
     columns = ["row", "column", "value", "problem", "valid", "suggestion", "message"]

@@ -165,8 +165,10 @@ def canonical_times(
     ...                               "dwell_start", excel_fractions=True)
     >>> read.tolist()
     ['20:00', '07:30', '06:00', '18:00']
-    >>> len(notes)
-    3
+    >>> [note.message() for note in notes]  # doctest: +NORMALIZE_WHITESPACE
+    ["column 'dwell_start': '20:00:00' was read as '20:00', as were the other times written
+    so (rows 2–3)",
+     "column 'dwell_start': '0.75' was read as '18:00' (an Excel time) (row 5)"]
     """
     read = values.map(lambda text: _clock_time(text) or text)
     fractions = pd.Series(False, index=values.index)
@@ -175,9 +177,21 @@ def canonical_times(
         fractions = as_fraction.notna()
         read = read.where(~fractions, as_fraction)
     changed = (read != values) & ~fractions
-    warnings = _grouped_warnings(column, values, changed, read, "")
+    warnings = _reformatted_times(column, values, changed, read)
     warnings += _grouped_warnings(column, values, fractions, read, " (an Excel time)")
     return read.astype(str), warnings
+
+
+def _reformatted_times(
+    column: str, original: pd.Series, changed: pd.Series, read: pd.Series
+) -> list[RowIssue]:
+    """One warning per column for times that only changed form (``20:00:00`` → ``20:00``)."""
+    if not changed.any():
+        return []
+    written, first_read = original[changed].iloc[0], read[changed].iloc[0]
+    others = ", as were the other times written so" if changed.sum() > 1 else ""
+    rows = row_list(original.index[changed])
+    return [RowIssue(None, column, written, f"was read as '{first_read}'{others} ({rows})")]
 
 
 @dataclass(frozen=True)
@@ -241,7 +255,9 @@ def _shows_decimal(text: str, decimal: str) -> bool:
     )
 
 
-def number_convention(frame: pd.DataFrame, columns: Iterable[str], delimiter: str) -> NumberConvention:
+def number_convention(
+    frame: pd.DataFrame, columns: Iterable[str], delimiter: str
+) -> NumberConvention:
     """The decimal convention of a file, from its numeric columns.
 
     A comma-separated file (and a workbook) uses decimal points.  A ``;``- or tab-separated file
@@ -301,19 +317,22 @@ def canonical_numbers(
     >>> read.tolist(), len(notes), bad
     (['1200', '2.5', '7'], 1, [])
     """
-    read, warnings, issues = values.copy(), [], []
-    for index, text in values.items():
+    read: list[str] = []
+    warnings: list[tuple[object, str, str, str]] = []
+    issues: list[RowIssue] = []
+    for index, text in zip(values.index, values.astype(str), strict=True):
         outcome = _read_number(text, convention, plausible)
-        if outcome is None:
+        if outcome is None or outcome[0] is None:
+            read.append(text)
+            if outcome is not None:
+                issues.append(_ambiguous(index, column, text, convention))
             continue
-        value, note = outcome
-        if value is None:
-            issues.append(_ambiguous(index, column, text, convention))
-            continue
-        read[index] = _format(value)
+        value, note = outcome[0], outcome[1]
+        read.append(_format(value))
         if note:
-            warnings.append((index, text, read[index], note))
-    return read.astype(str), _number_warnings(column, warnings), issues
+            warnings.append((index, text, read[-1], note))
+    as_read = pd.Series(read, index=values.index, dtype=str)
+    return as_read, _number_warnings(column, warnings), issues
 
 
 def _read_number(
@@ -341,9 +360,7 @@ def _read_number(
     return other, " (the only reading in range)"
 
 
-def _number_warnings(
-    column: str, readings: list[tuple[object, str, str, str]]
-) -> list[RowIssue]:
+def _number_warnings(column: str, readings: list[tuple[object, str, str, str]]) -> list[RowIssue]:
     if not readings:
         return []
     frame = pd.DataFrame(readings, columns=["index", "written", "read", "note"]).set_index("index")
