@@ -24,6 +24,7 @@ PLUGIN_GROUP = "laadplan.commands"
 COMMAND_MODULES = (
     "planner.commands.generate",
     "planner.commands.validate",
+    "planner.commands.template",
     "planner.commands.access",
     "planner.commands.demand",
     "planner.commands.grid",
