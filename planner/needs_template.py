@@ -138,7 +138,7 @@ def template_workbook() -> bytes:
 
 
 def _letter(column: str) -> str:
-    return get_column_letter(NEEDS_COLUMNS.index(column) + 1)
+    return str(get_column_letter(NEEDS_COLUMNS.index(column) + 1))
 
 
 def _write_header(sheet: Worksheet) -> None:
