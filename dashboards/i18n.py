@@ -258,6 +258,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "intake.adds": ("Wat het bestand toevoegt", "What the file adds"),
     "intake.preview": ("Voorbeeld", "Preview"),
     "intake.errors": ("Fouten per rij", "Errors per row"),
+    "intake.warnings": (
+        "Waarschuwingen: zo is het bestand gelezen (niet blokkerend)",
+        "Warnings: how the file was read (not blocking)",
+    ),
+    "intake.template": (
+        "Sjabloon om in te vullen (met keuzelijsten in Excel):",
+        "Template to fill in (with dropdowns in Excel):",
+    ),
     "intake.ze_2035": ("ZE-voertuigen in {year}", "ZE vehicles in {year}"),
     "intake.energy_2035": (
         "Energie per werkdag in {year} (MWh)",

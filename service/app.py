@@ -16,7 +16,7 @@ from service.config import Settings
 from service.dashboard import DASHBOARD_PATH, mount_dashboard
 from service.db import make_engine, make_session_factory
 from service.limits import UploadLimit
-from service.routes import admin, grid, needs, public, runs
+from service.routes import admin, grid, needs, public, runs, templates
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
-    for module in (public, needs, runs, grid, admin):
+    for module in (public, needs, runs, grid, admin, templates):
         app.include_router(module.router)
     if mount_dashboard(app, settings, app.state.sessions):
         LOGGER.info(

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -162,6 +163,29 @@ def test_belgian_excel_csv_is_stored_canonical_with_its_warnings(server: Server)
     assert stored[0]["dwell_start"] == rows.iloc[0]["dwell_start"][:5]
     assert stored[0]["fuel"] == rows.iloc[0]["fuel"].lower()
     assert stored[0]["sector"] == "bouw — é"
+
+
+def test_the_template_downloads_and_uploads_filled_in(server: Server) -> None:
+    org = organisations(server)[6]
+    rows = server.needs[server.needs["organisation_id"] == org]
+    with server.client() as client:
+        template = client.get("/templates/needs.xlsx")
+        csv_template = client.get("/templates/needs.csv")
+        unknown = client.get("/templates/needs.ods")
+    assert template.status_code == 200 and csv_template.status_code == 200
+    assert csv_template.content.decode("utf-8-sig").startswith("need_id;organisation_id;")
+    assert unknown.status_code == 422
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = book["needs"]
+    header = [cell.value for cell in sheet[1]]
+    for row_number, record in enumerate(rows.to_dict("records"), start=2):
+        for column_number, column in enumerate(header, start=1):
+            sheet.cell(row_number, column_number, record.get(column) or None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    answer = upload(server, org, buffer.getvalue(), name="needs.xlsx")
+    assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["rows"] == len(rows)
 
 
 def test_xlsx_upload(server: Server) -> None:

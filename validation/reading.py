@@ -93,6 +93,11 @@ def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _read_text(path: Path) -> tuple[str, list[RowIssue]]:
     raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise ReadError(
+            f"{path}: holds NUL bytes, so it is not a text table (UTF-16 'Unicode text' or a "
+            "binary file); save the file as 'CSV UTF-8' and try again"
+        )
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:

@@ -11,11 +11,14 @@ import binascii
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 import pandas as pd
 import xarray as xr
 
+from dashboards.downloads import EXCEL_TYPE
 from planner.needs import validate_needs_file
+from planner.needs_template import needs_template
 from planner.projection import project_demand
 from planner.scenario import Scenario
 from validation import LaadplanError, ValidationReport
@@ -25,6 +28,7 @@ SUFFIXES = (".csv", ".xlsx")
 #: Rows of the preview.
 PREVIEW_ROWS = 20
 ERROR_COLUMNS = ["row", "column", "value", "problem", "valid", "suggestion", "message"]
+WARNING_COLUMNS = ["column", "value", "message"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,20 @@ def validate_upload(filename: str, content: bytes) -> IntakeResult:
             return IntakeResult(name, None, None, str(exc).replace(str(path), name))
     report.source = name
     return IntakeResult(name, table, report)
+
+
+def warning_table(result: IntakeResult) -> pd.DataFrame:
+    """What the validation read tolerantly (encoding, ``Diesel`` as ``diesel`` …)."""
+    if result.report is None:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    return result.report.warnings_frame()[WARNING_COLUMNS]
+
+
+def template_download(kind: str) -> dict[str, Any]:
+    """The needs template as ``dcc.Download`` data (``kind``: ``"xlsx"`` or ``"csv"``)."""
+    content = base64.b64encode(needs_template(kind)).decode("ascii")
+    media = EXCEL_TYPE if kind == "xlsx" else "text/csv"
+    return {"content": content, "filename": f"needs.{kind}", "type": media, "base64": True}
 
 
 def error_table(result: IntakeResult) -> pd.DataFrame:

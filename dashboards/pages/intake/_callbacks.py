@@ -12,6 +12,7 @@ from dashboards.downloads import table_download
 from dashboards.i18n import language
 from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
+from dashboards.pages.intake._layout import TEMPLATE_KINDS
 
 HIDDEN = {"display": "none"}
 
@@ -42,6 +43,7 @@ def show_upload(
         return (
             [
                 html.Div(text, className="message ok", id="in-outcome"),
+                *warning_block(result, lang),
                 heading("intake.adds", 3),
                 data_table(figures.additions_table(added, lang), lang),
                 heading("intake.preview", 3),
@@ -57,7 +59,24 @@ def show_upload(
             heading("intake.errors", 3),
             html.Div(data_table(errors, lang, max_rows=500), id="in-error-table"),
         ]
+    parts += warning_block(result, lang)
     return parts, ({} if not errors.empty else HIDDEN), HIDDEN
+
+
+def warning_block(result: logic.IntakeResult, lang: str) -> list[Any]:
+    """The warnings of an upload (what was read tolerantly), or nothing when there are none."""
+    warnings = logic.warning_table(result)
+    if warnings.empty:
+        return []
+    return [
+        heading("intake.warnings", 3),
+        html.Div(data_table(warnings, lang, max_rows=200), id="in-warning-table"),
+    ]
+
+
+def download_template(kind: str) -> dict[str, Any]:
+    """The needs template (``xlsx`` with dropdowns, or ``csv``)."""
+    return logic.template_download(kind)
 
 
 def download_errors(kind: str, contents: Any, filename: Any) -> dict[str, Any] | None:
@@ -89,3 +108,4 @@ def register(app: Dash, context: AppContext) -> None:
     states = [State("in-upload", "contents"), State("in-upload", "filename")]
     register_download(app, "in-errors", ("csv", "xlsx"), states, download_errors)
     register_download(app, "in-valid", ("csv", "xlsx"), states, download_valid)
+    register_download(app, "in-template", TEMPLATE_KINDS, [], download_template)

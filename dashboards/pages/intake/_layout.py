@@ -8,6 +8,8 @@ from dash import dcc, html
 
 from dashboards.components import download_bar, heading, label
 
+#: Formats of the needs template offered for download.
+TEMPLATE_KINDS = ("xlsx", "csv")
 #: Largest upload accepted, bytes.
 MAX_UPLOAD_BYTES = 20_000_000
 
@@ -17,6 +19,10 @@ def layout(_context: Any) -> Any:
     return html.Div(
         [
             heading("intake.title"),
+            html.Div(
+                [label("intake.template"), download_bar("in-template", TEMPLATE_KINDS)],
+                id="in-template-bar",
+            ),
             dcc.Upload(
                 id="in-upload",
                 children=html.Div(label("intake.upload")),
