@@ -6,7 +6,8 @@ returns the whole validated table or raises :class:`~validation.TableValidationE
 
 The validated table has the contract columns with proper types plus derived columns:
 ``location_estimated`` (lat/lon filled from the municipality), ``vervoerregio_code``,
-``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts").
+``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts");
+``table.attrs["file_rows"]`` holds each row's line number in the file.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ import pandas as pd
 
 import geography
 from planner.access import parse_norm
-from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
+from planner.needs_schema import (
+    FILE_ROWS_ATTR,
+    NEEDS_COLUMNS,
+    OPTIONAL_COLUMNS,
+    needs_schema,
+    split_codes,
+)
 from planner.needs_tolerance import prepare_needs
 from validation import RowIssue, ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
@@ -137,7 +144,10 @@ def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
     table["zes_cities"] = raw["zes_cities"].map(lambda text: ";".join(split_codes(text)))
     table = _place_depots(table)
     table["norm_level"] = _norm_levels(table)
-    return table.reset_index(drop=True)
+    file_rows = [int(index) + FIRST_DATA_ROW for index in table.index]
+    table = table.reset_index(drop=True)
+    table.attrs[FILE_ROWS_ATTR] = file_rows
+    return table
 
 
 def _place_depots(table: pd.DataFrame) -> pd.DataFrame:

@@ -61,6 +61,9 @@ NEEDS_COLUMNS = (
     "energy_kwh_per_day",
 )
 
+#: ``attrs`` key of the validated needs table: the file row number of each of its rows.
+FILE_ROWS_ATTR = "file_rows"
+
 #: Columns that may be left out of the file altogether.
 OPTIONAL_COLUMNS = ("lat", "lon", "nis_code", "kwh_per_km", "exemption", "energy_kwh_per_day")
 

@@ -28,7 +28,7 @@ from planner.needs import load_needs
 from planner.progress import stage
 from planner.projection import project_demand, write_demand
 from planner.scenario import load_scenario
-from planner.zones import load_zones
+from planner.zones import load_zones, log_zone_warnings
 
 DEMAND_FILE = "demand.nc"
 REGION_FILE = "demand_by_region.csv"
@@ -68,6 +68,7 @@ def project_case(folder: DataFolder) -> xr.Dataset:
     with stage(f"reading {needs_path.name}, {zones_path.name} and the scenario"):
         needs = load_needs(needs_path)
         zones = load_zones(zones_path)
+        log_zone_warnings(needs, zones)
         scenario = load_scenario(folder.scenario)
     with stage(f"projecting demand of {len(needs)} needs"):
         return project_demand(needs, zones, scenario)

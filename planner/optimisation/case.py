@@ -42,7 +42,7 @@ from planner.optimisation.pairs import make_pairs
 from planner.progress import stage
 from planner.projection import project_demand
 from planner.scenario import Scenario, load_scenario
-from planner.zones import load_zones
+from planner.zones import load_zones, log_zone_warnings
 from validation import RowIssue, TableValidationError, ValidationReport
 
 LOGGER = logging.getLogger("laadplan")
@@ -151,6 +151,7 @@ def read_case_tables(folder: DataFolder, scenario: Scenario) -> CaseTables:
     with stage("reading needs and zones"):
         needs = load_needs(folder.require("needs"))
         zones = load_zones(folder.require("zones"))
+        log_zone_warnings(needs, zones)
     with stage("reading sites, grid and access data"):
         sites = charging_sites.read_sites(folder.require("sites"))
         grid = _read_grid(folder, scenario)

@@ -21,6 +21,7 @@ from planner.needs import validate_needs_file
 from planner.needs_template import needs_template
 from planner.projection import project_demand
 from planner.scenario import Scenario
+from planner.zones import zone_warnings
 from validation import LaadplanError, ValidationReport
 
 #: File types accepted by the upload.
@@ -87,6 +88,12 @@ def validate_upload(filename: str, content: bytes) -> IntakeResult:
             return IntakeResult(name, None, None, str(exc).replace(str(path), name))
     report.source = name
     return IntakeResult(name, table, report)
+
+
+def add_zone_warnings(result: IntakeResult, zones: pd.Series) -> None:
+    """Warn about ZES cities of a valid upload that the case's zones do not list."""
+    if result.table is not None and result.report is not None:
+        result.report.warn(zone_warnings(result.table, zones))
 
 
 def warning_table(result: IntakeResult) -> pd.DataFrame:

@@ -39,6 +39,7 @@ def show_upload(
     text = figures.outcome_text(result, lang)
     if result.table is not None:
         store = context.store
+        logic.add_zone_warnings(result, store.zones)
         added = logic.additions(result.table, store.zones, store.scenario, store.demand)
         return (
             [
