@@ -194,3 +194,13 @@ def test_times_with_seconds_only_on_the_minute(written: str, valid: bool) -> Non
     raw = pd.DataFrame([dict(VALID_ROWS[0], dwell_start=written)], columns=list(NEEDS_COLUMNS))
     table, _ = check_needs(raw.astype(str))
     assert (table is not None) is valid
+
+
+def test_the_files_convention_decides_even_out_of_range(tmp_path: Path) -> None:
+    rows = [dict(row) for row in EXCEL_ROWS]
+    rows[0]["daily_km"] = "2.000"  # 2000 km in a decimal-comma file: out of range, not 2 km
+    _, report = validate_needs_file(write_belgian_excel_csv(tmp_path / "needs.csv", rows))
+    assert [issue.message() for issue in report.issues] == [
+        "row 2, column 'daily_km': '2.000' is out of range; "
+        "valid: a number from 0 to 1500 (km), or empty"
+    ]

@@ -301,8 +301,9 @@ def canonical_numbers(
     convention
         The file's convention (:func:`number_convention`).
     plausible
-        Whether a value fits the column (its range): when a number reads two ways and only one
-        reading fits, that reading is taken (with a warning).
+        Whether a value fits the column (its range): in a file of mixed convention, when a
+        number reads two ways and only one reading fits, that reading is taken (with a
+        warning); otherwise the file's convention decides.
 
     Returns
     -------
@@ -350,14 +351,12 @@ def _read_number(
         assert other is not None
         mark = "decimal comma" if convention.thousands == COMMA else "decimal point"
         return other, f" ({mark})" if convention.thousands in text else ""
-    fits = [reading for reading in (own, other) if plausible(reading)]
-    if convention.mixed:
-        if len(fits) == 1:
-            return fits[0], " (the only reading in range)"
-        return None, ""
-    if plausible(own) or not fits:
+    if not convention.mixed:  # the file's convention decides; a range check reports the rest
         return own, " (thousands separator)" if convention.thousands in text else ""
-    return other, " (the only reading in range)"
+    fits = [reading for reading in (own, other) if plausible(reading)]
+    if len(fits) == 1:
+        return fits[0], " (the only reading in range)"
+    return None, ""
 
 
 def _number_warnings(column: str, readings: list[tuple[object, str, str, str]]) -> list[RowIssue]:
