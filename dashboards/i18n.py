@@ -240,6 +240,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "offpeak.hard": ("verplicht waar mogelijk", "required where possible"),
     "offpeak.soft": ("via prijsverschil", "through the price difference"),
     "offpeak.none": ("geen", "none"),
+    "demand.incl_unreported": (
+        "Geschat totaal, met de vloten die niet meldden",
+        "Estimated total, with the fleets that did not report",
+    ),
     # intake
     "intake.title": ("Invoer van laadbehoeften", "Intake of charging needs"),
     "intake.upload": (
