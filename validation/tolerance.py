@@ -112,7 +112,10 @@ def canonical_choices(
     """
     lookup = {fold(option): option for option in options}
     lookup.update({fold(word): option for word, option in (synonyms or {}).items()})
-    read = values.map(lambda text: lookup.get(fold(text), text) if text != "" else text)
+    unique = {
+        text: lookup.get(fold(text), text) if text != "" else text for text in values.unique()
+    }
+    read = values.map(unique)
     changed = read != values
     return read.astype(str), _grouped_warnings(column, values, changed, read, "")
 
@@ -170,10 +173,14 @@ def canonical_times(
     so (rows 2–3)",
      "column 'dwell_start': '0.75' was read as '18:00' (an Excel time) (row 5)"]
     """
-    read = values.map(lambda text: _clock_time(text) or text)
+    clock = {text: _clock_time(text) or text for text in values.unique()}
+    read = values.map(clock)
     fractions = pd.Series(False, index=values.index)
     if excel_fractions:
-        as_fraction = values.map(lambda text: _fraction_time(text) if ":" not in text else None)
+        by_fraction = {
+            text: _fraction_time(text) if ":" not in text else None for text in values.unique()
+        }
+        as_fraction = values.map(by_fraction)
         fractions = as_fraction.notna()
         read = read.where(~fractions, as_fraction)
     changed = (read != values) & ~fractions
@@ -224,25 +231,26 @@ class NumberConvention:
         return f"this file uses {name}"
 
 
-def _single_group(mark: str) -> re.Pattern[str]:
-    return re.compile(rf"^[-+]?[1-9]\d{{0,2}}{re.escape(mark)}\d{{3}}$")
-
-
-def _grouped(thousands: str, decimal: str) -> re.Pattern[str]:
+def _grouped_pattern(thousands: str, decimal: str) -> re.Pattern[str]:
     t, d = re.escape(thousands), re.escape(decimal)
     return re.compile(rf"^[-+]?[1-9]\d{{0,2}}(?:{t}\d{{3}})+(?:{d}\d+)?$")
 
 
-def _plain(decimal: str) -> re.Pattern[str]:
+def _plain_pattern(decimal: str) -> re.Pattern[str]:
     return re.compile(rf"^[-+]?\d*{re.escape(decimal)}?\d+$")
+
+
+#: Per decimal mark: a plain number, and one grouped with the other mark.
+_PLAIN = {mark: _plain_pattern(mark) for mark in (POINT, COMMA)}
+_GROUPED = {POINT: _grouped_pattern(COMMA, POINT), COMMA: _grouped_pattern(POINT, COMMA)}
 
 
 def _reading(text: str, decimal: str) -> float | None:
     """The value of a text under one decimal mark (the other mark grouping thousands)."""
     thousands = COMMA if decimal == POINT else POINT
-    if _plain(decimal).match(text):
+    if _PLAIN[decimal].match(text):
         return float(text.replace(decimal, "."))
-    if _grouped(thousands, decimal).match(text):
+    if _GROUPED[decimal].match(text):
         return float(text.replace(thousands, "").replace(decimal, "."))
     return None
 
@@ -272,7 +280,8 @@ def number_convention(
     """
     if delimiter == ",":
         return NumberConvention(POINT)
-    cells = [text for column in columns if column in frame for text in frame[column] if text]
+    cells = {text for column in columns if column in frame for text in frame[column].unique()}
+    cells.discard("")
     comma = any(_shows_decimal(text, COMMA) for text in cells)
     point = any(_shows_decimal(text, POINT) for text in cells)
     if point and not comma:
@@ -321,8 +330,10 @@ def canonical_numbers(
     read: list[str] = []
     warnings: list[tuple[object, str, str, str]] = []
     issues: list[RowIssue] = []
-    for index, text in zip(values.index, values.astype(str), strict=True):
-        outcome = _read_number(text, convention, plausible)
+    texts = values.astype(str)
+    outcomes = {text: _read_number(text, convention, plausible) for text in texts.unique()}
+    for index, text in zip(values.index, texts, strict=True):
+        outcome = outcomes[text]
         if outcome is None or outcome[0] is None:
             read.append(text)
             if outcome is not None:
