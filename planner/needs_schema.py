@@ -146,13 +146,19 @@ def _zes_cities_ok(s: pd.Series) -> pd.Series:
     def known(code: str) -> bool:  # Brussels codes are refused by their own check
         return code in flemish or geography.is_brussels_nis(code)
 
-    return s.map(lambda text: all(known(code) for code in split_codes(text))).astype(bool)
+    return _per_distinct(s, lambda text: all(known(code) for code in split_codes(text)))
 
 
 def _zes_cities_not_brussels(s: pd.Series) -> pd.Series:
-    return s.map(
-        lambda text: not any(geography.is_brussels_nis(code) for code in split_codes(text))
-    ).astype(bool)
+    return _per_distinct(
+        s, lambda text: not any(geography.is_brussels_nis(code) for code in split_codes(text))
+    )
+
+
+def _per_distinct(s: pd.Series, test: Callable[[str], bool]) -> pd.Series:
+    """``test`` of each cell, computed once per distinct value."""
+    verdict = {text: bool(test(str(text))) for text in s.unique()}
+    return s.map(verdict).astype(bool)
 
 
 def _first_bad_zes_code(text: str) -> str | None:
@@ -169,7 +175,7 @@ def _nis_code_ok(s: pd.Series) -> pd.Series:
 
 
 def _is_flemish_postcode(s: pd.Series) -> pd.Series:
-    return s.map(lambda text: flemish_code_for_postcode(text) is not None).astype(bool)
+    return _per_distinct(s, lambda text: flemish_code_for_postcode(text) is not None)
 
 
 def _nis_code_not_postcode(s: pd.Series) -> pd.Series:
