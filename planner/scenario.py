@@ -63,7 +63,7 @@ class ProjectionSettings:
         them (0 before the first).
     uptake
         A named voluntary-uptake curve: ``"low"``, ``"mid"`` or ``"high"`` (per calendar group,
-        derived from published figures: :mod:`planner.uptake`); when given it replaces the
+        derived from published figures: :mod:`planner.demand.uptake`); when given it replaces the
         ``voluntary_uptake`` table (so a sweep axis can set it over any case); ``""`` for none
         (the table applies).
     unreported_share

@@ -32,8 +32,8 @@ from dashboards.pages.scenarios import _business_logic as scenario_logic
 from dashboards.pages.scenarios import _figures as scenario_figures
 from dashboards.plan_figures import make_plan_map, plan_geojson
 from dashboards.selection import Selection
+from planner.demand.projection import project_demand
 from planner.domain import ChargingStrategy, values
-from planner.projection import project_demand
 from tests._dashboard_fixtures import (
     HAND_NEEDS,
     hand_demand,

@@ -11,9 +11,14 @@ import openpyxl
 import pytest
 
 from planner.cli import main
-from planner.needs import validate_needs_file
-from planner.needs_schema import NEEDS_COLUMNS
-from planner.needs_template import DATA_SHEET, EXPLANATION_SHEET, TemplateError, needs_template
+from planner.intake.needs import validate_needs_file
+from planner.intake.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_template import (
+    DATA_SHEET,
+    EXPLANATION_SHEET,
+    TemplateError,
+    needs_template,
+)
 from tests._needs_fixtures import VALID_ROWS
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from planner.needs_template import needs_template
+from planner.intake.needs_template import needs_template
 from service.snapshot import NEED_ID_SEPARATOR
 from tests._service_fixtures import BACKENDS, K, Server, service_server, upload_all, wait_for_run
 

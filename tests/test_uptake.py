@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.demand_aggregation import summary_by_year
+from planner.demand.aggregation import summary_by_year
+from planner.demand.projection import project_demand
+from planner.demand.uptake import ANCHORS, UptakeLevel, stock_share, uptake_share
 from planner.domain import CalendarGroup
-from planner.projection import project_demand
 from planner.scenario import Scenario, ScenarioError, scenario_from_mapping
-from planner.sweep import load_sweep_grid
-from planner.uptake import ANCHORS, UptakeLevel, stock_share, uptake_share
+from planner.workflows.sweep import load_sweep_grid
 from tests._demand_fixtures import make_needs
 
 ZONES = pd.Series({"24062": 2027}, name="zes_start_year")

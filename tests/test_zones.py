@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
-from planner.needs import load_needs
-from planner.zones import load_zones, zes_active_cities, zes_start_for, zone_warnings
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones, zes_active_cities, zes_start_for, zone_warnings
 from tests._needs_fixtures import VALID_ROWS, write_needs
 from validation import TableValidationError
 

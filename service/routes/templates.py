@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Response
 
-from planner.needs_template import needs_template
+from planner.intake.needs_template import needs_template
 
 router = APIRouter(tags=["templates"])
 

@@ -9,7 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from dashboards.selection import Selection, nearest_year, need_mask
-from planner.demand_aggregation import demand_by_region_table
+from planner.demand.aggregation import demand_by_region_table
 
 #: Groupings of the yearly charts.
 GROUPINGS = ("category", "sector")
@@ -48,7 +48,7 @@ def yearly_totals(demand: xr.Dataset, selection: Selection, by: str) -> pd.DataF
     return frame.groupby(["year", "group"], as_index=False).sum().round(2)
 
 
-#: The energy with the estimate of the fleets that did not report (planner.projection).
+#: The energy with the estimate of the fleets that did not report (planner.demand.projection).
 ESTIMATE = "energy_kwh_per_day_incl_unreported"
 
 

@@ -17,11 +17,11 @@ import pandas as pd
 import xarray as xr
 
 from dashboards.downloads import EXCEL_TYPE
-from planner.needs import validate_needs_file
-from planner.needs_template import needs_template
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
+from planner.intake.needs import validate_needs_file
+from planner.intake.needs_template import needs_template
+from planner.rules.zones import zone_warnings
 from planner.scenario import Scenario
-from planner.zones import zone_warnings
 from validation import LaadplanError, ValidationReport
 
 #: File types accepted by the upload.

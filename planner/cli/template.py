@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from planner.needs_template import write_needs_template
+from planner.intake.needs_template import write_needs_template
 
 LOG = logging.getLogger(__name__)
 TEMPLATE_KINDS = ("needs",)

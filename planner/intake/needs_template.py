@@ -5,7 +5,7 @@
   times as ``hh:mm`` cells) and an ``uitleg`` (explanation) sheet.
 - :func:`template_csv`: a ``;``-separated UTF-8 file (with BOM, so Excel in a Belgian locale
   opens it in columns and reads accents right) with the header and one explanation row; that row
-  starts with ``#`` and is skipped when the file is read back (:mod:`planner.needs_tolerance`).
+  starts with ``#`` and is skipped when the file is read back (:mod:`planner.intake.needs_tolerance`).
 
 Both round-trip: filled in, they pass ``laadplan validate``.
 """
@@ -24,8 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.domain import Exemption, Fuel, VehicleCategory, values
-from planner.needs_schema import NEEDS_COLUMNS, NUMBER_RULES, OPTIONAL_COLUMNS
-from planner.needs_tolerance import EXPLANATION_MARK
+from planner.intake.needs_schema import NEEDS_COLUMNS, NUMBER_RULES, OPTIONAL_COLUMNS
+from planner.intake.needs_tolerance import EXPLANATION_MARK
 from validation import LaadplanError
 from validation.checks import NumberRule
 

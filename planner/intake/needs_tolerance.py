@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planner.domain import Exemption, Fuel, VehicleCategory, values
-from planner.needs_schema import NUMBER_RULES
+from planner.intake.needs_schema import NUMBER_RULES
 from validation.checks import NumberRule
 from validation.reading import FORMAT_ATTR
 from validation.report import RowIssue

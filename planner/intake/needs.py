@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 
 import geography
-from planner.access import parse_norm
-from planner.needs_schema import (
+from planner.intake.needs_schema import (
     FILE_ROWS_ATTR,
     NEEDS_COLUMNS,
     OPTIONAL_COLUMNS,
     needs_schema,
     split_codes,
 )
-from planner.needs_tolerance import prepare_needs
+from planner.intake.needs_tolerance import prepare_needs
+from planner.rules.access import parse_norm
 from validation import RowIssue, ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
 from validation.report import FIRST_DATA_ROW
@@ -91,7 +91,7 @@ def check_needs(
     -------
     tuple
         The typed table (``None`` when anything is wrong) and the report, whose warnings say
-        what was read tolerantly (:mod:`planner.needs_tolerance`); values in issues are as
+        what was read tolerantly (:mod:`planner.intake.needs_tolerance`); values in issues are as
         written in the file.
     """
     tolerant = prepare_needs(raw)
@@ -115,7 +115,7 @@ def canonical_needs_text(raw: pd.DataFrame) -> pd.DataFrame:
     """The rows of a raw needs table in the contract's canonical text (what gets stored).
 
     Numbers with a decimal point and no thousands separator, times as ``HH:MM``, closed sets
-    in their canonical spelling; explanation rows left out (see :mod:`planner.needs_tolerance`).
+    in their canonical spelling; explanation rows left out (see :mod:`planner.intake.needs_tolerance`).
     """
     return prepare_needs(raw).raw
 

@@ -3,7 +3,7 @@
 ``[projection] uptake = "low" | "mid" | "high"`` picks one curve per calendar group (vans: N1,
 N2L; trucks: N2H, N3, T).  A curve gives, per year, the share of the vehicles that the ZES rules
 do *not* (yet) require to be zero-emission that are battery-electric anyway (see
-:mod:`planner.fleet`, "Voluntary uptake").  It is a stock share, derived by fleet turnover from
+:mod:`planner.rules.fleet`, "Voluntary uptake").  It is a stock share, derived by fleet turnover from
 published figures rather than guessed year by year:
 
 ``S(Y) = S(2024) + Σ_{y=2025..Y} s_new(y) / turnover_years``, capped at 1,

@@ -20,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from planner.needs_schema import FILE_ROWS_ATTR, municipality_code_for_name, split_codes
+from planner.intake.needs_schema import FILE_ROWS_ATTR, municipality_code_for_name, split_codes
 from validation import RowIssue, TableValidationError, ValidationReport
 from validation.reading import parse_numbers, read_raw_table
 from validation.report import FIRST_DATA_ROW

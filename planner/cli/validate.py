@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from planner.needs import validate_needs_file
-from planner.zones import load_zones, zone_warnings
+from planner.intake.needs import validate_needs_file
+from planner.rules.zones import load_zones, zone_warnings
 
 ZONES_FILE = "zones.csv"
 
