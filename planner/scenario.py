@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import geography
 from charging_sites import TIER_VALUES, ChargerCatalogueError, catalogue_from_records
 from grid_data.schema import DEFAULT_POWER_FACTOR, status_values
 from planner.domain import ChargingStrategy, VehicleCategory, values
@@ -60,6 +61,17 @@ class ProjectionSettings:
         Share (0–1) of the vehicles that the rules do not yet require to be zero-emission that
         are zero-emission anyway, per year; years not listed take the last listed share before
         them (0 before the first).
+    uptake
+        A named voluntary-uptake curve: ``"low"``, ``"mid"`` or ``"high"`` (per calendar group,
+        derived from published figures: :mod:`planner.demand.uptake`); when given it replaces the
+        ``voluntary_uptake`` table (so a sweep axis can set it over any case); ``""`` for none
+        (the table applies).
+    unreported_share
+        Estimated share (0 to below 1) of the logistics fleet that did not report its needs,
+        for every municipality: the projection adds ``…_incl_unreported`` figures scaled by
+        ``1 / (1 - share)`` so a planner sees the reported demand and the estimated total.
+    unreported_share_by_nis
+        The same per municipality (NIS code → share), overriding ``unreported_share`` there.
     """
 
     first_year: int = FIRST_YEAR
@@ -79,6 +91,9 @@ class ProjectionSettings:
         default_factory=lambda: _per_category(N1=11, N2L=22, N2H=50, N3=150, T=150)
     )
     voluntary_uptake: dict[int, float] = field(default_factory=dict)
+    uptake: str = ""
+    unreported_share: float = 0.0
+    unreported_share_by_nis: dict[str, float] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -426,6 +441,37 @@ def _check_projection(p: ProjectionSettings) -> list[str]:
     for year, share in p.voluntary_uptake.items():
         if not 0 <= share <= 1:
             problems.append(f"[projection] voluntary_uptake.{year} {share}: valid: 0 to 1")
+    return problems + _check_uptake(p) + _check_unreported(p)
+
+
+def _check_uptake(p: ProjectionSettings) -> list[str]:
+    levels = ["low", "mid", "high"]
+    if p.uptake == "":
+        return []
+    if p.uptake not in levels:
+        hint = suggest(p.uptake, levels)
+        return [
+            f"[projection] uptake '{p.uptake}': valid: low, mid or high (or leave it out)"
+            + (f" — did you mean '{hint}'?" if hint else "")
+        ]
+    return []
+
+
+def _check_unreported(p: ProjectionSettings) -> list[str]:
+    problems = []
+    shares = {"unreported_share": p.unreported_share} | {
+        f"unreported_share_by_nis.{code}": share
+        for code, share in p.unreported_share_by_nis.items()
+    }
+    for key, share in shares.items():
+        if not isinstance(share, int | float) or not 0 <= share < 1:
+            problems.append(f"[projection] {key} {share!r}: valid: a share from 0 to below 1")
+    for code in p.unreported_share_by_nis:
+        if not geography.is_flemish_nis(code):
+            problems.append(
+                f"[projection] unreported_share_by_nis: '{code}' is not the NIS code of a "
+                "Flemish municipality; valid: 5-digit NIS codes (2025)"
+            )
     return problems
 
 

@@ -17,7 +17,7 @@ from service.config import Settings
 from service.dashboard import DASHBOARD_PATH, mount_dashboard
 from service.db import make_engine, make_session_factory
 from service.limits import UploadLimit
-from service.routes import admin, grid, needs, public, runs
+from service.routes import admin, grid, needs, public, runs, templates
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -38,7 +38,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
-    for module in (public, needs, runs, grid, admin):
+    for module in (public, needs, runs, grid, admin, templates):
         document_roles(module.router)
         app.include_router(module.router)
     install_path_id_handler(app)

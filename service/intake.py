@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from planner.intake.needs import check_needs
+from planner.intake.needs import canonical_needs_text, check_needs
 from planner.intake.needs_schema import NEEDS_COLUMNS, NUMERIC_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
@@ -100,8 +100,11 @@ def check_upload(
         raw["organisation_id"] = own
     raw.loc[raw["organisation_id"] == "", "organisation_id"] = own
     table, report = check_needs(raw, source=filename)
-    report.extend(_foreign_rows(raw, own))
-    return CheckedNeeds(raw, table if report.ok else None, report, source_format, filename, sha256)
+    canonical = canonical_needs_text(raw)  # stored as the contract writes it: 20:00, 1200, N1
+    report.extend(_foreign_rows(canonical, own))
+    return CheckedNeeds(
+        canonical, table if report.ok else None, report, source_format, filename, sha256
+    )
 
 
 def _foreign_rows(raw: pd.DataFrame, own: str) -> list[RowIssue]:

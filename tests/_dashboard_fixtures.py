@@ -203,7 +203,7 @@ def run_case(folder: Path, out: Path) -> Path:
 def break_needs(source: Path, target: Path) -> list[int]:
     """Copy a needs file with two bad rows; return their file line numbers."""
     table = pd.read_csv(source, dtype=str, keep_default_na=False)
-    table.loc[1, "vehicle_category"] = "N2h"
+    table.loc[1, "vehicle_category"] = "N2HH"
     table.loc[4, "daily_km"] = "2000"
     table.to_csv(target, index=False)
     return [3, 6]

@@ -85,17 +85,21 @@ HEAVY_CASES = [
     ("N3", date(2029, 1, 1), "diesel", "VI", MID, NONE),
     ("N2H", date(2028, 12, 31), "diesel", "VI", MID, FREE),
     ("N2H", date(2029, 1, 1), "diesel", "VI", MID, NONE),
-    # 2027–2028: new vehicles must be Euro VI diesel / Euro III petrol, else no access
+    # 2027–2028: new vehicles need Euro VI diesel / Euro III petrol for free access; the
+    # paid-permit column ("as above": diesel Euro 5/V, petrol Euro 2/II) applies to them too
     ("N3", date(2026, 12, 31), "diesel", "V", MID, PERMIT),
-    ("N3", date(2027, 1, 1), "diesel", "V", MID, NONE),
+    ("N3", date(2027, 1, 1), "diesel", "V", MID, PERMIT),
+    ("N3", date(2027, 1, 1), "diesel", "IV", MID, NONE),
     ("N3", date(2027, 1, 1), "diesel", "VI", MID, FREE),
-    ("N2H", date(2028, 12, 31), "diesel", "V", MID, NONE),
+    ("N2H", date(2028, 12, 31), "diesel", "V", MID, PERMIT),
+    ("N2H", date(2028, 12, 31), "diesel", "V", date(2035, 1, 1), NONE),
     ("N2H", date(2028, 12, 31), "diesel", "VI-E", MID, FREE),
     ("N3", date(2027, 6, 1), "petrol", "III", MID, FREE),
-    ("N3", date(2027, 6, 1), "petrol", "II", MID, NONE),
+    ("N3", date(2027, 6, 1), "petrol", "II", MID, PERMIT),
+    ("N3", date(2027, 6, 1), "petrol", "I", MID, NONE),
     ("N3", date(2026, 6, 1), "petrol", "II", MID, PERMIT),
     ("N3", date(2028, 1, 1), "cng", "III", MID, FREE),
-    ("N3", date(2028, 1, 1), "cng", "II", MID, NONE),
+    ("N3", date(2028, 1, 1), "cng", "II", MID, PERMIT),
     ("N2H", date(2027, 3, 1), "phev", "III", MID, FREE),
     # free access until 2034-12-31, whole fleet ZE from 2035-01-01
     ("N3", OLD, "diesel", "VI", date(2034, 12, 31), FREE),
@@ -123,7 +127,8 @@ TRACTOR_CASES = [
     ("T", date(2028, 12, 31), "diesel", "IV", MID, FREE),
     ("T", date(2029, 1, 1), "diesel", "V", MID, NONE),
     ("T", date(2026, 12, 31), "diesel", "IIIb", MID, PERMIT),
-    ("T", date(2027, 1, 1), "diesel", "IIIb", MID, NONE),
+    ("T", date(2027, 1, 1), "diesel", "IIIb", MID, PERMIT),  # the T row's permit column
+    ("T", date(2027, 1, 1), "diesel", "IIIa", MID, NONE),
     ("T", date(2027, 1, 1), "diesel", "IV", MID, FREE),
     ("T", date(2028, 12, 31), "diesel", "Stage V", MID, FREE),
     # free access and permit until 2034-12-31
@@ -337,7 +342,10 @@ def test_reason_of_the_design_example():
         (("N1", OLD, "petrol", "1", MID), ["no access", "petrol Euro 2"]),
         (("N1", date(2027, 1, 1), "diesel", "6", MID), ["2027-01-01", "zero-emission"]),
         (("N3", date(2029, 1, 1), "diesel", "VI", MID), ["2029-01-01", "zero-emission"]),
-        (("N3", date(2027, 5, 1), "diesel", "V", MID), ["2027-01-01", "2028-12-31", "Euro VI"]),
+        (
+            ("N3", date(2027, 5, 1), "diesel", "V", MID),
+            ["paid individual permit", "2027-01-01", "2028-12-31", "Euro VI"],
+        ),
         (("N3", date(2027, 5, 1), "diesel", "VI", MID), ["2028-12-31", "free access until"]),
         (("N1", OLD, "diesel", "6", date(2033, 1, 1)), ["2033-01-01", "zero-emission"]),
         (("T", OLD, "diesel", "V", date(2035, 1, 1)), ["2035-01-01", "zero-emission"]),
@@ -706,3 +714,67 @@ def test_cli_needs_exactly_one_of_year_and_on(access_cli, capsys, when):
         access_cli([*BASE, "--norm", "6", *when])
     assert caught.value.code == 2
     assert "--year" in capsys.readouterr().err
+
+
+# --- the 2027–2028 individual-permit level, cell by cell ------------------------------------
+
+#: Each case quotes the DESIGN.md access-table cell it checks (row | column: "cell").
+NEW_2027_2028_CELLS = [
+    (
+        'N2H, N3 | paid individual permit until the same date: "as above" (diesel Euro 5/V)',
+        ("N2H", date(2027, 3, 1), "diesel", "V", date(2027, 6, 1)),
+        PERMIT,
+    ),
+    (
+        'N2H, N3 | paid individual permit until the same date: "as above" (petrol Euro 2/II)',
+        ("N3", date(2028, 5, 1), "petrol", "II", date(2029, 1, 1)),
+        PERMIT,
+    ),
+    (
+        "N2H, N3 | new vehicles ... must be ZE from: "
+        '"2029-01-01 (2027–2028: new must be Euro VI diesel / Euro III petrol)" — for free access',
+        ("N2H", date(2027, 3, 1), "diesel", "VI", date(2027, 6, 1)),
+        FREE,
+    ),
+    (
+        'N2H, N3 | existing vehicles: free access until: "2034-12-31" — the permit ends too',
+        ("N2H", date(2027, 3, 1), "diesel", "V", date(2035, 1, 1)),
+        NONE,
+    ),
+    (
+        'Plug-in hybrids ... "Worse than the paid-permit level: no access" (Euro IV diesel)',
+        ("N3", date(2027, 3, 1), "diesel", "IV", date(2027, 6, 1)),
+        NONE,
+    ),
+    (
+        'T | paid individual permit until the same date: "Phase IIIb"',
+        ("T", date(2027, 3, 1), "diesel", "IIIb", date(2028, 1, 1)),
+        PERMIT,
+    ),
+    (
+        'T | new vehicles ... must be ZE from: "2029-01-01 (2027–2028: new must be Phase IV)"',
+        ("T", date(2028, 3, 1), "diesel", "IV", date(2028, 6, 1)),
+        FREE,
+    ),
+    (
+        'T | "Worse than the paid-permit level: no access" (Phase IIIa)',
+        ("T", date(2028, 3, 1), "diesel", "IIIa", date(2028, 6, 1)),
+        NONE,
+    ),
+]
+
+
+@pytest.mark.parametrize(("cell", "args", "expected"), NEW_2027_2028_CELLS)
+def test_new_heavy_vehicles_2027_2028_follow_the_table_cell(cell, args, expected):
+    decision = access_decision(*args)
+    assert decision.access is expected, f"{cell}: {decision.reason}"
+
+
+def test_a_new_n2h_euro_v_diesel_of_2027_gets_the_paid_permit_with_the_reason():
+    decision = access_in_year("N2H", date(2027, 3, 1), "diesel", "V", 2027)
+    assert decision == AccessDecision(
+        PERMIT,
+        "N2H diesel Euro V registered from 2027-01-01 to 2028-12-31: paid individual permit "
+        "until 2034-12-31 (free access needs diesel Euro VI or better); new N2H vehicles "
+        "registered from 2027-01-01 to 2028-12-31 need diesel Euro VI or better for free access",
+    )

@@ -197,6 +197,7 @@ def test_language_switch_turns_the_labels_to_english(browser, server):
 def test_a_bad_needs_file_shows_every_bad_row(browser, server, case, tmp_path):
     bad_rows = break_needs(case[0] / "needs.csv", tmp_path / "needs.csv")
     open_page(browser, server + "/invoer", [], PAGES["/invoer"][2])
+    assert browser.find_element(By.ID, "in-template-dl-xlsx").is_displayed()  # the template
     browser.find_element(By.CSS_SELECTOR, "#in-upload input[type=file]").send_keys(
         str(tmp_path / "needs.csv")
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
+import openpyxl
 import plotly.graph_objects as go
 import pytest
 
@@ -29,6 +30,7 @@ from dashboards.store import CaseStore, open_store
 from planner.cli import build_parser
 from planner.cli import main as laadplan
 from tests._dashboard_fixtures import LAST_YEAR, break_needs, generate_case, run_case
+from tests.test_needs_intake import write_belgian_excel_csv
 
 KNOBS = [LAST_YEAR, "none", "soft", ["on"], ["on"], 0.25, 0.15, 5, 10, 10, 30, []]
 
@@ -202,6 +204,20 @@ def test_intake_of_a_valid_file_shows_what_it_adds(context, case):
     assert validated is not None and "vervoerregio_name" in validated["content"].splitlines()[0]
     hidden = {"display": "none"}
     assert intake.show_upload(context, None, None, "nl") == ([], hidden, hidden)
+
+
+def test_intake_shows_the_warnings_and_offers_the_template(context, tmp_path):
+    path = write_belgian_excel_csv(tmp_path / "needs.csv")
+    upload = "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode()
+    parts, errors_bar, _ = intake.show_upload(context, upload, "needs.csv", "en")
+    text = text_of(parts)
+    assert "The file is valid: 3 rows" in text and errors_bar == {"display": "none"}
+    assert "Waarschuwingen: zo is het bestand gelezen" in text  # headings start in Dutch
+    assert "read as Windows-1252" in text and "'Diesel' was read as 'diesel'" in text
+    template = intake.download_template("xlsx")
+    assert template["filename"] == "needs.xlsx" and template["base64"] is True
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(template["content"])))
+    assert book.sheetnames == ["needs", "uitleg"]
 
 
 def test_scenario_runs_in_the_background_and_two_runs_compare(context):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -31,8 +32,17 @@ from dashboards.pages.scenarios import _business_logic as scenario_logic
 from dashboards.pages.scenarios import _figures as scenario_figures
 from dashboards.plan_figures import make_plan_map, plan_geojson
 from dashboards.selection import Selection
+from planner.demand.projection import project_demand
 from planner.domain import ChargingStrategy, values
-from tests._dashboard_fixtures import hand_demand, hand_overlay, hand_plan
+from tests._dashboard_fixtures import (
+    HAND_NEEDS,
+    hand_demand,
+    hand_overlay,
+    hand_plan,
+    hand_scenario,
+    hand_zones,
+)
+from tests._demand_fixtures import make_needs
 from validation import RowIssue, ValidationReport
 
 POINTS = pd.DataFrame({"lat": [50.88, 50.81], "lon": [4.70, 4.94], "hover": ["a", "b"]})
@@ -171,6 +181,28 @@ def test_yearly_figure_stacks_one_trace_per_group():
     )
     assert sorted(names(figure)) == ["N1", "N3"] and figure.layout.barmode == "stack"
     assert sum(sum(trace.y) for trace in figure.data) == pytest.approx(21)  # 7 vehicles x 3 years
+
+
+def test_energy_figure_shows_the_estimate_with_unreported_fleets_as_the_range_top():
+    reported_only = hand_demand()
+    scenario = hand_scenario()
+    settings = dataclasses.replace(scenario.projection, unreported_share=0.2)
+    with_estimate = project_demand(
+        make_needs(*HAND_NEEDS), hand_zones(), dataclasses.replace(scenario, projection=settings)
+    )
+    figures = {}
+    for name, demand in (("reported", reported_only), ("estimate", with_estimate)):
+        totals = demand_logic.yearly_totals(demand, Selection(2027), "category")
+        bars = demand_figures.make_yearly_figure(
+            totals, "energy_kwh_per_day", "demand.energy_per_year", "q.energy_kwh_day", "en"
+        )
+        figures[name] = demand_figures.add_unreported_estimate(
+            bars, totals, "energy_kwh_per_day", demand_logic.ESTIMATE, "en"
+        )
+    assert "Estimated total, with the fleets that did not report" not in names(figures["reported"])
+    line = next(trace for trace in figures["estimate"].data if trace.type == "scatter")
+    assert line.name == "Estimated total, with the fleets that did not report"
+    assert list(line.y) == pytest.approx([420.0 * 1.25] * 3)  # 420 kWh reported, share 0.2
 
 
 def test_load_curve_figure_has_one_line_per_strategy():

@@ -158,3 +158,27 @@ def test_bad_zones_rows_are_all_reported_and_nothing_is_written(
     assert "row 2, column 'nis_code': '21004'" in err
     assert "row 3, column 'zes_start_year': '2020'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_summary_shows_the_uptake_curve_and_the_range_with_unreported_fleets(
+    data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = SCENARIO.replace(
+        "voluntary_uptake = { 2030 = 0.1 }",
+        'uptake = "high"\nunreported_share = 0.2\nunreported_share_by_nis = { "44021" = 0.5 }',
+    )
+    (data / "scenario.toml").write_text(scenario)
+    zones = tmp_path / "zones.csv"  # Gent (44021) is left out: a warning names it and its row
+    zones.write_text("nis_code,zes_start_year\n24062,2027\n")
+    out = tmp_path / "out"
+    assert cli.main(["demand", "--data", str(data), "--zones", str(zones), "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "Voluntary uptake: 'high'." in printed.out
+    assert "Range with the fleets that did not report (MWh per working day):" in printed.out
+    with xr.open_dataset(out / "demand.nc", engine="netcdf4") as stored:
+        reported = stored["energy_kwh_per_day"].sum("need").to_numpy()
+        estimated = stored["energy_kwh_per_day_incl_unreported"].sum("need").to_numpy()
+    line_2030 = next(line for line in printed.out.splitlines() if line.startswith("2030  reported"))
+    assert f"{reported[3] / 1000:.2f}" in line_2030 and f"{estimated[3] / 1000:.2f}" in line_2030
+    assert estimated == pytest.approx(reported * 1.25)  # N-002 (Gent) is exempt
+    assert "'44021' (Gent) is not in zones.csv" in printed.err and "row 3" in printed.err

@@ -54,9 +54,9 @@ def test_semicolon_file_with_decimal_commas(tmp_path: Path) -> None:
 
 
 def test_near_miss_category_is_suggested(tmp_path: Path) -> None:
-    messages = issues_for(tmp_path, broken(1, vehicle_category="N2h"))
+    messages = issues_for(tmp_path, broken(1, vehicle_category="N2HH"))
     assert messages == [
-        "row 3, column 'vehicle_category': 'N2h' is not a vehicle category; "
+        "row 3, column 'vehicle_category': 'N2HH' is not a vehicle category; "
         "valid: one of N1, N2L, N2H, N3, T — did you mean 'N2H'?"
     ]
 
@@ -171,11 +171,24 @@ def test_load_raises_with_the_report_and_loads_nothing(tmp_path: Path) -> None:
     assert "nothing was loaded" in str(caught.value)
 
 
-def test_not_utf8_is_refused_clearly(tmp_path: Path) -> None:
+def test_windows_1252_is_read_with_a_warning_naming_the_encoding(tmp_path: Path) -> None:
     path = tmp_path / "needs.csv"
     write_needs(path, broken(0, sector="horeca"))
-    path.write_bytes(path.read_bytes().replace(b"horeca", "hôreca".encode("latin-1")))
-    with pytest.raises(ReadError, match=r"not UTF-8 text .* save the file as 'CSV UTF-8'"):
+    path.write_bytes(path.read_bytes().replace(b"horeca", "hôreca".encode("cp1252")))
+    table, report = validate_needs_file(path)
+    assert table is not None and table.loc[0, "sector"] == "hôreca"
+    assert [w.message() for w in report.warnings] == [
+        "file: is not UTF-8 (byte 270, line 2); it was read as Windows-1252, the encoding Excel "
+        "uses for 'CSV' in Belgian locales: check that accented names read right, or save the "
+        "file as 'CSV UTF-8'"
+    ]
+
+
+def test_neither_utf8_nor_windows_1252_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "needs.csv"
+    write_needs(path, broken(0, sector="horeca"))
+    path.write_bytes(path.read_bytes().replace(b"horeca", b"hor\x81ca"))
+    with pytest.raises(ReadError, match=r"neither UTF-8 nor Windows-1252 .* 'CSV UTF-8'"):
         validate_needs_file(path)
 
 
@@ -187,7 +200,7 @@ def test_validate_command_exit_codes_and_report(
     out = capsys.readouterr().out
     assert "3 rows checked, no problems found" in out
     assert "3 needs, 19 vehicles, 2 organisations" in out
-    bad = write_needs(tmp_path / "bad.csv", broken(1, vehicle_category="N2h"))
+    bad = write_needs(tmp_path / "bad.csv", broken(1, vehicle_category="N2HH"))
     assert main(["validate", str(bad)]) == 1
     out = capsys.readouterr().out
     assert "bad.csv: 1 problem(s) in 1 row(s) of 3; nothing was loaded." in out

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -74,7 +75,7 @@ def test_upload_versions_and_idempotent_resubmission(server: Server) -> None:
 def test_bad_rows_give_422_with_the_messages_of_validate(server: Server, tmp_path: Path) -> None:
     org = organisations(server)[1]
     rows = server.needs[server.needs["organisation_id"] == org].copy()
-    rows.loc[rows.index[0], "vehicle_category"] = "N2h"
+    rows.loc[rows.index[0], "vehicle_category"] = "N2HH"
     rows.loc[rows.index[-1], "daily_km"] = "2000"
     path = tmp_path / "needs.csv"
     rows.to_csv(path, index=False)
@@ -130,15 +131,61 @@ def test_semicolon_file_with_decimal_commas_is_read(server: Server) -> None:
     assert stored["needs"][0]["lat"] == rows.iloc[0]["lat"].replace(",", ".")
 
 
-def test_non_utf8_and_oversized_uploads_are_refused_clearly(server: Server) -> None:
+def test_unreadable_and_oversized_uploads_are_refused_clearly(server: Server) -> None:
     org = organisations(server)[0]
-    latin1 = "need_id,organisation_id,sector\nA,B,café\n".encode("latin-1")
-    answer = upload(server, org, latin1)
+    garbled = "need_id,organisation_id,sector\nA,B,café\n".encode("latin-1") + b"\x81"
+    answer = upload(server, org, garbled)
     assert answer.status_code == 422
-    assert "not UTF-8" in answer.json()["detail"]["message"]
+    assert "neither UTF-8 nor Windows-1252" in answer.json()["detail"]["message"]
     assert "laadplan-upload" not in answer.json()["detail"]["message"]  # no server path
     huge = b"x" * (TEST_UPLOAD_MB * 1024 * 1024 + 10)
     assert upload(server, org, huge).status_code == 413
+
+
+def test_belgian_excel_csv_is_stored_canonical_with_its_warnings(server: Server) -> None:
+    org = organisations(server)[5]
+    rows = server.needs[server.needs["organisation_id"] == org].copy()
+    rows["fuel"] = rows["fuel"].str.capitalize()
+    rows["dwell_start"] = rows["dwell_start"] + ":00"
+    rows["lat"] = rows["lat"].str.replace(".", ",", regex=False)
+    rows["sector"] = "bouw — é"
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False, sep=";", lineterminator="\r\n")
+    content = buffer.getvalue().encode("cp1252") + b";" * (len(rows.columns) - 1) + b"\r\n"
+    answer = upload(server, org, content)
+    assert answer.status_code in (200, 201), answer.text
+    warnings = [w["message"] for w in answer.json()["warnings"]]
+    assert any("read as Windows-1252" in message for message in warnings)
+    assert any(message.startswith("column 'dwell_start': '") for message in warnings)
+    with server.client(org) as client:
+        stored = client.get(f"/needs/submissions/{answer.json()['id']}").json()["needs"]
+    assert len(stored) == len(rows)
+    assert stored[0]["dwell_start"] == rows.iloc[0]["dwell_start"][:5]
+    assert stored[0]["fuel"] == rows.iloc[0]["fuel"].lower()
+    assert stored[0]["sector"] == "bouw — é"
+
+
+def test_the_template_downloads_and_uploads_filled_in(server: Server) -> None:
+    org = organisations(server)[6]
+    rows = server.needs[server.needs["organisation_id"] == org]
+    with server.client() as client:
+        template = client.get("/templates/needs.xlsx")
+        csv_template = client.get("/templates/needs.csv")
+        unknown = client.get("/templates/needs.ods")
+    assert template.status_code == 200 and csv_template.status_code == 200
+    assert csv_template.content.decode("utf-8-sig").startswith("need_id;organisation_id;")
+    assert unknown.status_code == 422
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    sheet = book["needs"]
+    header = [cell.value for cell in sheet[1]]
+    for row_number, record in enumerate(rows.to_dict("records"), start=2):
+        for column_number, column in enumerate(header, start=1):
+            sheet.cell(row_number, column_number, record.get(column) or None)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    answer = upload(server, org, buffer.getvalue(), name="needs.xlsx")
+    assert answer.status_code in (200, 201), answer.text
+    assert answer.json()["rows"] == len(rows)
 
 
 def test_xlsx_upload(server: Server) -> None:

@@ -3,6 +3,7 @@ real server and worker processes (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import io
 import json
 import signal
 import subprocess
@@ -10,8 +11,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import openpyxl
 import pytest
 
+from planner.intake.needs_template import needs_template
 from service.snapshot import NEED_ID_SEPARATOR
 from tests._service_fixtures import BACKENDS, K, Server, service_server, upload_all, wait_for_run
 
@@ -204,7 +207,22 @@ def check_public_aggregates(server: Server) -> set[str]:
     assert public["records"] and all(r["organisations"] >= K for r in public["records"])
     assert not any(org in json.dumps(public) for org in server.needs["organisation_id"].unique())
     assert health.status_code == 200
-    return {"/public/demand", "/health"}
+    return {"/public/demand", "/health"} | check_templates_hold_no_data(server)
+
+
+def check_templates_hold_no_data(server: Server) -> set[str]:
+    """The public templates are the contract only: the same bytes whatever is stored."""
+    with server.client() as client:
+        csv_answer = client.get("/templates/needs.csv")
+        xlsx_answer = client.get("/templates/needs.xlsx")
+    assert csv_answer.content == needs_template("csv")
+    assert _cells(xlsx_answer.content) == _cells(needs_template("xlsx"))
+    return {"/templates/needs.{file_format}"}
+
+
+def _cells(workbook: bytes) -> list[list[object]]:
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
+    return [[cell.value for row in sheet.iter_rows() for cell in row] for sheet in book]
 
 
 def check_planner_scope(server: Server, published: dict[str, Any]) -> set[str]:

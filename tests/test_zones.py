@@ -7,7 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.rules.zones import load_zones, zes_start_for
+from planner.cli import main
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones, zes_start_for, zone_warnings
+from tests._needs_fixtures import VALID_ROWS, write_needs
 from validation import TableValidationError
 
 
@@ -56,8 +59,9 @@ def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
         "12025,\n"  # row 8: empty year
     )
     assert messages(tmp_path, text) == [
-        "row 3, column 'nis_code': '21004' is not the NIS code of a Flemish municipality; "
-        "valid: a 5-digit NIS code of one of the 285 Flemish municipalities (2025)",
+        "row 3, column 'nis_code': '21004' is a municipality of the Brussels-Capital Region: "
+        "Brussels is outside the Flemish ZES framework (the agreement covers zones of Flemish "
+        "cities only); valid: a 5-digit NIS code of one of the 285 Flemish municipalities (2025)",
         "row 4, column 'zes_start_year': '2026' is not a ZES start year; "
         "valid: a whole year from 2027 to 2050",
         "row 5, column 'zes_start_year': '2030.5' is not a ZES start year; "
@@ -89,3 +93,29 @@ def test_a_need_follows_the_earliest_of_its_cities() -> None:
     assert zes_start_for(["24062", "44021"], zones) == 2029
     assert zes_start_for(["11002"], zones) is None
     assert zes_start_for([], zones) is None
+
+
+def test_brussels_is_refused_with_the_reason(tmp_path: Path) -> None:
+    assert messages(tmp_path, "nis_code,zes_start_year\n24062,2027\n21004,2028\n") == [
+        "row 3, column 'nis_code': '21004' is a municipality of the Brussels-Capital Region: "
+        "Brussels is outside the Flemish ZES framework (the agreement covers zones of Flemish "
+        "cities only); valid: a 5-digit NIS code of one of the 285 Flemish municipalities (2025)"
+    ]
+
+
+def test_a_zes_city_missing_from_zones_is_a_warning_naming_city_and_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zones = write(tmp_path, "nis_code,zes_start_year\n24062,2027\n")  # Gent (44021) left out
+    rows = [dict(row) for row in VALID_ROWS] + [dict(VALID_ROWS[1], need_id="N-004")]
+    needs = write_needs(tmp_path / "needs.csv", rows)
+    assert main(["validate", str(needs)]) == 0  # zones.csv next to it is used
+    out = capsys.readouterr().out
+    assert (
+        "warning: column 'zes_cities': '44021' (Gent) is not in zones.csv, so it has no ZES "
+        "start year and these rows get no zero-emission obligation from it: rows 3, 5; "
+        "valid: add the city to zones.csv with its zes_start_year, or correct the code"
+    ) in out
+    table = load_needs(needs)
+    assert [w.value for w in zone_warnings(table, load_zones(zones))] == ["44021"]
+    assert zone_warnings(table, pd.Series({"24062": 2027, "44021": 2030})) == []

@@ -3,19 +3,30 @@
 Values are read as strings (empty cells as ``""``) and converted only after validation; a
 number written as ``12,5`` in a semicolon-separated file (as Excel writes it in Belgian locales)
 is understood as 12.5.
+
+Tolerance at the file level: a CSV that is not UTF-8 is read as Windows-1252 (what Excel saves as
+"CSV" in Belgian locales) with a warning naming the encoding, and rows with no value at all
+(Excel's empty trailing rows) are dropped.  The row index keeps the file's numbering: data row
+with index ``i`` is file row ``i + 2`` even when empty rows were dropped before it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pandas as pd
 
-from validation.report import LaadplanError
+from validation.report import LaadplanError, RowIssue
 
 #: Delimiters accepted when sniffing a CSV header.
 DELIMITERS = (",", ";", "\t")
+#: The encoding tried when a CSV is not UTF-8: Excel's "CSV" in Belgian (Western) locales.
+FALLBACK_ENCODING = "cp1252"
+#: ``frame.attrs`` keys: warnings from reading, and where the table came from.
+WARNINGS_ATTR = "read_warnings"
+FORMAT_ATTR = "source_format"
 
 
 class ReadError(LaadplanError):
@@ -35,39 +46,81 @@ def read_raw_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        String cells, ``""`` for empty ones, index 0..n-1 (data row ``i`` is file row ``i + 2``).
-        ``frame.attrs["delimiter"]`` records the CSV delimiter (``","`` for workbooks).
+        String cells, ``""`` for empty ones; data row with index ``i`` is file row ``i + 2``
+        (rows without any value are dropped).  ``frame.attrs["delimiter"]`` records the CSV
+        delimiter (``","`` for workbooks), ``frame.attrs["source_format"]`` ``"csv"`` or
+        ``"xlsx"`` and ``frame.attrs["read_warnings"]`` a list of
+        :class:`~validation.report.RowIssue` (e.g. the encoding used when it was not UTF-8).
 
     Raises
     ------
     ReadError
-        When the file does not exist, is not UTF-8 or has no header row.
+        When the file does not exist, is neither UTF-8 nor Windows-1252 or has no header row.
     """
     path = Path(path)
     if not path.is_file():
         raise ReadError(f"{path}: no such file")
+    warnings: list[RowIssue] = []
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         frame = _read_workbook(path, sheet)
-        frame.attrs["delimiter"] = ","
+        frame.attrs.update(delimiter=",", source_format="xlsx")
     else:
-        text = _read_text(path)
+        text, encoding_warning = _read_text(path)
+        warnings += encoding_warning
         delimiter = sniff_delimiter(text, path)
-        frame = _read_csv_text(path, delimiter)
-        frame.attrs["delimiter"] = delimiter
+        frame = _read_csv_text(text, path, delimiter)
+        frame.attrs.update(delimiter=delimiter, source_format="csv")
     frame.columns = [str(column).strip() for column in frame.columns]
+    frame = drop_empty_rows(frame)
+    frame.attrs[WARNINGS_ATTR] = warnings
     return frame
 
 
-def _read_text(path: Path) -> str:
+def read_warnings(raw: pd.DataFrame) -> list[RowIssue]:
+    """The warnings recorded while reading a raw table (none for tables not read from a file)."""
+    return list(raw.attrs.get(WARNINGS_ATTR, []))
+
+
+def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows in which every cell is empty, keeping the index (the file's row numbering)."""
+    if frame.empty or len(frame.columns) == 0:
+        return frame
+    filled = (frame.astype(str).apply(lambda column: column.str.strip()) != "").any(axis=1)
+    kept: pd.DataFrame = frame.loc[filled]
+    kept.attrs = dict(frame.attrs)
+    return kept
+
+
+def _read_text(path: Path) -> tuple[str, list[RowIssue]]:
     raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise ReadError(
+            f"{path}: holds NUL bytes, so it is not a text table (UTF-16 'Unicode text' or a "
+            "binary file); save the file as 'CSV UTF-8' and try again"
+        )
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        where = f"byte {exc.start}, line {line}"
+    try:
+        text = raw.decode(FALLBACK_ENCODING)
+    except UnicodeDecodeError as exc:
         raise ReadError(
-            f"{path}: not UTF-8 text (byte {exc.start}, line {line}); save the file as "
-            "'CSV UTF-8' and try again"
+            f"{path}: neither UTF-8 nor Windows-1252 text (not UTF-8 at {where}; "
+            f"byte {exc.start} is not Windows-1252 either); save the file as 'CSV UTF-8' "
+            "and try again"
         ) from exc
+    warning = RowIssue(
+        None,
+        None,
+        None,
+        f"is not UTF-8 ({where}); it was read as Windows-1252, the encoding Excel uses for "
+        "'CSV' in Belgian locales: check that accented names read right, or save the file as "
+        "'CSV UTF-8'",
+        show_value=False,
+    )
+    return text, [warning]
 
 
 def sniff_delimiter(text: str, path: Path | str = "table") -> str:
@@ -90,15 +143,15 @@ def sniff_delimiter(text: str, path: Path | str = "table") -> str:
     return max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
 
 
-def _read_csv_text(path: Path, delimiter: str) -> pd.DataFrame:
+def _read_csv_text(text: str, path: Path, delimiter: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
-            path,
+            io.StringIO(text),
             sep=delimiter,
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
             skipinitialspace=True,
+            skip_blank_lines=False,
             quoting=csv.QUOTE_MINIMAL,
         )
     except pd.errors.ParserError as exc:
@@ -108,7 +161,7 @@ def _read_csv_text(path: Path, delimiter: str) -> pd.DataFrame:
 
 def _stripped(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
-        frame[column] = frame[column].astype(str).str.strip()
+        frame[column] = frame[column].fillna("").astype(str).str.strip()
     return frame
 
 

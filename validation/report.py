@@ -75,6 +75,8 @@ class RowIssue:
         What would be valid, e.g. ``"one of N1, N2L, N2H, N3, T"``.
     suggestion
         The near miss the person probably meant, if any.
+    show_value
+        Whether the message shows the value (``False`` for file-level notes without one).
     """
 
     row: int | None
@@ -83,6 +85,7 @@ class RowIssue:
     problem: str
     valid: str | None = None
     suggestion: str | None = None
+    show_value: bool = True
 
     def message(self) -> str:
         """Return the issue as one readable line."""
@@ -92,7 +95,8 @@ class RowIssue:
         if self.column is not None:
             where.append(f"column '{self.column}'")
         location = ", ".join(where) if where else "file"
-        text = f"{location}: {_show(self.value)} {self.problem}"
+        value = f"{_show(self.value)} " if self.show_value else ""
+        text = f"{location}: {value}{self.problem}"
         if self.valid:
             text += f"; valid: {self.valid}"
         if self.suggestion is not None:
@@ -121,11 +125,15 @@ class ValidationReport:
         How many data rows were read.
     issues
         Every problem found; empty when the table is valid.
+    warnings
+        What was read tolerantly (another encoding, ``Diesel`` as ``diesel``, ``20:00:00`` as
+        ``20:00`` …): shown with the report, never blocking.
     """
 
     source: str
     rows_checked: int = 0
     issues: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -145,6 +153,15 @@ class ValidationReport:
         """Record several issues."""
         self.issues.extend(issues)
 
+    def warn(self, warnings: Iterable[RowIssue]) -> None:
+        """Record warnings: things read tolerantly that the sender should know about."""
+        self.warnings.extend(warnings)
+
+    def warning_lines(self) -> list[str]:
+        """The warnings as text lines, file-level first."""
+        ordered = sorted(self.warnings, key=lambda i: (i.row or 0, i.column or ""))
+        return [f"  warning: {warning.message()}" for warning in ordered]
+
     def sorted_issues(self) -> list[RowIssue]:
         """Issues ordered by row (file-level first), then column."""
         return sorted(self.issues, key=lambda i: (i.row or 0, i.column or ""))
@@ -157,8 +174,12 @@ class ValidationReport:
         limit
             Show at most this many issues and say how many more there are.
         """
+        warned = self.warning_lines()
+        if warned:
+            warned.insert(0, f"  {len(warned)} warning(s), not blocking:")
         if self.ok:
-            return f"{self.source}: {self.rows_checked} rows checked, no problems found."
+            head = f"{self.source}: {self.rows_checked} rows checked, no problems found."
+            return "\n".join([head, *warned])
         issues = self.sorted_issues()
         shown = issues if limit is None else issues[:limit]
         head = (
@@ -168,24 +189,32 @@ class ValidationReport:
         lines = [head, *(f"  {issue.message()}" for issue in shown)]
         if len(shown) < len(issues):
             lines.append(f"  … and {len(issues) - len(shown)} more")
-        return "\n".join(lines)
+        return "\n".join(lines + warned)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the issues as a table, one row per issue."""
-        records = [
-            {
-                "row": issue.row,
-                "column": issue.column,
-                "value": None if issue.value is None else str(issue.value),
-                "problem": issue.problem,
-                "valid": issue.valid,
-                "suggestion": issue.suggestion,
-                "message": issue.message(),
-            }
-            for issue in self.sorted_issues()
-        ]
-        columns = ["row", "column", "value", "problem", "valid", "suggestion", "message"]
-        return pd.DataFrame.from_records(records, columns=columns)
+        return _issue_frame(self.sorted_issues())
+
+    def warnings_frame(self) -> pd.DataFrame:
+        """Return the warnings as a table, one row per warning (columns as :meth:`to_frame`)."""
+        return _issue_frame(sorted(self.warnings, key=lambda i: (i.row or 0, i.column or "")))
+
+
+def _issue_frame(issues: Iterable[RowIssue]) -> pd.DataFrame:
+    records = [
+        {
+            "row": issue.row,
+            "column": issue.column,
+            "value": None if issue.value is None else str(issue.value),
+            "problem": issue.problem,
+            "valid": issue.valid,
+            "suggestion": issue.suggestion,
+            "message": issue.message(),
+        }
+        for issue in issues
+    ]
+    columns = ["row", "column", "value", "problem", "valid", "suggestion", "message"]
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 class TableValidationError(LaadplanError):

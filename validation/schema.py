@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from validation.reading import read_raw_table
+from validation.reading import read_raw_table, read_warnings
 from validation.report import (
     FIRST_DATA_ROW,
     RowIssue,
@@ -49,6 +49,9 @@ class CheckSpec:
         Valid values to suggest a near miss from.
     suggester
         A function proposing a correction for a bad value (used when ``options`` is empty).
+    explainer
+        A function giving the problem for a particular value when it says more than
+        ``problem`` (e.g. which municipality a postcode belongs to).
     """
 
     key: str
@@ -57,6 +60,12 @@ class CheckSpec:
     valid: str | None = None
     options: tuple[str, ...] = ()
     suggester: Callable[[str], str | None] | None = field(default=None, compare=False)
+    explainer: Callable[[str], str | None] | None = field(default=None, compare=False)
+
+    def problem_for(self, value: object) -> str:
+        """The problem as said for one bad value."""
+        told = self.explainer(str(value)) if self.explainer is not None else None
+        return told or self.problem
 
     def suggestion_for(self, value: object) -> str | None:
         """Return the near miss for a bad value, if there is one."""
@@ -157,7 +166,9 @@ def _issue(
             row, None if other is None else str(other), case.get("failure_case"), f"fails {check}"
         )
     value = frame.at[index, spec.column] if index is not None else None
-    return RowIssue(row, spec.column, value, spec.problem, spec.valid, spec.suggestion_for(value))
+    return RowIssue(
+        row, spec.column, value, spec.problem_for(value), spec.valid, spec.suggestion_for(value)
+    )
 
 
 def _missing_column(column: str, frame: pd.DataFrame, known: Sequence[str]) -> RowIssue:
@@ -228,13 +239,16 @@ def check_contract_table(
     -------
     tuple
         The raw table with the optional columns added (``None`` when anything is wrong) and the
-        report. A header problem stops the check before the cells are looked at.
+        report, which carries the warnings from reading the file. A header problem stops the
+        check before the cells are looked at. The index is kept (index ``i`` is file row
+        ``i + 2``).
     """
     # Imported here: validation.checks builds on this module.
     from validation.checks import column_issues, with_columns
 
-    prepared = with_columns(raw.reset_index(drop=True), optional)
+    prepared = with_columns(raw, optional)
     report = ValidationReport(source=source, rows_checked=len(prepared))
+    report.warn(read_warnings(raw))
     report.extend(column_issues(prepared, required, known))
     if report.ok:
         schema, specs = schema_for(delimiter_of(prepared))

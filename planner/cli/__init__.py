@@ -24,6 +24,7 @@ PLUGIN_GROUP = "laadplan.commands"
 COMMAND_MODULES = (
     "planner.cli.generate",
     "planner.cli.validate",
+    "planner.cli.template",
     "planner.cli.access",
     "planner.cli.demand",
     "planner.cli.grid",

@@ -26,7 +26,7 @@ from planner.cli.common import add_data_arguments, data_folder_from
 from planner.demand.aggregation import demand_by_region_table, summary_by_year
 from planner.demand.projection import project_demand, write_demand
 from planner.intake.needs import load_needs
-from planner.rules.zones import load_zones
+from planner.rules.zones import load_zones, log_zone_warnings
 from planner.scenario import load_scenario
 from planner.workflows.datafolder import DataFolder
 from planner.workflows.progress import stage
@@ -69,6 +69,7 @@ def project_case(folder: DataFolder) -> xr.Dataset:
     with stage(f"reading {needs_path.name}, {zones_path.name} and the scenario"):
         needs = load_needs(needs_path)
         zones = load_zones(zones_path)
+        log_zone_warnings(needs, zones)
         scenario = load_scenario(folder.scenario)
     with stage(f"projecting demand of {len(needs)} needs"):
         return project_demand(needs, zones, scenario)
@@ -91,7 +92,31 @@ def format_summary(dataset: xr.Dataset, out: Path) -> str:
         f"{dataset.attrs['slot_minutes']}-minute slots; energy per working day."
     )
     table = summary_by_year(dataset)
-    lines = [head, _format_table(table), f"Wrote {out / DEMAND_FILE} and {out / REGION_FILE}."]
+    lines = [head, _assumptions(dataset), _format_table(table)]
+    if _has_unreported_estimate(dataset):
+        lines.append(_format_range(table))
+    lines.append(f"Wrote {out / DEMAND_FILE} and {out / REGION_FILE}.")
+    return "\n".join(lines)
+
+
+def _assumptions(dataset: xr.Dataset) -> str:
+    uptake = str(dataset.attrs.get("uptake", "table"))
+    curve = "the scenario's voluntary_uptake table" if uptake == "table" else f"'{uptake}'"
+    return f"Voluntary uptake: {curve}."
+
+
+def _has_unreported_estimate(dataset: xr.Dataset) -> bool:
+    return "unreported_factor" in dataset.coords and bool((dataset["unreported_factor"] > 1).any())
+
+
+def _format_range(table: pd.DataFrame) -> str:
+    """Reported demand and the estimate with the fleets that did not report, per year."""
+    lines = ["Range with the fleets that did not report (MWh per working day):"]
+    for record in table.to_dict("records"):
+        lines.append(
+            f"{int(record['year']):>4}  reported {float(record['energy_mwh_per_day']):>9.2f}  "
+            f"estimated total {float(record['energy_incl_unreported_mwh_per_day']):>9.2f}"
+        )
     return "\n".join(lines)
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from planner.intake.needs import validate_needs_file
+from planner.rules.zones import load_zones, zone_warnings
+
+ZONES_FILE = "zones.csv"
 
 
 def register(subparsers: Any) -> None:
@@ -21,12 +24,22 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("needs", type=Path, help="needs.csv or needs.xlsx")
     parser.add_argument("--limit", type=int, default=None, help="show at most this many problems")
+    parser.add_argument(
+        "--zones",
+        type=Path,
+        default=None,
+        help="zones.csv to check zes_cities against (default: zones.csv next to the needs file, "
+        "if there is one); a city missing from it is a warning",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate the file and print the report; 0 when valid, 1 otherwise."""
     table, report = validate_needs_file(args.needs)
+    zones_path = args.zones or Path(args.needs).with_name(ZONES_FILE)
+    if table is not None and (args.zones is not None or zones_path.is_file()):
+        report.warn(zone_warnings(table, load_zones(zones_path)))
     print(report.format(limit=args.limit))
     if table is not None:
         vehicles = int(table["vehicles"].sum())

@@ -253,10 +253,12 @@ def summary_by_year(dataset: xr.Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``year``, ``ze_vehicles``, ``bev_vehicles``, ``energy_mwh_per_day``,
-        ``unserved_mwh_per_day`` and ``peak_mw`` (the coincident peak of all needs together).
+        ``unserved_mwh_per_day`` and ``peak_mw`` (the coincident peak of all needs together);
+        ``energy_incl_unreported_mwh_per_day`` when the dataset has the estimate of the fleets
+        that did not report.
     """
     total = dataset["power_kw"].sum("need")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "year": dataset["year"].to_numpy(),
             "ze_vehicles": dataset["ze_vehicles"].sum("need").to_numpy(),
@@ -266,3 +268,9 @@ def summary_by_year(dataset: xr.Dataset) -> pd.DataFrame:
             "peak_mw": total.max("slot").to_numpy() / 1000,
         }
     )
+    estimate = "energy_kwh_per_day_incl_unreported"
+    if estimate in dataset:
+        table["energy_incl_unreported_mwh_per_day"] = (
+            dataset[estimate].sum("need").to_numpy() / 1000
+        )
+    return table

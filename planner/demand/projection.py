@@ -18,6 +18,11 @@ documents its assumptions. Here:
 * **Slots.** ``slot_start`` (HH:MM) labels each slot; ``offpeak_share`` is the share of the
   slot in the scenario's off-peak window and ``is_offpeak`` is true when that share is at
   least one half.
+* **Fleets that did not report.** ``unreported_factor`` (per need) is ``1 / (1 - share)`` with
+  the scenario's unreported share of the need's municipality; ``ze_vehicles_incl_unreported``
+  and ``energy_kwh_per_day_incl_unreported`` scale the reported figures by it (a ratio
+  estimate: a municipality without any reported need adds nothing). The plan serves the
+  reported needs; the estimate is the upper end of the range shown to planners.
 * Energy that does not fit the dwell window at maximum power is ``unserved_kwh_per_day``, so
   ``Σ_slot power_kw × slot_hours + unserved_kwh_per_day = energy_kwh_per_day`` for every need
   and year.
@@ -53,6 +58,8 @@ UNITS: dict[str, str] = {
     "energy_kwh_per_day": "kWh per working day",
     "unserved_kwh_per_day": "kWh per working day",
     "power_kw": "kW",
+    "ze_vehicles_incl_unreported": "vehicles",
+    "energy_kwh_per_day_incl_unreported": "kWh per working day",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -65,6 +72,10 @@ DESCRIPTIONS: dict[str, str] = {
     "energy_kwh_per_day": "energy drawn from chargers per working day",
     "unserved_kwh_per_day": "energy that does not fit the dwell window at maximum power",
     "power_kw": "average charging power in the time slot",
+    "ze_vehicles_incl_unreported": "zero-emission vehicles with the estimate of the fleets that "
+    "did not report (scaled by unreported_factor)",
+    "energy_kwh_per_day_incl_unreported": "energy per working day with the estimate of the "
+    "fleets that did not report (scaled by unreported_factor)",
 }
 
 #: Needs-table columns carried as coordinates on ``need`` (dataset name: needs column).
@@ -119,7 +130,10 @@ def project_demand(needs: pd.DataFrame, zones: pd.Series, scenario: Scenario) ->
         (settings.offpeak_start, settings.offpeak_end),
     )
     data = _data_variables(needs, fleet, energy, profiles)
+    factor = unreported_factor(needs["nis_code"].astype(str), settings)
+    data |= _unreported_variables(data, factor)
     coords = {**_need_coordinates(needs, fleet), **_slot_coordinates(settings)}
+    coords["unreported_factor"] = ("need", factor)
     coords["year"] = ("year", np.array(fleet.years, dtype=np.int64))
     dataset = xr.Dataset(data, coords=coords, attrs=_attributes(scenario))
     for name, units in UNITS.items():
@@ -158,6 +172,35 @@ def _data_variables(
         "unserved_kwh_per_day": (("need", "year"), bev * profiles.unserved_kwh[:, None]),
         "power_kw": (("need", "year", "slot"), bev[:, :, None] * profiles.power_kw[:, None, :]),
     }
+
+
+def unreported_factor(nis_codes: pd.Series, settings: ProjectionSettings) -> np.ndarray:
+    """Per need, ``1 / (1 - share)`` with the unreported share of its municipality.
+
+    Examples
+    --------
+    >>> settings = ProjectionSettings(unreported_share=0.5, unreported_share_by_nis={"24062": 0.2})
+    >>> unreported_factor(pd.Series(["24062", "44021"]), settings).tolist()
+    [1.25, 2.0]
+    """
+    by_nis = settings.unreported_share_by_nis
+    shares = nis_codes.map(lambda code: by_nis.get(code, settings.unreported_share))
+    return 1.0 / (1.0 - shares.to_numpy(dtype=float))
+
+
+def _unreported_variables(
+    data: dict[str, tuple[tuple[str, ...], np.ndarray]], factor: np.ndarray
+) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """The estimate including fleets that did not report: reported figures scaled by factor."""
+    return {
+        f"{name}_incl_unreported": (dims, values * factor[:, None])
+        for name, (dims, values) in data.items()
+        if name in UNREPORTED_VARIABLES
+    }
+
+
+#: Variables also given with the estimate of the fleets that did not report.
+UNREPORTED_VARIABLES = ("ze_vehicles", "energy_kwh_per_day")
 
 
 def _need_coordinates(
@@ -217,6 +260,8 @@ def _attributes(scenario: Scenario) -> dict[str, str | int | float]:
         "offpeak_end": settings.offpeak_end,
         "first_year": settings.first_year,
         "last_year": settings.last_year,
+        "uptake": settings.uptake or "table",
+        "unreported_share": settings.unreported_share,
         "energy_basis": "per working day of each need",
     }
 

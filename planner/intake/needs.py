@@ -6,11 +6,13 @@ returns the whole validated table or raises :class:`~validation.TableValidationE
 
 The validated table has the contract columns with proper types plus derived columns:
 ``location_estimated`` (lat/lon filled from the municipality), ``vervoerregio_code``,
-``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts").
+``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts");
+``table.attrs["file_rows"]`` holds each row's line number in the file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,7 @@ import pandas as pd
 
 import geography
 from planner.intake.needs_schema import (
+    FILE_ROWS_ATTR,
     FLOAT_COLUMNS,
     INTEGER_COLUMNS,
     NEEDS_COLUMNS,
@@ -25,13 +28,16 @@ from planner.intake.needs_schema import (
     needs_schema,
     split_codes,
 )
+from planner.intake.needs_tolerance import prepare_needs
 from planner.rules.access import parse_norm
-from validation import ValidationReport
+from validation import RowIssue, ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
+from validation.report import FIRST_DATA_ROW
 from validation.schema import check_contract_table, delimiter_of, load_checked_table
 
 __all__ = [
     "NEEDS_COLUMNS",
+    "canonical_needs_text",
     "check_needs",
     "load_needs",
     "split_codes",
@@ -80,18 +86,49 @@ def check_needs(
         The table as read by :func:`validation.reading.read_raw_table`.
     source
         Name for the report.
+
+    Returns
+    -------
+    tuple
+        The typed table (``None`` when anything is wrong) and the report, whose warnings say
+        what was read tolerantly (:mod:`planner.intake.needs_tolerance`); values in issues are as
+        written in the file.
     """
+    tolerant = prepare_needs(raw)
     prepared, report = check_contract_table(
-        raw,
+        tolerant.raw,
         source,
         required=NEEDS_COLUMNS,
         known=NEEDS_COLUMNS,
         optional=OPTIONAL_COLUMNS,
         schema_for=needs_schema,
     )
-    if prepared is None:
+    report.extend(tolerant.issues)
+    report.issues = [_as_written(issue, raw) for issue in report.issues]
+    report.warn(tolerant.warnings)
+    if prepared is None or not report.ok:
         return None, report
     return convert_needs(prepared, delimiter_of(prepared)), report
+
+
+def canonical_needs_text(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a raw needs table in the contract's canonical text (what gets stored).
+
+    Numbers with a decimal point and no thousands separator, times as ``HH:MM``, closed sets
+    in their canonical spelling; explanation rows left out (see
+    :mod:`planner.intake.needs_tolerance`).
+    """
+    return prepare_needs(raw).raw
+
+
+def _as_written(issue: RowIssue, raw: pd.DataFrame) -> RowIssue:
+    """The issue with the cell's value as written in the file (not as prepared)."""
+    if issue.row is None or issue.column is None or issue.column not in raw.columns:
+        return issue
+    index = issue.row - FIRST_DATA_ROW
+    if index not in raw.index:
+        return issue
+    return dataclasses.replace(issue, value=raw.at[index, issue.column])
 
 
 def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
@@ -108,7 +145,10 @@ def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
     table["zes_cities"] = raw["zes_cities"].map(lambda text: ";".join(split_codes(text)))
     table = _place_depots(table)
     table["norm_level"] = _norm_levels(table)
-    return table.reset_index(drop=True)
+    file_rows = [int(index) + FIRST_DATA_ROW for index in table.index]
+    table = table.reset_index(drop=True)
+    table.attrs[FILE_ROWS_ATTR] = file_rows
+    return table
 
 
 def _place_depots(table: pd.DataFrame) -> pd.DataFrame:

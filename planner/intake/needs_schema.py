@@ -61,6 +61,9 @@ NEEDS_COLUMNS = (
     "energy_kwh_per_day",
 )
 
+#: ``attrs`` key of the validated needs table: the file row number of each of its rows.
+FILE_ROWS_ATTR = "file_rows"
+
 #: Columns that may be left out of the file altogether.
 OPTIONAL_COLUMNS = ("lat", "lon", "nis_code", "kwh_per_km", "exemption", "energy_kwh_per_day")
 
@@ -84,10 +87,44 @@ def _numbers(delimiter: str) -> Callable[[pd.Series], pd.Series]:
 
 
 def municipality_code_for_name(text: str) -> str | None:
-    """Suggest the NIS code of a municipality written by name (``"Leuven"`` → ``"24062"``)."""
+    """Suggest the NIS code of a municipality written by name or by postcode.
+
+    ``"Leuven"`` and ``"3000"`` both give ``"24062"``.
+    """
     table = geography.municipalities()
     names = dict(zip(table["name_nl"].str.lower(), table["nis_code"], strict=True))
-    return names.get(text.strip().lower())
+    return names.get(text.strip().lower()) or flemish_code_for_postcode(text)
+
+
+def flemish_code_for_postcode(text: str) -> str | None:
+    """The NIS code of the Flemish municipality a postcode belongs to, if it is one.
+
+    Examples
+    --------
+    >>> flemish_code_for_postcode("3000"), flemish_code_for_postcode("1000")
+    ('24062', None)
+    """
+    flemish = [
+        (code, name)
+        for code, name, _ in geography.municipalities_for_postcode(text)
+        if geography.is_flemish_nis(code)
+    ]
+    return flemish[0][0] if len(flemish) == 1 else None
+
+
+def _postcode_problem(text: str) -> str | None:
+    found = geography.municipalities_for_postcode(text)
+    if len(found) != 1:
+        return None
+    return f"is the postcode of {found[0][1]}, not a NIS code"
+
+
+def _brussels_problem(text: str) -> str:
+    codes = [code for code in split_codes(text) if geography.is_brussels_nis(code)]
+    return (
+        f"holds {', '.join(codes)}, a municipality of the Brussels-Capital Region: Brussels is "
+        "outside the Flemish ZES framework (the agreement covers zones of Flemish cities only)"
+    )
 
 
 def split_codes(text: str) -> list[str]:
@@ -105,7 +142,23 @@ def split_codes(text: str) -> list[str]:
 
 def _zes_cities_ok(s: pd.Series) -> pd.Series:
     flemish = geography.flemish_nis_codes()
-    return s.map(lambda text: all(code in flemish for code in split_codes(text))).astype(bool)
+
+    def known(code: str) -> bool:  # Brussels codes are refused by their own check
+        return code in flemish or geography.is_brussels_nis(code)
+
+    return _per_distinct(s, lambda text: all(known(code) for code in split_codes(text)))
+
+
+def _zes_cities_not_brussels(s: pd.Series) -> pd.Series:
+    return _per_distinct(
+        s, lambda text: not any(geography.is_brussels_nis(code) for code in split_codes(text))
+    )
+
+
+def _per_distinct(s: pd.Series, test: Callable[[str], bool]) -> pd.Series:
+    """``test`` of each cell, computed once per distinct value."""
+    verdict = {text: bool(test(str(text))) for text in s.unique()}
+    return s.map(verdict).astype(bool)
 
 
 def _first_bad_zes_code(text: str) -> str | None:
@@ -118,7 +171,15 @@ def _first_bad_zes_code(text: str) -> str | None:
 
 def _nis_code_ok(s: pd.Series) -> pd.Series:
     flemish = geography.flemish_nis_codes()
-    return (s == "") | s.isin(flemish)
+    return (s == "") | s.isin(flemish) | _is_flemish_postcode(s)
+
+
+def _is_flemish_postcode(s: pd.Series) -> pd.Series:
+    return _per_distinct(s, lambda text: flemish_code_for_postcode(text) is not None)
+
+
+def _nis_code_not_postcode(s: pd.Series) -> pd.Series:
+    return ~_is_flemish_postcode(s)
 
 
 #: Numeric columns and their rules.
@@ -180,18 +241,40 @@ def _nis_code_check() -> Checks:
         "a 5-digit NIS code of one of the 285 Flemish municipalities (2025), or empty",
         suggester=municipality_code_for_name,
     )
-    return [(spec, cell_check(spec, _nis_code_ok))]
+    postcode = CheckSpec(
+        "nis_code:postcode",
+        "nis_code",
+        "is a postcode, not a NIS code",
+        "the 5-digit NIS code of the municipality, or empty",
+        suggester=flemish_code_for_postcode,
+        explainer=_postcode_problem,
+    )
+    return [
+        (spec, cell_check(spec, _nis_code_ok)),
+        (postcode, cell_check(postcode, _nis_code_not_postcode)),
+    ]
 
 
 def _zes_cities_check() -> Checks:
+    valid = "NIS codes of Flemish municipalities separated by ';' (or empty)"
     spec = CheckSpec(
         "zes_cities:codes",
         "zes_cities",
         "holds a code that is not a Flemish municipality",
-        "NIS codes of Flemish municipalities separated by ';' (or empty)",
+        valid,
         suggester=_first_bad_zes_code,
     )
-    return [(spec, cell_check(spec, _zes_cities_ok))]
+    brussels = CheckSpec(
+        "zes_cities:brussels",
+        "zes_cities",
+        "holds a Brussels-Capital municipality, outside the Flemish ZES framework",
+        valid,
+        explainer=_brussels_problem,
+    )
+    return [
+        (spec, cell_check(spec, _zes_cities_ok)),
+        (brussels, cell_check(brussels, _zes_cities_not_brussels)),
+    ]
 
 
 def row_checks(delimiter: str) -> tuple[list[pa.Check], list[CheckSpec]]:

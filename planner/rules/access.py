@@ -13,7 +13,9 @@ heavy (T)                 2029-01-01      Phase IV        2034-12-31           2
 
 Existing vehicles have free access with diesel Euro 6/VI or petrol Euro 3/III or better
 (T: Phase IV or better), need a paid individual permit at diesel Euro 5/V or petrol Euro 2/II
-(T: Phase IIIb) and have no access below that.
+(T: Phase IIIb) and have no access below that.  Heavy vehicles new in 2027–2028 follow the same
+two levels: the "new 2027–2028" norm is the free-access level, and the table's paid-permit
+column applies to them as well (a new N2H Euro V diesel of 2027 gets the paid permit).
 
 Decisions made here where the agreement is silent, each covered by a test:
 
@@ -570,15 +572,21 @@ def _new_vehicle_rule(vehicle: _Vehicle, calendar: _Calendar) -> AccessDecision:
 
 
 def _transition_rule(vehicle: _Vehicle, calendar: _Calendar) -> AccessDecision:
-    """Heavy vehicles first registered in 2027–2028 must meet the free-access norm."""
+    """Heavy vehicles first registered in 2027–2028 (N2H, N3: Euro VI / III; T: Phase IV).
+
+    The table's 2027–2028 norm is what a new vehicle needs for *free* access; its columns
+    "free-access condition" and "paid individual permit" read "as above" for N2H and N3 and
+    "Phase IIIb" for T, so a new vehicle one level below (diesel Euro V, petrol Euro II, Phase
+    IIIb) gets the paid permit until the same date, and below that no access.
+    """
     last_day = calendar.new_ze_from - timedelta(days=1)
     window = f"from {calendar.new_norm_from} to {last_day}"
+    decision = _existing_vehicle_rule(vehicle, calendar, f"registered {window}")
+    if decision.access is Access.FREE:
+        return decision
     required = vehicle.needs(vehicle.threshold.free_level)
-    if vehicle.norm_level >= vehicle.threshold.free_level:
-        return _existing_vehicle_rule(vehicle, calendar, f"registered {window}")
-    rule = f"new {vehicle.category} vehicles registered {window} must be {required}"
-    reason = f"{vehicle.describe()} registered {vehicle.registered}: {rule}, no access"
-    return AccessDecision(Access.NO_ACCESS, reason)
+    rule = f"new {vehicle.category} vehicles registered {window} need {required} for free access"
+    return AccessDecision(decision.access, f"{decision.reason}; {rule}")
 
 
 def _existing_vehicle_rule(vehicle: _Vehicle, calendar: _Calendar, when: str) -> AccessDecision:

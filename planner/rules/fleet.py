@@ -36,7 +36,9 @@ they bite for a need, under these assumptions (each covered by a test):
 * **Voluntary uptake.** In year Y a share S(Y) of the vehicles the rules do not (yet) require to
   be ZE is battery-electric anyway, with S(Y) the highest
   :meth:`~planner.scenario.ProjectionSettings.uptake_share` of the years up to Y (so a ZE vehicle
-  stays ZE even if the listed shares fall). Fractional vehicles are kept as floats.
+  stays ZE even if the listed shares fall), or, with ``[projection] uptake = "low" | "mid" |
+  "high"``, the named curve of the need's category (:mod:`planner.demand.uptake`). Fractional
+  vehicles are kept as floats.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from planner.demand.uptake import uptake_share
 from planner.domain import Fuel, VehicleCategory
 from planner.rules.access import new_vehicles_ze_from, parse_norm, zero_emission_required
 from planner.rules.zones import zes_start_for
@@ -106,7 +109,7 @@ def project_fleet(
     vehicles = needs["vehicles"].to_numpy(dtype=float)[:, None]
     fuel = needs["fuel"].astype(str).to_numpy()
     exempt = (needs["exemption"].astype(str).to_numpy() != "")[:, None]
-    uptake = np.array(voluntary_share(settings, years))[None, :]
+    uptake = voluntary_shares(settings, years, needs["vehicle_category"].astype(str).tolist())
     combustion_ze = np.where(exempt, 0.0, np.where(required, 1.0, uptake))
     ze_fuel = np.isin(fuel, [Fuel.ELECTRIC.value, Fuel.HYDROGEN.value])[:, None]
     ze = vehicles * np.where(ze_fuel, 1.0, combustion_ze)
@@ -134,6 +137,33 @@ def zes_start_years(zes_cities: pd.Series, zones: pd.Series) -> np.ndarray:
 
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def voluntary_shares(
+    settings: ProjectionSettings, years: list[int], categories: list[str]
+) -> np.ndarray:
+    """The voluntary ZE share per need (rows, by category) and year (columns).
+
+    With ``uptake`` set, the named curve of each category's group (:mod:`planner.demand.uptake`);
+    otherwise the ``voluntary_uptake`` table, alike for every category.  Each row never falls.
+
+    Examples
+    --------
+    >>> settings = ProjectionSettings(uptake="mid")
+    >>> voluntary_shares(settings, [2027, 2030], ["N1", "N3"]).round(3).tolist()
+    [[0.091, 0.251], [0.043, 0.131]]
+    """
+    if not settings.uptake:
+        return np.tile(np.array(voluntary_share(settings, years)), (len(categories), 1))
+    by_category = {
+        category: np.maximum.accumulate(
+            [uptake_share(settings.uptake, category, year) for year in years]
+        )
+        for category in set(categories)
+    }
+    return np.array([by_category[category] for category in categories], dtype=float).reshape(
+        len(categories), len(years)
+    )
 
 
 def voluntary_share(settings: ProjectionSettings, years: list[int]) -> list[float]:

@@ -12,6 +12,7 @@ the same city twice) and nothing is loaded when anything is wrong.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,10 +20,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from planner.intake.needs_schema import municipality_code_for_name
-from validation import TableValidationError, ValidationReport
+from planner.intake.needs_schema import FILE_ROWS_ATTR, municipality_code_for_name, split_codes
+from validation import RowIssue, TableValidationError, ValidationReport
 from validation.reading import parse_numbers, read_raw_table
+from validation.report import FIRST_DATA_ROW
 from validation.schema import CheckSpec, cell_check, unknown_columns, validate_table
+from validation.tolerance import row_list
+
+LOG = logging.getLogger(__name__)
 
 #: Required columns of ``zones.csv``, in order.
 ZONES_COLUMNS = ("nis_code", "zes_start_year")
@@ -118,20 +123,93 @@ def _zones_schema(delimiter: str) -> tuple[pa.DataFrameSchema, list[CheckSpec]]:
         years = parse_numbers(s, delimiter)
         return years.notna() & (years == years.round()) & years.between(low, high)
 
-    def nis_ok(s: pd.Series) -> pd.Series:
-        return s.map(geography.is_flemish_nis).astype(bool)
+    brussels_spec = CheckSpec(
+        "nis_code:brussels",
+        "nis_code",
+        "is a municipality of the Brussels-Capital Region: Brussels is outside the Flemish ZES "
+        "framework (the agreement covers zones of Flemish cities only)",
+        "a 5-digit NIS code of one of the 285 Flemish municipalities (2025)",
+    )
+
+    def nis_ok(s: pd.Series) -> pd.Series:  # Brussels codes are refused by their own check
+        return s.map(lambda code: geography.is_flemish_nis(code) or _brussels(code)).astype(bool)
+
+    def not_brussels(s: pd.Series) -> pd.Series:
+        return ~s.map(_brussels).astype(bool)
 
     columns = {
         "nis_code": pa.Column(
             str,
-            checks=[cell_check(nis_spec, nis_ok)],
+            checks=[cell_check(nis_spec, nis_ok), cell_check(brussels_spec, not_brussels)],
             unique=True,
             report_duplicates="exclude_first",
         ),
         "zes_start_year": pa.Column(str, checks=[cell_check(year_spec, year_ok)]),
     }
     schema = pa.DataFrameSchema(columns, strict=False, coerce=False)
-    return schema, [nis_spec, year_spec]
+    return schema, [nis_spec, brussels_spec, year_spec]
+
+
+def _brussels(code: object) -> bool:
+    return geography.is_brussels_nis(code)
+
+
+def cities_without_zone(zes_cities: pd.Series, zones: pd.Series) -> list[RowIssue]:
+    """Warnings for ZES cities that needs name but ``zones.csv`` does not list.
+
+    A city missing from the zones table has no ZES start year, so the rows naming it get no
+    zero-emission obligation from it: probably a forgotten line in ``zones.csv`` (or a wrong
+    code in the needs).
+
+    Parameters
+    ----------
+    zes_cities
+        The needs' ``zes_cities`` (codes separated by ``;``), indexed by file row number.
+    zones
+        ``zes_start_year`` indexed by ``nis_code`` (:func:`load_zones`).
+
+    Returns
+    -------
+    list
+        One warning per missing city, naming it and the needs rows.
+    """
+    rows_of: dict[str, list[int]] = {}
+    for row, text in zes_cities.items():
+        for code in split_codes(str(text)):
+            if code not in zones.index:
+                rows_of.setdefault(code, []).append(int(str(row)))
+    names = dict(zip(*_municipality_names(), strict=True))
+    return [
+        RowIssue(
+            None,
+            "zes_cities",
+            code,
+            f"({names.get(code, 'unknown')}) is not in zones.csv, so it has no ZES start year "
+            f"and these rows get no zero-emission obligation from it: "
+            f"{row_list(row - FIRST_DATA_ROW for row in rows)}",
+            "add the city to zones.csv with its zes_start_year, or correct the code",
+        )
+        for code, rows in sorted(rows_of.items())
+    ]
+
+
+def _municipality_names() -> tuple[list[str], list[str]]:
+    table = geography.municipalities()
+    return table["nis_code"].tolist(), table["name_nl"].tolist()
+
+
+def zone_warnings(needs: pd.Series | pd.DataFrame, zones: pd.Series) -> list[RowIssue]:
+    """:func:`cities_without_zone` for a validated needs table (its file rows in ``attrs``)."""
+    table = needs if isinstance(needs, pd.DataFrame) else needs.to_frame("zes_cities")
+    rows = table.attrs.get(FILE_ROWS_ATTR) or [i + FIRST_DATA_ROW for i in range(len(table))]
+    cities = pd.Series(table["zes_cities"].to_numpy(), index=rows)
+    return cities_without_zone(cities, zones)
+
+
+def log_zone_warnings(needs: pd.DataFrame, zones: pd.Series) -> None:
+    """Log :func:`zone_warnings` (for commands reading a whole case)."""
+    for warning in zone_warnings(needs, zones):
+        LOG.warning("needs: %s", warning.message())
 
 
 def zes_start_for(codes: Iterable[str], zones: pd.Series) -> int | None:

@@ -23,7 +23,7 @@ from grid_data.profiles import read_grid_profiles
 from planner.demand.projection import project_demand
 from planner.intake.needs import load_needs
 from planner.optimisation.case import PlanCase, make_plan_case
-from planner.rules.zones import load_zones
+from planner.rules.zones import load_zones, log_zone_warnings
 from planner.scenario import Scenario, load_scenario
 from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder, DataFolderError
 from planner.workflows.progress import stage
@@ -93,6 +93,7 @@ def read_case(folder: DataFolder, scenario: Scenario | None = None) -> Case:
     with stage("reading needs and zones"):
         needs = load_needs(folder.require("needs"))
         zones = load_zones(folder.require("zones"))
+        log_zone_warnings(needs, zones)
     with stage("reading sites, grid and access data"):
         sites = charging_sites.read_sites(folder.sites) if folder.sites else None
         grid, profiles = read_grid_tables(folder, scenario)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import HTTPException, Path, status
 from pydantic import BaseModel, Field
 
@@ -33,6 +34,9 @@ class ValidationFailure(BaseModel):
     source: str
     rows_checked: int
     issues: list[RowProblem]
+    warnings: list[RowProblem] = Field(
+        default_factory=list, description="what was read tolerantly; never blocking"
+    )
 
 
 class ValidationFailureBody(BaseModel):
@@ -49,17 +53,27 @@ class Message(BaseModel):
 
 def validation_failure(report: ValidationReport) -> HTTPException:
     """The 422 of an upload that failed validation: every issue with its message."""
-    issues = [
-        RowProblem(**{str(key): _clean(value) for key, value in record.items()}).model_dump()
-        for record in report.to_frame().astype(object).to_dict("records")
-    ]
     detail = {
         "message": report.format(),
         "source": report.source,
         "rows_checked": report.rows_checked,
-        "issues": issues,
+        "issues": [problem.model_dump() for problem in row_problems(report.to_frame())],
+        "warnings": [problem.model_dump() for problem in report_warnings(report)],
     }
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+
+
+def report_warnings(report: ValidationReport) -> list[RowProblem]:
+    """The warnings of a validation report (what was read tolerantly), in the issues' shape."""
+    return row_problems(report.warnings_frame())
+
+
+def row_problems(frame: pd.DataFrame) -> list[RowProblem]:
+    """Rows of :meth:`ValidationReport.to_frame` as response models."""
+    return [
+        RowProblem(**{str(key): _clean(value) for key, value in record.items()})
+        for record in frame.astype(object).to_dict("records")
+    ]
 
 
 def file_failure(source: str, message: str) -> HTTPException:

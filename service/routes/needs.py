@@ -32,9 +32,11 @@ from service.routes.common import (
     ERRORS,
     NOT_FOUND,
     Id,
+    RowProblem,
     ValidationFailureBody,
     file_failure,
     iso,
+    report_warnings,
     validation_failure,
 )
 from service.snapshot import own_need_id
@@ -65,6 +67,9 @@ class SubmissionOut(BaseModel):
     submitted_at: str | None
     superseded_at: str | None
     created: bool = Field(True, description="false when the same content was already current")
+    warnings: list[RowProblem] = Field(
+        default_factory=list, description="what this upload's validation read tolerantly"
+    )
 
 
 class SubmissionDetail(SubmissionOut):
@@ -110,7 +115,9 @@ def _store(
         target = f"needs/submissions/{submission.id}"
         audit(session, principal, "write" if created else "read", target, detail)
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return _out(submission, principal.organisation_code, created)
+        out = _out(submission, principal.organisation_code, created)
+        out.warnings = report_warnings(checked.report)
+        return out
 
 
 @router.post(

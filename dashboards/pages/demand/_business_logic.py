@@ -23,6 +23,9 @@ def selected_needs(demand: xr.Dataset, selection: Selection) -> xr.Dataset:
 def yearly_totals(demand: xr.Dataset, selection: Selection, by: str) -> pd.DataFrame:
     """ZE vehicles and energy per working day per year and group of the selection.
 
+    With the column ``energy_kwh_per_day_incl_unreported`` when the projection estimated the
+    fleets that did not report.
+
     Raises
     ------
     ValueError
@@ -40,7 +43,13 @@ def yearly_totals(demand: xr.Dataset, selection: Selection, by: str) -> pd.DataF
             "energy_kwh_per_day": chosen["energy_kwh_per_day"].to_numpy().reshape(-1),
         }
     )
+    if ESTIMATE in chosen:  # the estimate with the fleets that did not report
+        frame[ESTIMATE] = chosen[ESTIMATE].to_numpy().reshape(-1)
     return frame.groupby(["year", "group"], as_index=False).sum().round(2)
+
+
+#: The energy with the estimate of the fleets that did not report (planner.demand.projection).
+ESTIMATE = "energy_kwh_per_day_incl_unreported"
 
 
 def region_table(demand: xr.Dataset, selection: Selection) -> pd.DataFrame:

@@ -50,8 +50,14 @@ def update_demand(
         figures.make_yearly_figure(
             totals, "ze_vehicles", "demand.vehicles_per_year", "q.ze_vehicles", lang
         ),
-        figures.make_yearly_figure(
-            totals, "energy_kwh_per_day", "demand.energy_per_year", "q.energy_kwh_day", lang
+        figures.add_unreported_estimate(
+            figures.make_yearly_figure(
+                totals, "energy_kwh_per_day", "demand.energy_per_year", "q.energy_kwh_day", lang
+            ),
+            totals,
+            "energy_kwh_per_day",
+            logic.ESTIMATE,
+            lang,
         ),
         figures.make_load_curve_figure(strategy_curves(context, selection), lang, year),
         data_table(logic.region_table(demand, selection), lang),

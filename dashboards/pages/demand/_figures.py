@@ -48,6 +48,31 @@ def make_yearly_figure(
     return figure
 
 
+def add_unreported_estimate(
+    figure: go.Figure, table: pd.DataFrame, column: str, estimate: str, lang: str
+) -> go.Figure:
+    """Draw the estimated total with the fleets that did not report over the reported bars.
+
+    Nothing is drawn when the table has no estimate or it adds nothing: the bars are then the
+    whole range.
+    """
+    if estimate not in table:
+        return figure
+    totals = table.groupby("year", as_index=False)[[column, estimate]].sum()
+    if not (totals[estimate] > totals[column] + 1e-9).any():
+        return figure
+    figure.add_trace(
+        go.Scatter(
+            x=totals["year"],
+            y=totals[estimate],
+            name=t("demand.incl_unreported", lang),
+            mode="lines+markers",
+            line={"color": "#333333", "dash": "dash"},
+        )
+    )
+    return figure
+
+
 def make_load_curve_figure(curves: pd.DataFrame, lang: str, year: int) -> go.Figure:
     """The daily load per slot for each charging strategy, off-peak hours shaded."""
     figure = go.Figure()

@@ -11,12 +11,16 @@ import binascii
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 import pandas as pd
 import xarray as xr
 
+from dashboards.downloads import EXCEL_TYPE
 from planner.demand.projection import project_demand
 from planner.intake.needs import validate_needs_file
+from planner.intake.needs_template import needs_template
+from planner.rules.zones import zone_warnings
 from planner.scenario import Scenario
 from planner.workflows.datafolder import CaseFile
 from validation import LaadplanError, ValidationReport
@@ -26,6 +30,7 @@ SUFFIXES = (".csv", ".xlsx")
 #: Rows of the preview.
 PREVIEW_ROWS = 20
 ERROR_COLUMNS = ["row", "column", "value", "problem", "valid", "suggestion", "message"]
+WARNING_COLUMNS = ["column", "value", "message"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,26 @@ def validate_upload(filename: str, content: bytes) -> IntakeResult:
             return IntakeResult(name, None, None, str(exc).replace(str(path), name))
     report.source = name
     return IntakeResult(name, table, report)
+
+
+def add_zone_warnings(result: IntakeResult, zones: pd.Series) -> None:
+    """Warn about ZES cities of a valid upload that the case's zones do not list."""
+    if result.table is not None and result.report is not None:
+        result.report.warn(zone_warnings(result.table, zones))
+
+
+def warning_table(result: IntakeResult) -> pd.DataFrame:
+    """What the validation read tolerantly (encoding, ``Diesel`` as ``diesel`` …)."""
+    if result.report is None:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    return result.report.warnings_frame()[WARNING_COLUMNS]
+
+
+def template_download(kind: str) -> dict[str, Any]:
+    """The needs template as ``dcc.Download`` data (``kind``: ``"xlsx"`` or ``"csv"``)."""
+    content = base64.b64encode(needs_template(kind)).decode("ascii")
+    media = EXCEL_TYPE if kind == "xlsx" else "text/csv"
+    return {"content": content, "filename": f"needs.{kind}", "type": media, "base64": True}
 
 
 def error_table(result: IntakeResult) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dashboards.i18n import language
 from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
 from dashboards.pages.intake import _ids as ids
+from dashboards.pages.intake._layout import TEMPLATE_KINDS
 from planner.workflows.datafolder import CaseFile
 
 HIDDEN = {"display": "none"}
@@ -40,10 +41,12 @@ def show_upload(
     text = figures.outcome_text(result, lang)
     if result.table is not None:
         store = context.store
+        logic.add_zone_warnings(result, store.zones)
         added = logic.additions(result.table, store.zones, store.scenario, store.demand)
         return (
             [
                 html.Div(text, className="message ok", id=ids.OUTCOME),
+                *warning_block(result, lang),
                 heading("intake.adds", 3),
                 data_table(figures.additions_table(added, lang), lang),
                 heading("intake.preview", 3),
@@ -59,7 +62,24 @@ def show_upload(
             heading("intake.errors", 3),
             html.Div(data_table(errors, lang, max_rows=500), id=ids.ERROR_TABLE),
         ]
+    parts += warning_block(result, lang)
     return parts, ({} if not errors.empty else HIDDEN), HIDDEN
+
+
+def warning_block(result: logic.IntakeResult, lang: str) -> list[Any]:
+    """The warnings of an upload (what was read tolerantly), or nothing when there are none."""
+    warnings = logic.warning_table(result)
+    if warnings.empty:
+        return []
+    return [
+        heading("intake.warnings", 3),
+        html.Div(data_table(warnings, lang, max_rows=200), id="in-warning-table"),
+    ]
+
+
+def download_template(kind: str) -> dict[str, Any]:
+    """The needs template (``xlsx`` with dropdowns, or ``csv``)."""
+    return logic.template_download(kind)
 
 
 def download_errors(kind: str, contents: Any, filename: Any) -> dict[str, Any] | None:
@@ -91,3 +111,4 @@ def register(app: Dash, context: AppContext) -> None:
     states = [State(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename")]
     register_download(app, ids.ERRORS, ("csv", "xlsx"), states, download_errors)
     register_download(app, ids.VALID, ("csv", "xlsx"), states, download_valid)
+    register_download(app, ids.TEMPLATE, TEMPLATE_KINDS, [], download_template)

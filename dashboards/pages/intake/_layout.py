@@ -9,6 +9,8 @@ from dash import dcc, html
 from dashboards.components import download_bar, heading, label
 from dashboards.pages.intake import _ids as ids
 
+#: Formats of the needs template offered for download.
+TEMPLATE_KINDS = ("xlsx", "csv")
 #: Largest upload accepted, bytes.
 MAX_UPLOAD_BYTES = 20_000_000
 
@@ -18,6 +20,10 @@ def layout(_context: Any) -> Any:
     return html.Div(
         [
             heading("intake.title"),
+            html.Div(
+                [label("intake.template"), download_bar(ids.TEMPLATE, TEMPLATE_KINDS)],
+                id=ids.TEMPLATE_BAR,
+            ),
             dcc.Upload(
                 id=ids.UPLOAD,
                 children=html.Div(label("intake.upload")),
