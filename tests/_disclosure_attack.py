@@ -1,0 +1,79 @@
+"""An attacker of published figures: every linear combination of the cells it sees.
+
+Each cell is a sum of unknowns, one per (organisation, node, version) contribution; an
+organisation whose contribution at a node is the same in both versions has one unknown there
+for both.  The attacker learns a figure of the organisations ``T`` when some combination of
+the cells depends on ``T``'s unknowns only: exactly when dropping ``T``'s columns lowers the
+rank of the cell matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
+
+import numpy as np
+
+#: One cell: the (organisation, node, version) unknowns it sums.
+Cell = frozenset[tuple[str, int, int]]
+
+
+def subtree(parents: Sequence[int], node: int) -> list[int]:
+    """``node`` and every node below it."""
+    below = [node]
+    for other in range(len(parents)):
+        current = other
+        while current >= 0 and current != node:
+            current = parents[current]
+        if current == node and other != node:
+            below.append(other)
+    return below
+
+
+def unknown(
+    organisation: str,
+    node: int,
+    version: int,
+    versions: Sequence[Sequence[Mapping[str, object]]],
+) -> tuple[str, int, int]:
+    """The unknown of a contribution: shared by the versions where it did not change."""
+    first = versions[0][node].get(organisation)
+    same = all(v[node].get(organisation) == first for v in versions)
+    return (organisation, node, -1 if same else version)
+
+
+def node_cell(
+    parents: Sequence[int],
+    node: int,
+    version: int,
+    versions: Sequence[Sequence[Mapping[str, object]]],
+) -> Cell:
+    """The cell of ``node``'s figure in one version: every contribution below it."""
+    return frozenset(
+        unknown(o, n, version, versions)
+        for n in subtree(parents, node)
+        for o in versions[version][n]
+    )
+
+
+def leaked_groups(cells: Iterable[Cell], k: int) -> list[frozenset[str]]:
+    """Groups of 1 … k-1 organisations of which some combination of the cells is a figure."""
+    cells = [cell for cell in cells if cell]
+    columns = sorted({u for cell in cells for u in cell})
+    if not cells:
+        return []
+    index = {u: i for i, u in enumerate(columns)}
+    matrix = np.zeros((len(cells), len(columns)))
+    for row, cell in enumerate(cells):
+        matrix[row, [index[u] for u in cell]] = 1.0
+    full = np.linalg.matrix_rank(matrix)
+    organisations = sorted({u[0] for u in columns})
+    leaks: list[frozenset[str]] = []
+    for size in range(1, k):
+        for group in combinations(organisations, size):
+            if any(set(found) <= set(group) for found in leaks):
+                continue
+            keep = [i for i, u in enumerate(columns) if u[0] not in group]
+            if np.linalg.matrix_rank(matrix[:, keep]) < full:
+                leaks.append(frozenset(group))
+    return leaks
