@@ -373,11 +373,11 @@ def _first_problem(
         parent = int(hierarchy.parents[node])
         if not union[node] and parent >= 0:
             residual[parent] += residual[node]
-    for node in np.flatnonzero(union):
+    for node in (int(n) for n in np.flatnonzero(union)):
         covered = bool(disclosed[node]) or any(disclosed[a] for a in hierarchy.ancestors(node))
         problem = _residual_problem(residual[node], current, previous, covered, k)
-        if problem and int(node) not in accepted:
-            return int(node), problem
+        if problem and node not in accepted:
+            return node, problem
     return None
 
 

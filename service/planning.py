@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -39,13 +38,12 @@ from planner.optimisation.model import build_problem
 from planner.optimisation.solve import solve
 from planner.overlay import overlay_case, overlay_settings
 from planner.scenario import load_scenario
+from service.public_figures import as_table, public_demand_basis, public_demand_rows
 
 LOGGER = logging.getLogger("laadplan")
 
 #: Called with the share done (0–1) and a message.
 ProgressCallback = Callable[[float, str], None]
-#: Name of the merged row of small groups in ``public_demand``.
-OTHER_REGIONS = "other"
 
 
 def execute_snapshot(snapshot: dict[str, Any], progress: ProgressCallback) -> dict[str, Any]:
@@ -77,7 +75,9 @@ def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -
         settings = dataclasses.replace(overlay_settings(scenario), k_anonymity=k)
         overlay = overlay_case(folder, case.demand, scenario, settings)
         tables.update(grid_tables(overlay.requests, overlay.node_load, years))
-    tables["public_demand"] = as_table(public_demand(case.demand, years, k))
+    basis = public_demand_basis(case.demand, years)
+    tables["public_demand_basis"] = as_table(basis)
+    tables["public_demand"] = as_table(public_demand_rows(basis, k))
     tables["grid_adjustments"] = as_table(pd.DataFrame(adjustments, columns=ADJUSTMENT_COLUMNS))
     tables["summary"] = {
         "years": year_summaries,
@@ -172,79 +172,3 @@ def grid_tables(
         "grid_node_demand": as_table(shown),
         "node_load": as_table(frame),
     }
-
-
-def public_demand(demand: xr.Dataset, years: Sequence[int], k: int) -> pd.DataFrame:
-    """Demand per vervoerregio and year with at least ``k`` organisations per row.
-
-    Regions with fewer organisations are merged into one ``other`` row per year when the merged
-    group holds ``k`` or more; otherwise they are suppressed (no row).  No total is published,
-    so a suppressed group cannot be recovered by subtraction.
-    """
-    needs = pd.DataFrame(
-        {
-            "organisation_id": demand["organisation_id"].values.astype(str),
-            "vervoerregio_code": demand["vervoerregio_code"].values.astype(str),
-            "vervoerregio": demand["vervoerregio"].values.astype(str),
-        }
-    )
-    rows: list[dict[str, Any]] = []
-    for year in years:
-        energy = demand["energy_kwh_per_day"].sel(year=year).values.astype(float)
-        vehicles = demand["bev_vehicles"].sel(year=year).values.astype(float)
-        rows += _region_rows(needs.assign(energy=energy, vehicles=vehicles), int(year), k)
-    return pd.DataFrame(rows, columns=PUBLIC_COLUMNS)
-
-
-PUBLIC_COLUMNS = [
-    "year", "vervoerregio_code", "vervoerregio", "organisations", "bev_vehicles",
-    "energy_kwh_per_day",
-]  # fmt: skip
-
-
-def _region_rows(needs: pd.DataFrame, year: int, k: int) -> list[dict[str, Any]]:
-    active = needs[needs["energy"] > 0]
-    rows: list[dict[str, Any]] = []
-    small: list[pd.DataFrame] = []
-    for (code, name), group in active.groupby(["vervoerregio_code", "vervoerregio"]):
-        if group["organisation_id"].nunique() >= k:
-            rows.append(_public_row(group, year, str(code), str(name)))
-        else:
-            small.append(group)
-    if small:
-        merged = pd.concat(small)
-        if merged["organisation_id"].nunique() >= k:
-            rows.append(_public_row(merged, year, OTHER_REGIONS, "regions with fewer than k"))
-    return rows
-
-
-def _public_row(group: pd.DataFrame, year: int, code: str, name: str) -> dict[str, Any]:
-    return {
-        "year": year,
-        "vervoerregio_code": code,
-        "vervoerregio": name,
-        "organisations": int(group["organisation_id"].nunique()),
-        "bev_vehicles": round(float(group["vehicles"].sum()), 1),
-        "energy_kwh_per_day": round(float(group["energy"].sum()), 1),
-    }
-
-
-def as_table(frame: pd.DataFrame) -> dict[str, Any]:
-    """A table as JSON-ready ``{"columns", "records"}`` (NaN → null)."""
-    records = [
-        {str(key): _json_value(value) for key, value in record.items()}
-        for record in frame.to_dict("records")
-    ]
-    return {"columns": [str(column) for column in frame.columns], "records": records}
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, int | float | str | bool):
-        return value
-    return str(value)

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.models import PlanningRun, RunResult, RunStatus, utc_now
+from service.public_figures import PUBLIC_COLUMNS, republish_public_demand
 
 
 def claim_next_run(session: Session, worker_id: str, lease_s: float) -> PlanningRun | None:
@@ -158,3 +159,43 @@ def retry_run(session: Session, run_id: int) -> bool:
         )
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+#: Result tables compared between successive publications.
+GUARDED_TABLES = ("public_demand", "public_demand_basis")
+
+
+def guard_publication(session: Session, run: PlanningRun) -> None:
+    """Make the run's public figures safe against the last published run, before publishing.
+
+    The public demand is recomputed with :func:`~service.public_figures.republish_public_demand`
+    from the run's basis and the last published run's basis and rows, so that the difference
+    of the two publications reveals no change of fewer than k organisations.
+    """
+    previous = session.scalars(
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None), PlanningRun.id != run.id)
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+        .limit(1)
+    ).first()
+    k = int(run.input_snapshot["k_anonymity"])
+    tables = _tables(session, run.id)
+    if not tables.get("public_demand_basis") and tables.get("public_demand"):
+        return  # a run from before the basis was kept: its figures stay as they are
+    before = None if previous is None else _tables(session, previous.id)
+    records = republish_public_demand(tables, before, k)
+    stored = session.scalars(
+        select(RunResult).where(RunResult.run_id == run.id, RunResult.name == "public_demand")
+    ).first()
+    content = {"columns": list(PUBLIC_COLUMNS), "records": records}
+    if stored is None:
+        session.add(RunResult(run_id=run.id, name="public_demand", content=content))
+    else:
+        stored.content = content
+
+
+def _tables(session: Session, run_id: int) -> dict[str, list[dict[str, Any]]]:
+    found = session.scalars(
+        select(RunResult).where(RunResult.run_id == run_id, RunResult.name.in_(GUARDED_TABLES))
+    ).all()
+    return {result.name: list(result.content.get("records", [])) for result in found}

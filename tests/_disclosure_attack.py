@@ -56,9 +56,17 @@ def node_cell(
     )
 
 
-def leaked_groups(cells: Iterable[Cell], k: int) -> list[frozenset[str]]:
-    """Groups of 1 … k-1 organisations of which some combination of the cells is a figure."""
+def leaked_groups(
+    cells: Iterable[Cell], k: int, insider: str | None = None
+) -> list[frozenset[str]]:
+    """Groups of 1 … k-1 organisations of which some combination of the cells is a figure.
+
+    An ``insider`` organisation attacks with its own contributions known: they are cells too,
+    and groups are counted without it.
+    """
     cells = [cell for cell in cells if cell]
+    own = {u for cell in cells for u in cell if u[0] == insider}
+    cells += [frozenset({u}) for u in sorted(own, key=str)]
     columns = sorted({u for cell in cells for u in cell})
     if not cells:
         return []
@@ -67,7 +75,7 @@ def leaked_groups(cells: Iterable[Cell], k: int) -> list[frozenset[str]]:
     for row, cell in enumerate(cells):
         matrix[row, [index[u] for u in cell]] = 1.0
     full = np.linalg.matrix_rank(matrix)
-    organisations = sorted({u[0] for u in columns})
+    organisations = sorted({u[0] for u in columns} - {insider})
     leaks: list[frozenset[str]] = []
     for size in range(1, k):
         for group in combinations(organisations, size):

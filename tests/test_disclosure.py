@@ -7,21 +7,37 @@ figure of fewer than k organisations (tests/_disclosure_attack.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grid_data.disclosure import (
+    Contributions,
     Hierarchy,
     disclose_nodes,
     guard_change,
     organisations_of,
 )
-from tests._disclosure_attack import leaked_groups, node_cell
+from planner.optimisation.writers import AGGREGATE_FILES, aggregate_tables
+from service.public_figures import (
+    BASIS_COLUMNS,
+    OTHER_REGIONS,
+    PUBLIC_COLUMNS,
+    public_demand_rows,
+    republish_public_demand,
+)
+from tests._disclosure_attack import Cell, leaked_groups, node_cell
 from validation import LaadplanError
 
 ORGANISATIONS = ["a", "b", "c", "d", "e"]
+#: Draws a value from a strategy (``st.DataObject.draw`` or a composite's ``draw``).
+Draw = Callable[[st.SearchStrategy[Any]], Any]
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -34,7 +50,7 @@ def hierarchies(draw: st.DrawFn) -> Hierarchy:
     return Hierarchy.from_parents(ids, [ids[p] if p >= 0 else None for p in parents])
 
 
-def contributions(draw: st.DrawFn, count: int) -> list[dict[str, tuple[float, ...]]]:
+def contributions(draw: Draw, count: int) -> list[dict[str, tuple[float, ...]]]:
     """Per node, some organisations with a small whole value each."""
     return [
         {
@@ -46,7 +62,7 @@ def contributions(draw: st.DrawFn, count: int) -> list[dict[str, tuple[float, ..
 
 
 def changed(
-    draw: st.DrawFn, before: list[dict[str, tuple[float, ...]]]
+    draw: Draw, before: list[dict[str, tuple[float, ...]]]
 ) -> list[dict[str, tuple[float, ...]]]:
     """The contributions of a later version: some organisations added, dropped or changed."""
     after = []
@@ -62,7 +78,12 @@ def changed(
     return after
 
 
-def shown_cells(tree: Hierarchy, disclosed: np.ndarray, version: int, versions: list) -> list:
+def shown_cells(
+    tree: Hierarchy,
+    disclosed: npt.NDArray[np.bool_],
+    version: int,
+    versions: Sequence[Contributions],
+) -> list[Cell]:
     parents = tree.parents.tolist()
     return [node_cell(parents, int(n), version, versions) for n in np.flatnonzero(disclosed)]
 
@@ -133,3 +154,194 @@ def test_a_hierarchy_names_an_unknown_parent_and_a_cycle() -> None:
         Hierarchy.from_parents(["a"], ["X"])
     with pytest.raises(LaadplanError, match="cycle"):
         Hierarchy.from_parents(["a", "b"], ["b", "a"])
+
+
+# --- the plan's aggregate files, written together -------------------------------------------
+
+MUNICIPALITY_REGION = {"11001": "A", "11002": "A", "12001": "B", "12002": "B"}
+
+
+@st.composite
+def shared_plans(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Open shared sites (one year) and the organisations charging there."""
+    site_rows, assignment_rows = [], []
+    for number in range(draw(st.integers(1, 6))):
+        municipality = draw(st.sampled_from(sorted(MUNICIPALITY_REGION)))
+        tier = draw(st.sampled_from(["semi_public", "public"]))
+        site = f"S{number}"
+        energy = 0.0
+        for organisation in draw(st.sets(st.sampled_from(ORGANISATIONS), max_size=4)):
+            kwh = float(draw(st.integers(1, 200)))
+            energy += kwh
+            assignment_rows.append(
+                {"year": 2030, "site_id": site, "tier": tier, "organisation_id": organisation,
+                 "energy_kwh_per_day": kwh}
+            )  # fmt: skip
+        site_rows.append(
+            {"year": 2030, "site_id": site, "tier": tier, "nis_code": municipality,
+             "vervoerregio_code": MUNICIPALITY_REGION[municipality], "chargers": 2,
+             "new_chargers": 1, "installed_kw": 44.0, "energy_kwh_per_day": energy}
+        )  # fmt: skip
+    return pd.DataFrame(site_rows), pd.DataFrame(
+        assignment_rows,
+        columns=["year", "site_id", "tier", "organisation_id", "energy_kwh_per_day"],
+    )
+
+
+def aggregate_cells(
+    tables: dict[str, pd.DataFrame], sites: pd.DataFrame, assignments: pd.DataFrame
+) -> list[frozenset[tuple[str, int, int]]]:
+    """Each shown energy figure as the (organisation, site) contributions it sums."""
+    position = {site: i for i, site in enumerate(sites["site_id"])}
+    cells = []
+    for name, by in AGGREGATE_FILES.items():
+        for row in tables[name][tables[name]["energy_kwh_per_day"].notna()].itertuples():
+            area = sites[
+                (sites[by].astype(str) == str(getattr(row, by))) & (sites["tier"] == row.tier)
+            ]
+            used = assignments[assignments["site_id"].isin(area["site_id"])]
+            cells.append(
+                frozenset(
+                    (o, position[s], -1)
+                    for o, s in zip(used["organisation_id"], used["site_id"], strict=True)
+                )
+            )
+    return cells
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shared_plans(), st.integers(1, 4))
+def test_no_combination_of_the_aggregate_files_isolates_fewer_than_k(
+    plan: tuple[pd.DataFrame, pd.DataFrame], k: int
+) -> None:
+    sites, assignments = plan
+    tables = aggregate_tables(sites, assignments, k)
+    assert leaked_groups(aggregate_cells(tables, sites, assignments), k) == []
+    for table in tables.values():
+        shown = table[table["energy_kwh_per_day"].notna()]
+        assert (
+            shown["organisations"].isna()
+            | (shown["organisations"] >= k)
+            | (shown["organisations"] == 0)
+        ).all()
+
+
+def test_a_region_minus_its_shown_municipalities_no_longer_gives_a_lone_company() -> None:
+    # the issue's case: 11001 has three organisations, 11002 one (123 kWh/day), both in A
+    sites = pd.DataFrame(
+        {"year": 2030, "site_id": ["S1", "S2"], "tier": "public", "nis_code": ["11001", "11002"],
+         "vervoerregio_code": "A", "chargers": 2, "new_chargers": 0, "installed_kw": 44.0,
+         "energy_kwh_per_day": [30.0, 123.0]}
+    )  # fmt: skip
+    assignments = pd.DataFrame(
+        {"year": 2030, "site_id": ["S1", "S1", "S1", "S2"], "tier": "public",
+         "organisation_id": ["a", "b", "c", "d"], "energy_kwh_per_day": [10.0, 10.0, 10.0, 123.0]}
+    )  # fmt: skip
+    tables = aggregate_tables(sites, assignments, 3)
+    by_region = tables["chargers_by_vervoerregio.csv"]
+    by_municipality = tables["chargers_by_municipality.csv"].set_index("nis_code")
+    assert by_municipality.loc["11001", "energy_kwh_per_day"] == 30.0
+    assert np.isnan(float(str(by_municipality.loc["11002", "energy_kwh_per_day"])))
+    assert by_region["energy_kwh_per_day"].isna().all()  # 153 − 30 would be 123
+    assert by_region["chargers"].tolist() == [4]  # infrastructure is still counted
+
+
+# --- the public demand, and two successive publications of it ------------------------------
+
+REGIONS = ["r1", "r2", "r3"]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON-like records."""
+    return [{str(key): value for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def basis_of(contributions: dict[tuple[str, str], float]) -> pd.DataFrame:
+    """A public-demand basis for 2030 from {(region, organisation): energy}."""
+    rows = [
+        {"year": 2030, "vervoerregio_code": region, "vervoerregio": region.upper(),
+         "organisation_id": organisation, "bev_vehicles": 1.0, "energy_kwh_per_day": energy}
+        for (region, organisation), energy in sorted(contributions.items())
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=BASIS_COLUMNS)
+
+
+def public_cells(
+    rows: pd.DataFrame, version: int, versions: list[dict[tuple[str, str], float]]
+) -> list[frozenset[tuple[str, int, int]]]:
+    """Each published row as the (organisation, region, version) unknowns it sums."""
+    shown = set(rows["vervoerregio_code"])
+    now = versions[version]
+    cells = []
+    for code in shown:
+        regions = [code] if code != OTHER_REGIONS else [r for r in REGIONS if r not in shown]
+        cells.append(
+            frozenset(
+                (
+                    o,
+                    REGIONS.index(r),
+                    -1 if all(v.get((r, o)) == now[(r, o)] for v in versions) else version,
+                )
+                for (r, o) in now
+                if r in regions
+            )
+        )
+    return cells
+
+
+contribution_maps = st.dictionaries(
+    st.tuples(st.sampled_from(REGIONS), st.sampled_from(ORGANISATIONS)),
+    st.integers(1, 3).map(float),
+    max_size=10,
+)
+
+
+@PROPERTY
+@given(contribution_maps, contribution_maps, st.integers(2, 4))
+def test_two_successive_public_demands_isolate_no_change_below_k(
+    before: dict[tuple[str, str], float], edits: dict[tuple[str, str], float], k: int
+) -> None:
+    after = {**before, **edits}
+    first = public_demand_rows(basis_of(before), k)
+    second_records = republish_public_demand(
+        {"public_demand_basis": basis_of(after).pipe(records)},
+        {"public_demand_basis": basis_of(before).pipe(records),
+         "public_demand": first.pipe(records)},
+        k,
+    )  # fmt: skip
+    second = pd.DataFrame(second_records, columns=PUBLIC_COLUMNS)
+    versions = [before, after]
+    cells = public_cells(first, 0, versions) + public_cells(second, 1, versions)
+    assert leaked_groups(cells, k) == []
+    for insider in ORGANISATIONS:  # one signatory knows its own needs: k - 1 others still hide
+        assert leaked_groups(cells, k - 1, insider) == []
+    assert (pd.concat([first, second])["organisations"] >= k).all()
+
+
+def test_a_lone_organisation_is_not_recovered_from_the_other_row_of_two_publications() -> None:
+    # the issue's attack: "other" before (r2: x alone, r3: d, e), then the attacker's own tiny
+    # need moves r3 past k and "other" is x alone after; k = 3
+    before = {("r1", "a"): 5.0, ("r1", "b"): 5.0, ("r1", "c"): 5.0, ("r2", "x"): 40.0,
+              ("r3", "d"): 1.0, ("r3", "e"): 1.0}  # fmt: skip
+    after = {**before, ("r3", "f"): 0.1}
+    first = public_demand_rows(basis_of(before), 3)
+    assert set(first["vervoerregio_code"]) == {"r1", OTHER_REGIONS}
+    naive = public_demand_rows(basis_of(after), 3)
+    versions = [before, after]
+    attack = public_cells(first, 0, versions) + public_cells(naive, 1, versions)
+    assert frozenset({"x"}) in leaked_groups(attack, 3, insider="f")
+    guarded = pd.DataFrame(
+        republish_public_demand(
+            {"public_demand_basis": basis_of(after).pipe(records)},
+            {
+                "public_demand_basis": basis_of(before).pipe(records),
+                "public_demand": first.pipe(records),
+            },
+            3,
+        ),
+        columns=PUBLIC_COLUMNS,
+    )
+    assert (
+        leaked_groups(public_cells(first, 0, versions) + public_cells(guarded, 1, versions), 3)
+        == []
+    )
