@@ -8,6 +8,7 @@ of a run started on the Scenarios page (:func:`plan_outputs_from_results`). Both
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ PLAN_TABLE_FILES = {
     "unmet": "unmet.csv",
 }
 SUMMARY_FILE = "summary.json"
+#: The grid operator's file of the plan (optional: older plans and runs without a grid lack it).
+REQUESTS_FILE = "capacity_requests.csv"
 #: Columns read as text in the plan files.
 TEXT_COLUMNS = ("site_id", "need_id", "node_id", "nis_code", "organisation_id", "grid_node_id")
 TIERS = ("private", "semi_public", "public")
@@ -42,6 +45,10 @@ class PlanOutputs:
         The plan's tables with a ``year`` column (see :mod:`planner.optimisation.results`).
     label
         Where the plan comes from (a folder or a run name).
+    settings
+        The ``[optimisation]`` settings of ``summary.json``.
+    capacity_requests
+        The grid operator's ``capacity_requests.csv`` of the plan (disclosed; empty without).
     """
 
     summaries: dict[int, dict[str, Any]]
@@ -51,6 +58,9 @@ class PlanOutputs:
     unmet: pd.DataFrame
     label: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    capacity_requests: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"year": pd.Series(dtype="int64")})
+    )
 
     @property
     def years(self) -> list[int]:
@@ -72,7 +82,8 @@ def read_plan_outputs(results_dir: Path | None) -> PlanOutputs | None:
     summaries = {int(item["year"]): dict(item) for item in summary_items(raw)}
     tables = {name: _read_table(folder / file) for name, file in PLAN_TABLE_FILES.items()}
     settings = raw.get("settings", {}) if isinstance(raw, Mapping) else {}
-    return make_outputs(summaries, tables, str(folder), dict(settings))
+    outputs = make_outputs(summaries, tables, str(folder), dict(settings))
+    return dataclasses.replace(outputs, capacity_requests=_read_table(folder / REQUESTS_FILE))
 
 
 def make_outputs(

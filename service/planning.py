@@ -11,9 +11,14 @@ the API marks them as acknowledged.
 
 Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites``,
 ``assignments``, ``reinforcement``, ``unmet``, ``grid_adjustments``, ``node_load`` (planner
-only: every node, not k-filtered), and the disclosed ones: ``grid_requests`` (the overlay's
-k-anonymous capacity requests), ``grid_node_demand`` (disclosed nodes only) and
-``public_demand`` (per vervoerregio and year, groups below k merged or suppressed).
+only: every node, not k-filtered), ``grid_requests_by_node`` and ``public_demand_basis``
+(planner only: how each reinforced node reaches the operator; each organisation's share of
+the public demand), and the disclosed ones (:mod:`grid_data.disclosure`): ``grid_requests``
+(the capacity requests from the plan's own node loads,
+:mod:`planner.optimisation.capacity_requests`),
+``grid_requests_before_planning`` (the overlay of the reported depot demand),
+``grid_node_demand`` (disclosed nodes only) and ``public_demand`` (per vervoerregio and year,
+groups below k merged or suppressed; guarded against the last publication when published).
 """
 
 from __future__ import annotations
@@ -32,9 +37,12 @@ import xarray as xr
 
 from grid_data.disclosure import check_k
 from planner.datafolder import resolve_data_folder
+from planner.optimisation.capacity_requests import plan_requests
 from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.model import build_problem
+from planner.optimisation.multiyear import MultiYearPlan
+from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
 from planner.overlay import overlay_case, overlay_settings
 from planner.scenario import load_scenario
@@ -67,14 +75,18 @@ def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -
     case = read_plan_case(folder, scenario)
     years = list(snapshot.get("years") or case.years)
     acknowledgements = list(snapshot.get("acknowledgements") or [])
-    tables, year_summaries, adjustments = _plan_years(case, years, acknowledgements, progress)
     k = int(snapshot["k_anonymity"])
     check_k(k)
+    tables, year_summaries, adjustments, plan = _plan_years(case, years, acknowledgements, progress)
     if folder.grid is not None:
         progress(0.95, "grid overlay and capacity requests")
         settings = dataclasses.replace(overlay_settings(scenario), k_anonymity=k)
         overlay = overlay_case(folder, case.demand, scenario, settings)
         tables.update(grid_tables(overlay.requests, overlay.node_load, years))
+        tables["grid_requests_before_planning"] = tables.pop("grid_requests")
+        requests = plan_requests(plan, case.grid.nodes, k)
+        tables["grid_requests"] = as_table(requests.requests)
+        tables["grid_requests_by_node"] = as_table(requests.by_node)
     basis = public_demand_basis(case.demand, years)
     tables["public_demand_basis"] = as_table(basis)
     tables["public_demand"] = as_table(public_demand_rows(basis, k))
@@ -97,8 +109,9 @@ def _plan_years(
     years: Sequence[int],
     acknowledgements: list[dict[str, Any]],
     progress: ProgressCallback,
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], MultiYearPlan]:
     built: BuiltCapacity | None = None
+    results: list[PlanResult] = []
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in PLAN_TABLES}
     summaries: list[dict[str, Any]] = []
     adjustments: list[dict[str, Any]] = []
@@ -112,8 +125,9 @@ def _plan_years(
         for name in PLAN_TABLES:
             parts[name].append(getattr(result, name).assign(year=year))
         built = result.built if result.has_plan else built
+        results.append(result)
     tables = {name: as_table(_concat(frames)) for name, frames in parts.items()}
-    return tables, summaries, adjustments
+    return tables, summaries, adjustments, MultiYearPlan(tuple(results))
 
 
 #: Tables of :class:`~planner.optimisation.results.PlanResult` kept per year.

@@ -151,7 +151,7 @@ def plan_folder(
     report_tasks(regional.tasks)
     plan = regional.plan
     with stage(f"writing the plan to {out}"):
-        write_plan(plan, out, scenario)
+        write_plan(plan, out, scenario, case.grid.nodes)
     return plan
 
 

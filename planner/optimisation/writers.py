@@ -19,6 +19,11 @@ import xarray as xr
 
 from geography import municipalities, vervoerregios
 from grid_data.disclosure import Hierarchy, disclose_nodes
+from planner.optimisation.capacity_requests import (
+    REQUESTS_BY_NODE_FILE,
+    REQUESTS_FILE,
+    plan_requests,
+)
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.scenario import Scenario
@@ -162,14 +167,26 @@ def _with_names(table: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
-def write_plan(plan: MultiYearPlan, out: Path, scenario: Scenario) -> list[Path]:
+def write_plan(
+    plan: MultiYearPlan,
+    out: Path,
+    scenario: Scenario,
+    grid_nodes: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
     ``summary.json`` holds :meth:`MultiYearPlan.summary`, the scenario's name and its
-    ``[optimisation]`` settings.
+    ``[optimisation]`` settings.  With the plan's grid (``grid_nodes``: ``node_id``, ``name``,
+    ``level``, ``parent_id``) the grid operator's ``capacity_requests.csv`` and the planner's
+    ``capacity_requests_by_node.csv`` are written too
+    (:mod:`planner.optimisation.capacity_requests`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
+    if grid_nodes is not None and len(grid_nodes):
+        requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
+        tables[REQUESTS_FILE] = requests.requests
+        tables[REQUESTS_BY_NODE_FILE] = requests.by_node
     summary = {
         **plan.summary(),
         "scenario": scenario.name,
