@@ -160,10 +160,89 @@ def disclose_year(
     state = _State(direct_organisations)
     for node in children_first:
         state.visit(node, int(parents[node]), bool(congested[node]), k)
-    bundles = list(state.published)
-    if state.suppressed:
-        bundles.append(Bundle(-1, tuple(state.suppressed), 0))
+    regions = _Regions(parents, children_first, direct_organisations, state.disclosed)
+    bundles, unsafe = regions.safe_bundles(state.published, k)
+    suppressed = [*unsafe, *state.suppressed]
+    if suppressed:
+        bundles.append(Bundle(-1, tuple(suppressed), 0))
     return YearDisclosure(state.disclosed, tuple(bundles))
+
+
+class _Regions:
+    """Which (organisation, node) contributions each published figure holds apart.
+
+    A bundle's figure is the sum of its members' loads; the loads of disclosed nodes below a
+    member are published on their own and can be subtracted, so what the bundle adds is its
+    members' *regions*: the nodes below each member not inside a disclosed node.  A bundle is
+    published only when subtraction isolates no group below k:
+
+    * its members share the nearest disclosed node above them (one residual, see
+      :func:`disclose_nodes`), or have none (their residual is never published);
+    * no member lies below another (a nested member would count twice);
+    * in a disclosed node's residual, what the bundles published there leave over holds no
+      organisation or at least ``k``.
+
+    The other bundles are suppressed.
+    """
+
+    def __init__(
+        self,
+        parents: IntArray,
+        children_first: Sequence[int],
+        direct_organisations: Sequence[Set[str]],
+        disclosed: BoolArray,
+    ) -> None:
+        self.parents = parents
+        self.disclosed = disclosed
+        self.pairs: list[set[tuple[str, int]]] = [
+            {(organisation, node) for organisation in group}
+            for node, group in enumerate(direct_organisations)
+        ]
+        for node in children_first:  # each node's region: itself and undisclosed nodes below
+            parent = int(parents[node])
+            if parent >= 0 and not disclosed[node]:
+                self.pairs[parent] |= self.pairs[node]
+
+    def residual_of(self, node: int) -> int:
+        """The nearest disclosed node above ``node`` (-1: none)."""
+        parent = int(self.parents[node])
+        while parent >= 0 and not self.disclosed[parent]:
+            parent = int(self.parents[parent])
+        return parent
+
+    def safe_bundles(self, bundles: list[Bundle], k: int) -> tuple[list[Bundle], list[int]]:
+        """The bundles that may be published, and the members of those that may not."""
+        kept: list[Bundle] = []
+        unsafe: list[int] = []
+        by_residual: dict[int, list[Bundle]] = {}
+        for bundle in bundles:
+            residuals = {self.residual_of(member) for member in bundle.members}
+            if len(residuals) == 1 and not self._nested(bundle.members):
+                by_residual.setdefault(residuals.pop(), []).append(bundle)
+            else:
+                unsafe += bundle.members
+        for residual, group in by_residual.items():
+            if residual < 0 or self._remainder_safe(residual, group, k):
+                kept += group
+            else:
+                unsafe += [member for bundle in group for member in bundle.members]
+        order = {id(bundle): i for i, bundle in enumerate(bundles)}
+        return sorted(kept, key=lambda b: order[id(b)]), unsafe
+
+    def _nested(self, members: tuple[int, ...]) -> bool:
+        chosen = set(members)
+        for member in members:
+            parent = int(self.parents[member])
+            while parent >= 0:
+                if parent in chosen:
+                    return True
+                parent = int(self.parents[parent])
+        return False
+
+    def _remainder_safe(self, residual: int, bundles: list[Bundle], k: int) -> bool:
+        merged = {pair for b in bundles for member in b.members for pair in self.pairs[member]}
+        left = {organisation for organisation, _ in self.pairs[residual] - merged}
+        return not left or len(left) >= k
 
 
 class _State:
@@ -405,9 +484,18 @@ def _to_withhold(
     """Nodes of the new version to withhold so that the residual of ``problem`` is safe."""
     node, label = problem
     if label == "before":  # the new version cuts a previous residual finer: undo the cut
-        children = np.flatnonzero(hierarchy.parents == node)
-        below = [int(c) for c in children if disclosed[c] and not before[c]]
+        union = disclosed | before
+        below = [
+            other
+            for other in range(len(hierarchy.ids))
+            if disclosed[other] and not before[other] and _nearest(hierarchy, other, union) == node
+        ]
         return below or ([node] if disclosed[node] and not before[node] else [])
     if disclosed[node]:
         return [node]
     return [a for a in hierarchy.ancestors(node) if disclosed[a]][:1]
+
+
+def _nearest(hierarchy: Hierarchy, node: int, among: BoolArray) -> int:
+    """The nearest node above ``node`` that is in ``among`` (-1: none)."""
+    return next((above for above in hierarchy.ancestors(node) if among[above]), -1)

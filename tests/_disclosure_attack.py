@@ -14,8 +14,12 @@ from itertools import combinations
 
 import numpy as np
 
-#: One cell: the (organisation, node, version) unknowns it sums.
-Cell = frozenset[tuple[str, int, int]]
+#: An unknown: one (organisation, node, version) contribution (version -1: the same in all).
+Unknown = tuple[str, int, int]
+#: One cell: the unknowns it sums.
+Cell = frozenset[Unknown]
+#: A cell that sums some unknowns more than once.
+WeightedCell = Mapping[Unknown, float]
 
 
 def subtree(parents: Sequence[int], node: int) -> list[int]:
@@ -57,23 +61,24 @@ def node_cell(
 
 
 def leaked_groups(
-    cells: Iterable[Cell], k: int, insider: str | None = None
+    cells: Iterable[Cell | WeightedCell], k: int, insider: str | None = None
 ) -> list[frozenset[str]]:
     """Groups of 1 … k-1 organisations of which some combination of the cells is a figure.
 
     An ``insider`` organisation attacks with its own contributions known: they are cells too,
     and groups are counted without it.
     """
-    cells = [cell for cell in cells if cell]
-    own = {u for cell in cells for u in cell if u[0] == insider}
-    cells += [frozenset({u}) for u in sorted(own, key=str)]
-    columns = sorted({u for cell in cells for u in cell})
-    if not cells:
+    weighted = [_weights(cell) for cell in cells if cell]
+    own = {u for cell in weighted for u in cell if u[0] == insider}
+    weighted += [{u: 1.0} for u in sorted(own, key=str)]
+    columns = sorted({u for cell in weighted for u in cell})
+    if not weighted:
         return []
     index = {u: i for i, u in enumerate(columns)}
-    matrix = np.zeros((len(cells), len(columns)))
-    for row, cell in enumerate(cells):
-        matrix[row, [index[u] for u in cell]] = 1.0
+    matrix = np.zeros((len(weighted), len(columns)))
+    for row, cell in enumerate(weighted):
+        for u, weight in cell.items():
+            matrix[row, index[u]] = weight
     full = np.linalg.matrix_rank(matrix)
     organisations = sorted({u[0] for u in columns} - {insider})
     leaks: list[frozenset[str]] = []
@@ -85,3 +90,9 @@ def leaked_groups(
             if np.linalg.matrix_rank(matrix[:, keep]) < full:
                 leaks.append(frozenset(group))
     return leaks
+
+
+def _weights(cell: Cell | WeightedCell) -> dict[Unknown, float]:
+    if isinstance(cell, frozenset):
+        return dict.fromkeys(cell, 1.0)
+    return dict(cell)

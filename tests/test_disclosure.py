@@ -21,6 +21,7 @@ from grid_data.disclosure import (
     Contributions,
     Hierarchy,
     disclose_nodes,
+    disclose_year,
     guard_change,
     organisations_of,
 )
@@ -32,7 +33,7 @@ from service.public_figures import (
     public_demand_rows,
     republish_public_demand,
 )
-from tests._disclosure_attack import Cell, leaked_groups, node_cell
+from tests._disclosure_attack import Cell, Unknown, WeightedCell, leaked_groups, node_cell
 from validation import LaadplanError
 
 ORGANISATIONS = ["a", "b", "c", "d", "e"]
@@ -345,3 +346,58 @@ def test_a_lone_organisation_is_not_recovered_from_the_other_row_of_two_publicat
         leaked_groups(public_cells(first, 0, versions) + public_cells(guarded, 1, versions), 3)
         == []
     )
+
+
+# --- the operator's capacity requests: named rows and merged bundles -------------------------
+
+
+def request_cells(
+    tree: Hierarchy, current: Contributions, congested: npt.NDArray[np.bool_], k: int
+) -> list[Cell | WeightedCell]:
+    """The operator's rows as sums of loads: a named node's load, a bundle's members' loads.
+
+    The operator knows every node's headroom, so a request tells it the load at the peak:
+    the attacker takes each request as the load below the node (a bundle: the sum of its
+    members' loads).
+    """
+    parents = tree.parents.tolist()
+    outcome = disclose_year(
+        tree.parents, tree.children_first(), organisations_of(current), congested, k
+    )
+    cells: list[Cell | WeightedCell] = [
+        node_cell(parents, int(n), 0, [current])
+        for n in np.flatnonzero(outcome.disclosed & congested)
+    ]
+    for bundle in outcome.bundles:
+        if bundle.node >= 0:
+            counted: dict[Unknown, float] = {}
+            for member in bundle.members:
+                for unknown in node_cell(parents, member, 0, [current]):
+                    counted[unknown] = counted.get(unknown, 0.0) + 1.0
+            cells.append(counted)  # nested members count twice
+    return cells
+
+
+@PROPERTY
+@given(st.data(), hierarchies(), st.integers(1, 4))
+def test_no_combination_of_the_capacity_requests_isolates_fewer_than_k(
+    data: st.DataObject, tree: Hierarchy, k: int
+) -> None:
+    current = contributions(data.draw, len(tree.ids))
+    size = len(tree.ids)
+    congested = np.array(data.draw(st.lists(st.booleans(), min_size=size, max_size=size)))
+    assert leaked_groups(request_cells(tree, current, congested, k), k) == []
+
+
+def test_a_bundle_beside_a_named_node_is_suppressed_when_the_rest_is_below_k() -> None:
+    # P (named, congested) feeds C1 (a, b) and C2 (c), both congested, and C3 (d): the bundle
+    # C1 + C2 next to P's own request would leave P minus the bundle = d alone (k = 3)
+    tree = Hierarchy.from_parents(["P", "C1", "C2", "C3"], [None, "P", "P", "P"])
+    current = [{}, {"a": (1.0,), "b": (1.0,)}, {"c": (1.0,)}, {"d": (1.0,)}]
+    congested = np.array([True, True, True, False])
+    outcome = disclose_year(
+        tree.parents, tree.children_first(), organisations_of(current), congested, 3
+    )
+    assert outcome.disclosed.tolist() == [True, False, False, False]
+    assert [(b.node, sorted(b.members)) for b in outcome.bundles] == [(-1, [1, 2])]
+    assert leaked_groups(request_cells(tree, current, congested, 3), 3) == []
