@@ -27,6 +27,8 @@ PLAN_TABLE_FILES = {
 SUMMARY_FILE = "summary.json"
 #: The grid operator's file of the plan (optional: older plans and runs without a grid lack it).
 REQUESTS_FILE = "capacity_requests.csv"
+#: How each node the plan reinforces or overloads reaches the operator's file (planner only).
+REQUESTS_BY_NODE_FILE = "capacity_requests_by_node.csv"
 #: Columns read as text in the plan files.
 TEXT_COLUMNS = ("site_id", "need_id", "node_id", "nis_code", "organisation_id", "grid_node_id")
 TIERS = ("private", "semi_public", "public")
@@ -49,6 +51,9 @@ class PlanOutputs:
         The ``[optimisation]`` settings of ``summary.json``.
     capacity_requests
         The grid operator's ``capacity_requests.csv`` of the plan (disclosed; empty without).
+    requests_by_node
+        ``capacity_requests_by_node.csv``: per node and year the extra capacity and how the
+        operator's file shows it (``reported_as``); empty without.
     """
 
     summaries: dict[int, dict[str, Any]]
@@ -59,6 +64,9 @@ class PlanOutputs:
     label: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     capacity_requests: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"year": pd.Series(dtype="int64")})
+    )
+    requests_by_node: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"year": pd.Series(dtype="int64")})
     )
 
@@ -83,7 +91,11 @@ def read_plan_outputs(results_dir: Path | None) -> PlanOutputs | None:
     tables = {name: _read_table(folder / file) for name, file in PLAN_TABLE_FILES.items()}
     settings = raw.get("settings", {}) if isinstance(raw, Mapping) else {}
     outputs = make_outputs(summaries, tables, str(folder), dict(settings))
-    return dataclasses.replace(outputs, capacity_requests=_read_table(folder / REQUESTS_FILE))
+    return dataclasses.replace(
+        outputs,
+        capacity_requests=_read_table(folder / REQUESTS_FILE),
+        requests_by_node=_read_table(folder / REQUESTS_BY_NODE_FILE),
+    )
 
 
 def make_outputs(
