@@ -37,7 +37,7 @@ import xarray as xr
 
 from grid_data.disclosure import check_k
 from planner.datafolder import resolve_data_folder
-from planner.optimisation.capacity_requests import plan_requests
+from planner.optimisation.capacity_requests import plan_requests, with_locations
 from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.model import build_problem
@@ -84,7 +84,14 @@ def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -
         overlay = overlay_case(folder, case.demand, scenario, settings)
         tables.update(grid_tables(overlay.requests, overlay.node_load, years))
         tables["grid_requests_before_planning"] = tables.pop("grid_requests")
-        requests = plan_requests(plan, case.grid.nodes, k)
+        located = pd.DataFrame(
+            {
+                "node_id": overlay.node_load["node"].values.astype(str),
+                "lat": overlay.node_load["lat"].values,
+                "lon": overlay.node_load["lon"].values,
+            }
+        )
+        requests = plan_requests(plan, with_locations(case.grid.nodes, located), k)
         tables["grid_requests"] = as_table(requests.requests)
         tables["grid_requests_by_node"] = as_table(requests.by_node)
     basis = public_demand_basis(case.demand, years)

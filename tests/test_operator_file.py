@@ -71,6 +71,8 @@ def test_every_node_the_plan_reinforces_is_named_merged_or_counted(run_out: Path
     for row in reinforced.itertuples():
         assert (row.year, row.node_id) in labels.index, row.node_id
     assert set(requests["basis"]) == {"plan"}
+    placed = requests[requests["disclosure"] != "suppressed"]
+    assert len(placed) and placed[["lat", "lon"]].notna().all().all()  # the operator can map them
     assert not any(c in requests.columns for c in ("organisation_id", "need_id", "depot_id"))
     for year in YEARS:
         _check_year(requests[requests["year"] == year], by_node[by_node["year"] == year])
@@ -79,19 +81,18 @@ def test_every_node_the_plan_reinforces_is_named_merged_or_counted(run_out: Path
 
 
 def _check_year(requests: pd.DataFrame, by_node: pd.DataFrame) -> None:
-    named = requests[requests["disclosure"] == "own"].set_index("node_id")
-    for row in by_node.itertuples():
-        label = str(row.reported_as)
-        if label == "own":
-            assert named.loc[row.node_id, "extra_capacity_kva"] == pytest.approx(
-                row.extra_capacity_kva, abs=0.1
-            )
+    named = requests[requests["disclosure"] == "own"].set_index("node_id")["extra_capacity_kva"]
+    columns = ["node_id", "extra_capacity_kva", "reported_as"]
+    for node, extra_kva, reported in by_node[columns].itertuples(index=False):
+        if reported == "own":
+            assert named[str(node)] == pytest.approx(float(extra_kva), abs=0.1)
         else:
-            assert label == "suppressed" or label.startswith("merged:"), label
-    for label, members in by_node.groupby("reported_as"):
-        if str(label).startswith("merged:"):
+            assert reported == "suppressed" or str(reported).startswith("merged:"), reported
+    for reported_as, members in by_node.groupby("reported_as"):
+        label = str(reported_as)
+        if label.startswith("merged:"):
             bundle = requests[
-                (requests["node_id"] == str(label).removeprefix("merged:"))
+                (requests["node_id"] == label.removeprefix("merged:"))
                 & (requests["disclosure"] == "merged_from_children")
             ]
             assert bundle["merged_nodes"].sum() == len(members)

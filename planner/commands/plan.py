@@ -22,8 +22,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
+from grid_data import read_grid
 from planner.commands.common import (
     add_data_arguments,
     add_engine_arguments,
@@ -31,6 +33,7 @@ from planner.commands.common import (
     engine_from,
 )
 from planner.datafolder import DataFolder
+from planner.optimisation.capacity_requests import with_locations
 from planner.optimisation.case import read_plan_case
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.regional import plan_case
@@ -38,7 +41,7 @@ from planner.optimisation.solve import options_from
 from planner.optimisation.writers import write_plan
 from planner.parallel import Engine, TaskResults
 from planner.progress import stage
-from planner.scenario import SolverName, load_scenario
+from planner.scenario import Scenario, SolverName, load_scenario
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")
@@ -151,8 +154,19 @@ def plan_folder(
     report_tasks(regional.tasks)
     plan = regional.plan
     with stage(f"writing the plan to {out}"):
-        write_plan(plan, out, scenario, case.grid.nodes)
+        nodes = with_locations(case.grid.nodes, _grid_table(folder, scenario))
+        write_plan(plan, out, scenario, nodes)
     return plan
+
+
+def _grid_table(folder: DataFolder, scenario: Scenario) -> pd.DataFrame | None:
+    """The folder's grid table (for the nodes' locations in the operator's file)."""
+    if folder.grid is None:
+        return None
+    status_kva = scenario.grid.status_headroom_kva or None
+    return read_grid(
+        folder.grid, power_factor=scenario.grid.power_factor, status_headroom_kva=status_kva
+    )
 
 
 def report_tasks(tasks: TaskResults[Any]) -> None:

@@ -87,6 +87,15 @@ def plan_requests(plan: MultiYearPlan, grid_nodes: pd.DataFrame, k: int) -> Plan
     return PlanRequests(requests, _by_node(grid, loads, plan, labels))
 
 
+def with_locations(nodes: pd.DataFrame, located: pd.DataFrame | None) -> pd.DataFrame:
+    """The plan's grid nodes with ``lat`` and ``lon`` of the grid table ``located``."""
+    if located is None or not {"node_id", "lat", "lon"} <= set(located.columns):
+        return nodes
+    places = located.assign(node_id=located["node_id"].astype(str))[["node_id", "lat", "lon"]]
+    bare = nodes.drop(columns=[c for c in ("lat", "lon") if c in nodes.columns])
+    return bare.assign(node_id=bare["node_id"].astype(str)).merge(places, on="node_id", how="left")
+
+
 def _grid_table(grid_nodes: pd.DataFrame) -> pd.DataFrame:
     grid = grid_nodes.reset_index(drop=True).copy()
     grid["parent_id"] = grid["parent_id"].fillna("").astype(str)
