@@ -6,6 +6,8 @@ plan reinforces several of them; k = 3 (the default) names, merges or suppresses
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +53,10 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (case / "scenario.toml").write_text(scenario.replace("last_year = 2035", "last_year = 2028"))
     tighten_cabins(case)
     out = case.parent / "out"
-    assert main(["run", "--data", str(case), "--out", str(out), "--workers", "1"]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["run", "--data", str(case), "--out", str(out), "--workers", "1"]) == 0
+    (out / "printed.txt").write_text(printed.getvalue(), encoding="utf-8")
     return out
 
 
@@ -78,6 +83,14 @@ def test_every_node_the_plan_reinforces_is_named_merged_or_counted(run_out: Path
         _check_year(requests[requests["year"] == year], by_node[by_node["year"] == year])
     before = read(run_out / "capacity_requests.csv")
     assert set(before["basis"]) <= {"before_planning"}
+    printed = (run_out / "printed.txt").read_text(encoding="utf-8")
+    assert "Before planning (reported depot demand only):" in printed
+    named, merged = (requests["disclosure"] == kind for kind in ("own", "merged_from_children"))
+    assert (
+        f"Capacity requests from the plan for the grid operator: {int(named.sum())} named, "
+        f"{int(requests.loc[merged, 'merged_nodes'].sum())} node-years merged into "
+        f"{int(merged.sum())} rows"
+    ) in printed
 
 
 def _check_year(requests: pd.DataFrame, by_node: pd.DataFrame) -> None:

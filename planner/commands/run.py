@@ -1,9 +1,11 @@
 """``laadplan run``: the main job — every stage on one case, with a short summary.
 
 Stages, in the order data flows: validate the needs → project the demand → overlay the demand
-on the grid (when the data folder has ``grid.csv``) → plan the charging sites for every
-projected year (when it has ``sites.csv``; the plan goes to ``OUT/plan/``). Each stage logs
-its duration; the results land in ``OUT`` exactly as the stage's own command would write them.
+on the grid (when the data folder has ``grid.csv``; the "before planning" view of the reported
+depot demand) → plan the charging sites for every projected year (when it has ``sites.csv``;
+the plan, with the grid operator's ``capacity_requests.csv`` from the plan's own loads, goes to
+``OUT/plan/``). Each stage logs its duration; the results land in ``OUT`` exactly as the
+stage's own command would write them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import argparse
 import logging
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from planner.commands import demand
 from planner.commands.common import (
@@ -22,6 +26,7 @@ from planner.commands.common import (
 )
 from planner.commands.plan import add_undivided_argument, plan_folder
 from planner.commands.plan import format_summary as format_plan_summary
+from planner.optimisation.capacity_requests import REQUESTS_FILE
 from planner.overlay import format_overlay_summary, overlay_case, write_overlay
 from planner.progress import stage
 from planner.scenario import load_scenario
@@ -64,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
         LOGGER.info("no grid.csv in the data folder: the grid overlay is skipped")
     else:
         result = overlay_case(folder, dataset, load_scenario(folder.scenario))
+        print("Before planning (reported depot demand only):")
         print(format_overlay_summary(result, write_overlay(result, out)))
     if folder.sites is None:
         LOGGER.info("no sites.csv in the data folder: the site selection is skipped")
@@ -76,4 +82,20 @@ def run(args: argparse.Namespace) -> int:
         decompose=not args.undivided,
     )
     print(format_plan_summary(plan, out / PLAN_FOLDER))
+    requests = out / PLAN_FOLDER / REQUESTS_FILE
+    if requests.is_file():
+        print(format_requests_line(pd.read_csv(requests), requests))
     return 0 if all(result.has_plan for result in plan.results) else 1
+
+
+def format_requests_line(requests: pd.DataFrame, path: Path) -> str:
+    """One line on the operator's file from the plan: rows named, merged and suppressed."""
+    kind = requests["disclosure"]
+    merged_rows = kind == "merged_from_children"
+    merged = int(requests.loc[merged_rows, "merged_nodes"].sum())
+    suppressed = int(requests.loc[kind == "suppressed", "merged_nodes"].sum())
+    return (
+        f"Capacity requests from the plan for the grid operator: {int((kind == 'own').sum())} "
+        f"named, {merged} node-years merged into {int(merged_rows.sum())} rows, {suppressed} "
+        f"node-years suppressed (k-anonymous) → {path}."
+    )
