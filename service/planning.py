@@ -13,7 +13,9 @@ Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites
 ``assignments``, ``reinforcement``, ``unmet``, ``grid_adjustments``, ``node_load`` (planner
 only: every node, not k-filtered), ``grid_requests_by_node`` and ``public_demand_basis``
 (planner only: how each reinforced node reaches the operator; each organisation's share of
-the public demand), and the disclosed ones (:mod:`grid_data.disclosure`): ``grid_requests``
+the public demand), ``grid_demand_basis`` and ``grid_hierarchy`` (planner only, for comparing
+``grid_node_demand`` with the next publication), and the disclosed ones
+(:mod:`grid_data.disclosure`): ``grid_requests``
 (the capacity requests from the plan's own node loads,
 :mod:`planner.optimisation.capacity_requests`),
 ``grid_requests_before_planning`` (the overlay of the reported depot demand),
@@ -36,6 +38,7 @@ import pandas as pd
 import xarray as xr
 
 from grid_data.disclosure import check_k
+from grid_data.overlay import OverlayResult
 from planner.datafolder import resolve_data_folder
 from planner.optimisation.capacity_requests import plan_requests, with_locations
 from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
@@ -44,8 +47,9 @@ from planner.optimisation.model import build_problem
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
-from planner.overlay import overlay_case, overlay_settings
+from planner.overlay import overlay_case, overlay_points, overlay_settings
 from planner.scenario import load_scenario
+from service.grid_figures import grid_demand_basis
 from service.public_figures import as_table, public_demand_basis, public_demand_rows
 
 LOGGER = logging.getLogger("laadplan")
@@ -94,6 +98,7 @@ def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -
         requests = plan_requests(plan, with_locations(case.grid.nodes, located), k)
         tables["grid_requests"] = as_table(requests.requests)
         tables["grid_requests_by_node"] = as_table(requests.by_node)
+        tables.update(grid_bases(case, overlay, years))
     basis = public_demand_basis(case.demand, years)
     tables["public_demand_basis"] = as_table(basis)
     tables["public_demand"] = as_table(public_demand_rows(basis, k))
@@ -109,6 +114,25 @@ def _execute(root: Path, snapshot: dict[str, Any], progress: ProgressCallback) -
 
 
 ADJUSTMENT_COLUMNS = ["year", "node_id", "added_headroom_kva"]
+
+
+def grid_bases(case: PlanCase, overlay: OverlayResult, years: Sequence[int]) -> dict[str, Any]:
+    """What a later publication compares ``grid_node_demand`` with (planner only).
+
+    ``grid_demand_basis`` (:func:`service.grid_figures.grid_demand_basis`) and
+    ``grid_hierarchy`` (each node and the node it is fed from).
+    """
+    demand_kw, points = overlay_points(case.demand)
+    hours = int(case.demand.attrs["slot_minutes"]) / 60
+    basis = grid_demand_basis(demand_kw.sel(year=list(years)), points, overlay.depots, hours)
+    load = overlay.node_load
+    hierarchy = pd.DataFrame(
+        {
+            "node_id": load["node"].values.astype(str),
+            "parent_id": load["parent_id"].values.astype(str),
+        }
+    )
+    return {"grid_demand_basis": as_table(basis), "grid_hierarchy": as_table(hierarchy)}
 
 
 def _plan_years(

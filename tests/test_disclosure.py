@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pytest
+import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,7 @@ from grid_data.disclosure import (
     organisations_of,
 )
 from planner.optimisation.writers import AGGREGATE_FILES, aggregate_tables
+from service.grid_figures import grid_demand_basis, republish_node_demand
 from service.public_figures import (
     BASIS_COLUMNS,
     OTHER_REGIONS,
@@ -401,3 +403,56 @@ def test_a_bundle_beside_a_named_node_is_suppressed_when_the_rest_is_below_k() -
     assert outcome.disclosed.tolist() == [True, False, False, False]
     assert [(b.node, sorted(b.members)) for b in outcome.bundles] == [(-1, [1, 2])]
     assert leaked_groups(request_cells(tree, current, congested, 3), 3) == []
+
+
+# --- the grid operator's node demand across publications ----------------------------------
+
+
+def node_demand_tables(
+    basis: list[tuple[str, str, float]], shown: list[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Tables of a run: S feeds C1 and C2; basis rows (node, organisation, peak kW) in 2030."""
+    return {
+        "grid_hierarchy": [
+            {"node_id": "S", "parent_id": ""},
+            {"node_id": "C1", "parent_id": "S"},
+            {"node_id": "C2", "parent_id": "S"},
+        ],
+        "grid_demand_basis": [
+            {
+                "year": 2030,
+                "node_id": n,
+                "organisation_id": o,
+                "peak_kw": kw,
+                "energy_kwh_per_day": 10 * kw,
+            }
+            for n, o, kw in basis
+        ],  # fmt: skip
+        "grid_node_demand": [{"year": 2030, "node_id": node} for node in shown],
+    }
+
+
+def test_a_node_whose_demand_changes_by_one_organisation_is_withheld_next_time() -> None:
+    before = [("C1", "a", 5.0), ("C1", "b", 6.0), ("C1", "c", 7.0), ("C2", "d", 1.0)]
+    after = [*before[:2], ("C1", "c", 9.0), before[3]]  # only c's depot changed
+    previous = node_demand_tables(before, ["C1"])
+    new = node_demand_tables(after, ["C1"])
+    assert republish_node_demand(new, None, 3) == [{"year": 2030, "node_id": "C1"}]
+    assert republish_node_demand(new, previous, 3) == []
+    unchanged = node_demand_tables(before, ["C1"])
+    assert republish_node_demand(unchanged, previous, 3) == [{"year": 2030, "node_id": "C1"}]
+
+
+def test_the_grid_basis_sums_each_organisation_at_its_depot_node() -> None:
+    demand_kw = xr.DataArray(
+        np.array([[[2.0, 4.0]], [[1.0, 1.0]], [[3.0, 0.0]]]),
+        dims=("need", "year", "slot"),
+        coords={"need": ["n1", "n2", "n3"], "year": [2030], "slot": [0, 1]},
+    )
+    points = pd.DataFrame({"id": ["n1", "n2", "n3"], "organisation_id": ["a", "a", "b"]})
+    depots = pd.DataFrame({"id": ["n1", "n2", "n3"], "grid_node_id": ["C1", "C1", None]})
+    basis = grid_demand_basis(demand_kw, points, depots, slot_hours=12.0)
+    assert basis.to_dict("records") == [
+        {"year": 2030, "node_id": "C1", "organisation_id": "a", "peak_kw": 5.0,
+         "energy_kwh_per_day": 96.0}
+    ]  # fmt: skip
