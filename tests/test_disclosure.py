@@ -427,7 +427,7 @@ def node_demand_tables(
                 "energy_kwh_per_day": 10 * kw,
             }
             for n, o, kw in basis
-        ],  # fmt: skip
+        ],
         "grid_node_demand": [{"year": 2030, "node_id": node} for node in shown],
     }
 
