@@ -30,6 +30,8 @@ from planner.optimisation.capacity_requests import REQUESTS_FILE
 from planner.overlay import format_overlay_summary, overlay_case, write_overlay
 from planner.progress import stage
 from planner.scenario import load_scenario
+from planner.workflows.overlay import format_overlay_summary, overlay_case, write_overlay
+from planner.workflows.progress import stage
 
 LOGGER = logging.getLogger("laadplan")
 
