@@ -39,7 +39,6 @@ import xarray as xr
 
 from grid_data.disclosure import check_k
 from grid_data.overlay import OverlayResult
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.capacity_requests import plan_requests, with_locations
 from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
@@ -47,8 +46,9 @@ from planner.optimisation.model import build_problem
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
-from planner.overlay import overlay_case, overlay_points, overlay_settings
 from planner.scenario import load_scenario
+from planner.workflows.datafolder import resolve_data_folder
+from planner.workflows.overlay import overlay_case, overlay_points, overlay_settings
 from service.grid_figures import grid_demand_basis
 from service.public_figures import as_table, public_demand_basis, public_demand_rows
 

@@ -20,7 +20,7 @@ from dashboards.pages.plan import _business_logic as plan_logic
 from dashboards.plan_data import read_plan_outputs
 from dashboards.selection import Selection
 from planner.cli import main
-from planner.projection import read_demand
+from planner.demand.projection import read_demand
 
 YEARS = (2027, 2028)
 
