@@ -120,6 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.ladder": ("Energie privé · semipubliek · publiek", "Energy private · semi · public"),
     "kpi.unmet": ("Niet geleverde energie", "Unmet energy"),
     "kpi.shortfall": ("Tekort netcapaciteit", "Grid shortfall"),
+    "kpi.before_planning": ("vóór planning", "before planning"),
     "kpi.no_plan": ("geen plan", "no plan"),
     "kpi.no_grid": ("geen netdata", "no grid data"),
     # demand

@@ -8,6 +8,7 @@ of a run started on the Scenarios page (:func:`plan_outputs_from_results`). Both
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pandas as pd
 
 from charging_sites import TIER_VALUES
 from planner.optimisation.vocabulary import PlanFile
+from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE
 
 #: Files of ``laadplan plan`` read here (name → table).
 PLAN_TABLE_FILES = {
@@ -44,6 +46,13 @@ class PlanOutputs:
         The plan's tables with a ``year`` column (see :mod:`planner.optimisation.results`).
     label
         Where the plan comes from (a folder or a run name).
+    settings
+        The ``[optimisation]`` settings of ``summary.json``.
+    capacity_requests
+        The grid operator's ``capacity_requests.csv`` of the plan (disclosed; empty without).
+    requests_by_node
+        ``capacity_requests_by_node.csv``: per node and year the extra capacity and how the
+        operator's file shows it (``reported_as``); empty without.
     """
 
     summaries: dict[int, dict[str, Any]]
@@ -53,6 +62,12 @@ class PlanOutputs:
     unmet: pd.DataFrame
     label: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    capacity_requests: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"year": pd.Series(dtype="int64")})
+    )
+    requests_by_node: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"year": pd.Series(dtype="int64")})
+    )
 
     @property
     def years(self) -> list[int]:
@@ -74,7 +89,12 @@ def read_plan_outputs(results_dir: Path | None) -> PlanOutputs | None:
     summaries = {int(item["year"]): dict(item) for item in summary_items(raw)}
     tables = {name: _read_table(folder / file) for name, file in PLAN_TABLE_FILES.items()}
     settings = raw.get("settings", {}) if isinstance(raw, Mapping) else {}
-    return make_outputs(summaries, tables, str(folder), dict(settings))
+    outputs = make_outputs(summaries, tables, str(folder), dict(settings))
+    return dataclasses.replace(
+        outputs,
+        capacity_requests=_read_table(folder / REQUESTS_FILE),
+        requests_by_node=_read_table(folder / REQUESTS_BY_NODE_FILE),
+    )
 
 
 def make_outputs(

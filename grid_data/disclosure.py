@@ -1,39 +1,55 @@
-"""Which grid nodes' figures may leave the planner: the k-anonymity rule of the operator's files.
+"""The one disclosure rule: which figures may leave the planner role (k-anonymity).
 
 The framework agreement (§5.2) forbids data exchange that lets one party see another's
 competitively sensitive information; aggregates shown to others must hide groups too small to
-be anonymous.  The congestion and capacity-request files go to the grid operator, so a figure
-reaches them only when at least ``k`` organisations stand behind it.
+be anonymous.  Every figure that leaves the planner — the grid operator's files, the public
+demand, the plan's aggregates, the API and the dashboard for non-planners — passes this module.
+``docs/privacy.md`` states the rule, what it protects against and its limits.
 
-The rule, applied per year from the cabins up to the substations
------------------------------------------------------------------
+Figures along a hierarchy
+-------------------------
 
-**Own figures.**  Each node has a *group*: the organisations with demand at depots mapped to
-the node itself, plus the groups of its children that were not disclosed.  A node is
-**disclosed** — its own congestion rows and capacity request may be published under its id —
-when its group holds at least ``k`` organisations, or when the group is empty (then its load is
-the sum of disclosed groups below it).  A node that is not disclosed passes its group to its
-parent.
+Figures are sums over the leaves of a :class:`Hierarchy` (cabin → substation; municipality →
+vervoerregio → Flanders).  Each node has a *group*: the organisations that contribute at the
+node itself (its direct contributions), plus the groups of its children that are not disclosed.
+A node whose figure some file carries (``published``) is **disclosed** when its group holds at
+least ``k`` organisations or is empty; a node that is not disclosed — or that no file carries —
+passes its group to its parent (:func:`disclose_nodes`).
 
-Why the group and not every organisation below the node: a parent's load is the sum of its
-children's.  With a child published on its own, the parent's load minus the child's is the load
-of the rest, so the rest must itself hold ``k`` organisations (or none); counting only the total
-would let anyone subtract one published figure from another and read off one company's demand.
+Why the group and not every organisation below the node: a parent's figure is the sum of its
+children's.  With a child published on its own, the parent minus the child is the rest, so the
+rest must itself hold ``k`` organisations (or none); counting only the total would let anyone
+subtract one published figure from another and read off one company's.  The rule is applied to
+*all* files written or served together in one call: a node published by any of them counts,
+so no difference between files isolates a small group.  The root of a hierarchy (Flanders)
+published as a row of "the rest" is the same as publishing the total.
 
-**Merged requests.**  A congested node that is not disclosed is *merged upward*: its capacity
-request joins a bundle that travels to its parent, and on up the tree, until the organisations
-of the groups in the bundle number at least ``k``; the bundle is then published at that
-ancestor as one row labelled ``merged_from_children``, with the sum of the merged requests and
-the number of merged nodes, none of them named.  A bundle that reaches a root still short of
-``k`` is **suppressed**: only the number of suppressed nodes per year is published.
+**Merged requests.**  A capacity request (not a sum of its children's) of a node that is not
+disclosed is *merged upward* (:func:`disclose_year`): it joins a bundle that travels to its
+parent, and on up the tree, until the organisations of the groups in the bundle number at least
+``k``; the bundle is then published at that ancestor as one row labelled
+``merged_from_children``, with the sum of the merged requests and the number of merged nodes,
+none of them named.  A bundle that reaches a root still short of ``k`` is **suppressed**: only
+the number of suppressed nodes per year is published.
+
+Successive versions
+-------------------
+
+A figure published again with a new value reveals the change: the contributions of the
+organisations whose data changed.  :func:`guard_change` takes the previous publication (its
+contributions per node and organisation, and what it disclosed) and withholds nodes of the new
+one until, for every piece the two publications together can isolate (the residuals of the
+union of both disclosed sets), the organisations before, after and *whose contribution
+changed* are each none or at least ``k``.
 
 Not covered: dominance (one organisation making up nearly all of a group's load, the "p %
-rule" of statistical disclosure control) and differences between years.
+rule" of statistical disclosure control), differences between years of one publication, more
+than two versions taken together, and collusion of ``k - 1`` organisations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -144,10 +160,89 @@ def disclose_year(
     state = _State(direct_organisations)
     for node in children_first:
         state.visit(node, int(parents[node]), bool(congested[node]), k)
-    bundles = list(state.published)
-    if state.suppressed:
-        bundles.append(Bundle(-1, tuple(state.suppressed), 0))
+    regions = _Regions(parents, children_first, direct_organisations, state.disclosed)
+    bundles, unsafe = regions.safe_bundles(state.published, k)
+    suppressed = [*unsafe, *state.suppressed]
+    if suppressed:
+        bundles.append(Bundle(-1, tuple(suppressed), 0))
     return YearDisclosure(state.disclosed, tuple(bundles))
+
+
+class _Regions:
+    """Which (organisation, node) contributions each published figure holds apart.
+
+    A bundle's figure is the sum of its members' loads; the loads of disclosed nodes below a
+    member are published on their own and can be subtracted, so what the bundle adds is its
+    members' *regions*: the nodes below each member not inside a disclosed node.  A bundle is
+    published only when subtraction isolates no group below k:
+
+    * its members share the nearest disclosed node above them (one residual, see
+      :func:`disclose_nodes`), or have none (their residual is never published);
+    * no member lies below another (a nested member would count twice);
+    * in a disclosed node's residual, what the bundles published there leave over holds no
+      organisation or at least ``k``.
+
+    The other bundles are suppressed.
+    """
+
+    def __init__(
+        self,
+        parents: IntArray,
+        children_first: Sequence[int],
+        direct_organisations: Sequence[Set[str]],
+        disclosed: BoolArray,
+    ) -> None:
+        self.parents = parents
+        self.disclosed = disclosed
+        self.pairs: list[set[tuple[str, int]]] = [
+            {(organisation, node) for organisation in group}
+            for node, group in enumerate(direct_organisations)
+        ]
+        for node in children_first:  # each node's region: itself and undisclosed nodes below
+            parent = int(parents[node])
+            if parent >= 0 and not disclosed[node]:
+                self.pairs[parent] |= self.pairs[node]
+
+    def residual_of(self, node: int) -> int:
+        """The nearest disclosed node above ``node`` (-1: none)."""
+        parent = int(self.parents[node])
+        while parent >= 0 and not self.disclosed[parent]:
+            parent = int(self.parents[parent])
+        return parent
+
+    def safe_bundles(self, bundles: list[Bundle], k: int) -> tuple[list[Bundle], list[int]]:
+        """The bundles that may be published, and the members of those that may not."""
+        kept: list[Bundle] = []
+        unsafe: list[int] = []
+        by_residual: dict[int, list[Bundle]] = {}
+        for bundle in bundles:
+            residuals = {self.residual_of(member) for member in bundle.members}
+            if len(residuals) == 1 and not self._nested(bundle.members):
+                by_residual.setdefault(residuals.pop(), []).append(bundle)
+            else:
+                unsafe += bundle.members
+        for residual, group in by_residual.items():
+            if residual < 0 or self._remainder_safe(residual, group, k):
+                kept += group
+            else:
+                unsafe += [member for bundle in group for member in bundle.members]
+        order = {id(bundle): i for i, bundle in enumerate(bundles)}
+        return sorted(kept, key=lambda b: order[id(b)]), unsafe
+
+    def _nested(self, members: tuple[int, ...]) -> bool:
+        chosen = set(members)
+        for member in members:
+            parent = int(self.parents[member])
+            while parent >= 0:
+                if parent in chosen:
+                    return True
+                parent = int(self.parents[parent])
+        return False
+
+    def _remainder_safe(self, residual: int, bundles: list[Bundle], k: int) -> bool:
+        merged = {pair for b in bundles for member in b.members for pair in self.pairs[member]}
+        left = {organisation for organisation, _ in self.pairs[residual] - merged}
+        return not left or len(left) >= k
 
 
 class _State:
@@ -178,3 +273,229 @@ class _State:
             self.groups[parent] |= group
         self.members[parent] += members
         self.contributors[parent] |= contributors
+
+
+#: Per node, what each organisation contributes at the node itself (any comparable values,
+#: e.g. ``(energy_kwh_per_day, vehicles)``).
+Contributions = Sequence[Mapping[str, tuple[float, ...]]]
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """A forest of nodes along which figures are summed (cabin → substation, …).
+
+    Attributes
+    ----------
+    ids
+        Node ids, in position order.
+    parents
+        Position of each node's parent, -1 for a root.
+    """
+
+    ids: tuple[str, ...]
+    parents: IntArray
+
+    @classmethod
+    def from_parents(cls, ids: Sequence[str], parent_ids: Sequence[str | None]) -> Hierarchy:
+        """The hierarchy of nodes ``ids`` whose parents are ``parent_ids`` (``None``/'': root).
+
+        Raises
+        ------
+        LaadplanError
+            When a parent is not one of the nodes, or the parents form a cycle.
+        """
+        position = {node: i for i, node in enumerate(ids)}
+        unknown = sorted({str(p) for p in parent_ids if p and p not in position})
+        if unknown:
+            raise LaadplanError(f"hierarchy: parent(s) {', '.join(unknown[:5])} are not nodes")
+        parents = np.array([position[p] if p else -1 for p in parent_ids], dtype=np.intp)
+        hierarchy = cls(tuple(ids), parents)
+        hierarchy.children_first()  # raises on a cycle
+        return hierarchy
+
+    def children_first(self) -> list[int]:
+        """Every node position, each after all nodes below it."""
+        depth = np.zeros(len(self.ids), dtype=np.intp)
+        for node in range(len(self.ids)):
+            current, steps = node, 0
+            while self.parents[current] >= 0:
+                current, steps = int(self.parents[current]), steps + 1
+                if steps > len(self.ids):
+                    raise LaadplanError(f"hierarchy: node {self.ids[node]} lies on a cycle")
+            depth[node] = steps
+        return [int(node) for node in np.argsort(-depth, kind="stable")]
+
+    def ancestors(self, node: int) -> list[int]:
+        """The positions above ``node``, nearest first."""
+        above: list[int] = []
+        while self.parents[node] >= 0:
+            node = int(self.parents[node])
+            above.append(node)
+        return above
+
+
+def disclose_nodes(
+    hierarchy: Hierarchy,
+    direct_organisations: Sequence[Set[str]],
+    published: BoolArray,
+    k: int = DEFAULT_K_ANONYMITY,
+) -> BoolArray:
+    """Which published nodes' figures may be shown: the group rule of the module docstring.
+
+    Parameters
+    ----------
+    hierarchy
+        The nodes and their parents.
+    direct_organisations
+        Per node, the organisations contributing at the node itself.
+    published
+        Per node, whether any file written or served together carries its figure.
+    k
+        Least number of organisations behind a published figure.
+
+    Examples
+    --------
+    Municipalities m1 (a, b, c) and m2 (d) in vervoerregio V: with both V and m1 in the files,
+    V minus m1 would be d's figure, so V is withheld (k = 3).
+
+    >>> tree = Hierarchy.from_parents(["V", "m1", "m2"], [None, "V", "V"])
+    >>> disclose_nodes(tree, [set(), {"a", "b", "c"}, {"d"}], np.ones(3, bool), 3).tolist()
+    [False, True, False]
+    """
+    check_k(k)
+    groups = [set(group) for group in direct_organisations]
+    disclosed = np.zeros(len(groups), dtype=bool)
+    for node in hierarchy.children_first():
+        group = groups[node]
+        disclosed[node] = bool(published[node]) and (len(group) >= k or not group)
+        parent = int(hierarchy.parents[node])
+        if not disclosed[node] and parent >= 0:
+            groups[parent] |= group
+    return disclosed
+
+
+def organisations_of(contributions: Contributions) -> list[set[str]]:
+    """Per node, the organisations contributing there."""
+    return [set(at_node) for at_node in contributions]
+
+
+def guard_change(
+    hierarchy: Hierarchy,
+    current: Contributions,
+    published: BoolArray,
+    previous: Contributions | None = None,
+    previous_disclosed: BoolArray | None = None,
+    k: int = DEFAULT_K_ANONYMITY,
+) -> BoolArray:
+    """What a new version may disclose, given what the previous one disclosed.
+
+    Without a previous version this is :func:`disclose_nodes`.  With one, nodes are withheld
+    (taken out of ``published``, and the group rule re-applied) until every residual of the
+    two disclosed sets together passes :func:`_residual_problem`.
+
+    Parameters
+    ----------
+    hierarchy
+        The nodes (the same for both versions).
+    current, previous
+        Per node, each organisation's contribution there, now and in the previous version.
+    published
+        Per node, whether the new version's files carry its figure.
+    previous_disclosed
+        Per node, whether the previous version showed its figure.
+    k
+        Least number of organisations behind a published figure or change.
+
+    Examples
+    --------
+    A municipality shown before and now whose only change is one company's new need would
+    reveal that need by difference: it is withheld, and with it its region (k = 2).
+
+    >>> tree = Hierarchy.from_parents(["V", "m"], [None, "V"])
+    >>> before = [{}, {"a": (5.0,), "b": (7.0,)}]
+    >>> after = [{}, {"a": (5.0,), "b": (7.0,), "c": (1.0,)}]
+    >>> shown = disclose_nodes(tree, organisations_of(before), np.ones(2, bool), 2)
+    >>> guard_change(tree, after, np.ones(2, bool), before, shown, 2).tolist()
+    [False, False]
+    """
+    allowed = np.asarray(published, dtype=bool).copy()
+    disclosed = disclose_nodes(hierarchy, organisations_of(current), allowed, k)
+    if previous is None or previous_disclosed is None:
+        return disclosed
+    before = np.asarray(previous_disclosed, dtype=bool)
+    accepted: set[int] = set()
+    while True:
+        problem = _first_problem(hierarchy, current, previous, disclosed, before, k, accepted)
+        if problem is None:
+            return disclosed
+        withheld = _to_withhold(hierarchy, problem, disclosed, before)
+        if not withheld:
+            accepted.add(problem[0])  # the previous version's own residual: nothing to withhold
+            continue
+        allowed[withheld] = False
+        disclosed = disclose_nodes(hierarchy, organisations_of(current), allowed, k)
+
+
+def _first_problem(
+    hierarchy: Hierarchy,
+    current: Contributions,
+    previous: Contributions,
+    disclosed: BoolArray,
+    before: BoolArray,
+    k: int,
+    accepted: set[int],
+) -> tuple[int, str] | None:
+    """The first residual of both versions together that isolates a group below k."""
+    union = disclosed | before
+    residual: list[list[int]] = [[node] for node in range(len(hierarchy.ids))]
+    for node in hierarchy.children_first():
+        parent = int(hierarchy.parents[node])
+        if not union[node] and parent >= 0:
+            residual[parent] += residual[node]
+    for node in (int(n) for n in np.flatnonzero(union)):
+        covered = bool(disclosed[node]) or any(disclosed[a] for a in hierarchy.ancestors(node))
+        problem = _residual_problem(residual[node], current, previous, covered, k)
+        if problem and node not in accepted:
+            return node, problem
+    return None
+
+
+def _residual_problem(
+    nodes: list[int], current: Contributions, previous: Contributions, covered: bool, k: int
+) -> str:
+    """Why a residual of both versions is unsafe ('' when it is safe).
+
+    The previous figure of the residual may be isolated, so its organisations then must be none
+    or at least k; when the new version covers it, so must the organisations now and those
+    whose contribution changed (the difference of the two figures).
+    """
+    before = {o for n in nodes for o in previous[n]}
+    after = {o for n in nodes for o in current[n]}
+    changed = {o for n in nodes for o in before | after if previous[n].get(o) != current[n].get(o)}
+    for label, group in (("before", before), ("after", after), ("changed", changed)):
+        if (covered or label == "before") and 0 < len(group) < k:
+            return label
+    return ""
+
+
+def _to_withhold(
+    hierarchy: Hierarchy, problem: tuple[int, str], disclosed: BoolArray, before: BoolArray
+) -> list[int]:
+    """Nodes of the new version to withhold so that the residual of ``problem`` is safe."""
+    node, label = problem
+    if label == "before":  # the new version cuts a previous residual finer: undo the cut
+        union = disclosed | before
+        below = [
+            other
+            for other in range(len(hierarchy.ids))
+            if disclosed[other] and not before[other] and _nearest(hierarchy, other, union) == node
+        ]
+        return below or ([node] if disclosed[node] and not before[node] else [])
+    if disclosed[node]:
+        return [node]
+    return [a for a in hierarchy.ancestors(node) if disclosed[a]][:1]
+
+
+def _nearest(hierarchy: Hierarchy, node: int, among: BoolArray) -> int:
+    """The nearest node above ``node`` that is in ``among`` (-1: none)."""
+    return next((above for above in hierarchy.ancestors(node) if among[above]), -1)

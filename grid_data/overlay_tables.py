@@ -45,7 +45,10 @@ REQUEST_COLUMNS: tuple[str, ...] = (
     "earliest_year",
     "disclosure",
     "merged_nodes",
+    "basis",
 )
+#: ``basis`` of the overlay's requests: the reported depot demand, before any planning.
+BEFORE_PLANNING = "before_planning"
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,12 @@ def make_requests(
     years: list[int],
     starts: list[str],
     outcomes: list[YearDisclosure],
+    basis: str = BEFORE_PLANNING,
 ) -> pd.DataFrame:
     """The capacity requests as published (:data:`REQUEST_COLUMNS`), by year, largest first.
+
+    ``basis`` says what the loads are: the overlay's reported depot demand
+    (:data:`BEFORE_PLANNING`) or a plan's loads (``"plan"``).
 
     A disclosed congested node gives an ``own`` row; each bundle of merged nodes a
     ``merged_from_children`` row at the node it is published at (its extra capacity is the
@@ -106,7 +113,7 @@ def make_requests(
         own = np.flatnonzero(outcome.disclosed & (loads.extra_kva[:, y] > 0))
         records += [_own_record(grid, loads, y, year, starts, int(node)) for node in own]
         records += [_bundle_record(grid, loads, y, year, bundle) for bundle in outcome.bundles]
-    columns = [column for column in REQUEST_COLUMNS if column != "earliest_year"]
+    columns = [column for column in REQUEST_COLUMNS if column not in ("earliest_year", "basis")]
     frame = pd.DataFrame(records, columns=columns)
     for column in ("node_id", "name", "level", "peak_slot", "disclosure"):
         frame[column] = frame[column].astype("str")
@@ -116,7 +123,7 @@ def make_requests(
     first = frame[named].groupby("node_id")["year"].min()
     frame["earliest_year"] = frame["node_id"].map(first).astype("Int64")
     frame["organisations"] = frame["organisations"].astype("Int64")
-    frame = frame.astype({"year": np.int64, "merged_nodes": np.int64})
+    frame = frame.astype({"year": np.int64, "merged_nodes": np.int64}).assign(basis=basis)
     frame = frame.sort_values(
         ["year", "extra_capacity_kva", "node_id", "disclosure"],
         ascending=[True, False, True, True],

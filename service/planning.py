@@ -16,16 +16,22 @@ so its requests still show the need; the API marks them as acknowledged.
 
 Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites``,
 ``assignments``, ``reinforcement``, ``unmet``, ``grid_adjustments``, ``node_load`` (planner
-only: every node, not k-filtered), and the disclosed ones: ``grid_requests`` (the overlay's
-k-anonymous capacity requests), ``grid_node_demand`` (disclosed nodes only) and
-``public_demand`` (per vervoerregio and year, groups below k merged or suppressed).
+only: every node, not k-filtered), ``grid_requests_by_node`` and ``public_demand_basis``
+(planner only: how each reinforced node reaches the operator; each organisation's share of
+the public demand), ``grid_demand_basis`` and ``grid_hierarchy`` (planner only, for comparing
+``grid_node_demand`` with the next publication), and the disclosed ones
+(:mod:`grid_data.disclosure`): ``grid_requests``
+(the capacity requests from the plan's own node loads,
+:mod:`planner.workflows.capacity_requests`),
+``grid_requests_before_planning`` (the overlay of the reported depot demand),
+``grid_node_demand`` (disclosed nodes only) and ``public_demand`` (per vervoerregio and year,
+groups below k merged or suppressed; guarded against the last publication when published).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -37,12 +43,17 @@ import pandas as pd
 import xarray as xr
 
 from grid_data.disclosure import check_k
+from grid_data.overlay import OverlayResult
+from planner.optimisation.case import PlanCase
+from planner.workflows.capacity_requests import plan_requests, with_locations
 from planner.workflows.case import read_case
 from planner.workflows.datafolder import resolve_data_folder
 from planner.workflows.multiyear import HeadroomAdditions, MultiYearPlan
-from planner.workflows.overlay import overlay_of, overlay_settings
+from planner.workflows.overlay import overlay_of, overlay_points, overlay_settings
 from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import CasePlan, headroom_adjustments, plan_case
+from service.grid_figures import grid_demand_basis
+from service.public_figures import as_table, public_demand_basis, public_demand_rows
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -93,7 +104,15 @@ def _execute(
         settings = dataclasses.replace(overlay_settings(case.scenario), k_anonymity=k)
         overlay = overlay_of(case, planned.demand, settings)
         tables.update(grid_tables(overlay.requests, overlay.node_load, years))
-    tables["public_demand"] = as_table(public_demand(planned.demand, years, k))
+        tables["grid_requests_before_planning"] = tables.pop("grid_requests")
+        nodes = with_locations(planned.prepared.grid.nodes, case.grid)
+        requests = plan_requests(planned.plan, nodes, k)
+        tables["grid_requests"] = as_table(requests.requests)
+        tables["grid_requests_by_node"] = as_table(requests.by_node)
+        tables.update(grid_bases(planned.prepared, overlay, years))
+    basis = public_demand_basis(planned.demand, years)
+    tables["public_demand_basis"] = as_table(basis)
+    tables["public_demand"] = as_table(public_demand_rows(basis, k))
     adjustments = headroom_adjustments(planned, additions)
     tables["grid_adjustments"] = as_table(pd.DataFrame(adjustments, columns=ADJUSTMENT_COLUMNS))
     tables["summary"] = run_summary(planned, time.perf_counter() - started)
@@ -132,6 +151,25 @@ def run_summary(planned: CasePlan, run_s: float) -> dict[str, Any]:
         "grid_nodes": len(planned.prepared.grid.nodes),
         "run_s": round(run_s, 3),
     }
+
+
+def grid_bases(case: PlanCase, overlay: OverlayResult, years: Sequence[int]) -> dict[str, Any]:
+    """What a later publication compares ``grid_node_demand`` with (planner only).
+
+    ``grid_demand_basis`` (:func:`service.grid_figures.grid_demand_basis`) and
+    ``grid_hierarchy`` (each node and the node it is fed from).
+    """
+    demand_kw, points = overlay_points(case.demand)
+    hours = int(case.demand.attrs["slot_minutes"]) / 60
+    basis = grid_demand_basis(demand_kw.sel(year=list(years)), points, overlay.depots, hours)
+    load = overlay.node_load
+    hierarchy = pd.DataFrame(
+        {
+            "node_id": load["node"].values.astype(str),
+            "parent_id": load["parent_id"].values.astype(str),
+        }
+    )
+    return {"grid_demand_basis": as_table(basis), "grid_hierarchy": as_table(hierarchy)}
 
 
 #: Tables of :class:`~planner.optimisation.results.PlanResult` kept per year.
@@ -180,79 +218,3 @@ def grid_tables(
         "grid_node_demand": as_table(shown),
         "node_load": as_table(frame),
     }
-
-
-def public_demand(demand: xr.Dataset, years: Sequence[int], k: int) -> pd.DataFrame:
-    """Demand per vervoerregio and year with at least ``k`` organisations per row.
-
-    Regions with fewer organisations are merged into one ``other`` row per year when the merged
-    group holds ``k`` or more; otherwise they are suppressed (no row).  No total is published,
-    so a suppressed group cannot be recovered by subtraction.
-    """
-    needs = pd.DataFrame(
-        {
-            "organisation_id": demand["organisation_id"].values.astype(str),
-            "vervoerregio_code": demand["vervoerregio_code"].values.astype(str),
-            "vervoerregio": demand["vervoerregio"].values.astype(str),
-        }
-    )
-    rows: list[dict[str, Any]] = []
-    for year in years:
-        energy = demand["energy_kwh_per_day"].sel(year=year).values.astype(float)
-        vehicles = demand["bev_vehicles"].sel(year=year).values.astype(float)
-        rows += _region_rows(needs.assign(energy=energy, vehicles=vehicles), int(year), k)
-    return pd.DataFrame(rows, columns=PUBLIC_COLUMNS)
-
-
-PUBLIC_COLUMNS = [
-    "year", "vervoerregio_code", "vervoerregio", "organisations", "bev_vehicles",
-    "energy_kwh_per_day",
-]  # fmt: skip
-
-
-def _region_rows(needs: pd.DataFrame, year: int, k: int) -> list[dict[str, Any]]:
-    active = needs[needs["energy"] > 0]
-    rows: list[dict[str, Any]] = []
-    small: list[pd.DataFrame] = []
-    for (code, name), group in active.groupby(["vervoerregio_code", "vervoerregio"]):
-        if group["organisation_id"].nunique() >= k:
-            rows.append(_public_row(group, year, str(code), str(name)))
-        else:
-            small.append(group)
-    if small:
-        merged = pd.concat(small)
-        if merged["organisation_id"].nunique() >= k:
-            rows.append(_public_row(merged, year, OTHER_REGIONS, "regions with fewer than k"))
-    return rows
-
-
-def _public_row(group: pd.DataFrame, year: int, code: str, name: str) -> dict[str, Any]:
-    return {
-        "year": year,
-        "vervoerregio_code": code,
-        "vervoerregio": name,
-        "organisations": int(group["organisation_id"].nunique()),
-        "bev_vehicles": round(float(group["vehicles"].sum()), 1),
-        "energy_kwh_per_day": round(float(group["energy"].sum()), 1),
-    }
-
-
-def as_table(frame: pd.DataFrame) -> dict[str, Any]:
-    """A table as JSON-ready ``{"columns", "records"}`` (NaN → null)."""
-    records = [
-        {str(key): _json_value(value) for key, value in record.items()}
-        for record in frame.to_dict("records")
-    ]
-    return {"columns": [str(column) for column in frame.columns], "records": records}
-
-
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, int | float | str | bool):
-        return value
-    return str(value)

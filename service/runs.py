@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from service.grid_figures import republish_node_demand
 from service.models import PlanningRun, RunResult, RunStatus, utc_now
+from service.public_figures import republish_public_demand
 
 
 def claim_next_run(session: Session, worker_id: str, lease_s: float) -> PlanningRun | None:
@@ -158,3 +160,52 @@ def retry_run(session: Session, run_id: int) -> bool:
         )
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+#: Result tables compared between successive publications.
+GUARDED_TABLES = (
+    "public_demand",
+    "public_demand_basis",
+    "grid_node_demand",
+    "grid_demand_basis",
+    "grid_hierarchy",
+)
+
+
+def guard_publication(session: Session, run: PlanningRun) -> None:
+    """Make the run's public figures safe against the last published run, before publishing.
+
+    The public demand (:func:`~service.public_figures.republish_public_demand`) and the grid
+    node demand (:func:`~service.grid_figures.republish_node_demand`) are recomputed from the
+    run's bases and the last published run's bases and rows, so that the difference of the
+    two publications reveals no change of fewer than k organisations.
+    """
+    previous = session.scalars(
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None), PlanningRun.id != run.id)
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+        .limit(1)
+    ).first()
+    k = int(run.input_snapshot["k_anonymity"])
+    tables = _tables(session, run.id)
+    if not tables.get("public_demand_basis") and tables.get("public_demand"):
+        return  # a run from before the basis was kept: its figures stay as they are
+    before = None if previous is None else _tables(session, previous.id)
+    _store(session, run.id, "public_demand", republish_public_demand(tables, before, k))
+    _store(session, run.id, "grid_node_demand", republish_node_demand(tables, before, k))
+
+
+def _store(session: Session, run_id: int, name: str, records: list[dict[str, Any]]) -> None:
+    """Replace the records of a stored result table (a run without the table keeps none)."""
+    stored = session.scalars(
+        select(RunResult).where(RunResult.run_id == run_id, RunResult.name == name)
+    ).first()
+    if stored is not None:
+        stored.content = {"columns": list(stored.content.get("columns", [])), "records": records}
+
+
+def _tables(session: Session, run_id: int) -> dict[str, list[dict[str, Any]]]:
+    found = session.scalars(
+        select(RunResult).where(RunResult.run_id == run_id, RunResult.name.in_(GUARDED_TABLES))
+    ).all()
+    return {result.name: list(result.content.get("records", [])) for result in found}

@@ -14,6 +14,7 @@ from dashboards.report._render import format_number
 from dashboards.report._texts import text
 from dashboards.store import PLAN_SUBFOLDER
 from planner.cli import main as laadplan
+from planner.workflows.capacity_requests import REQUESTS_FILE
 from tests._dashboard_fixtures import FIRST_YEAR, LAST_YEAR, generate_case, run_case
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -87,7 +88,8 @@ def test_pdf_shows_the_operators_requests_as_written(
 ) -> None:
     pages, _ = pdf_text
     grid_page = next(page for page in pages if text("grid", "nl") in page)
-    requests = pd.read_csv(planned[1] / "capacity_requests.csv", dtype={"node_id": str})
+    plan_file = planned[1] / PLAN_SUBFOLDER / REQUESTS_FILE
+    requests = pd.read_csv(plan_file, dtype={"node_id": str})
     named = requests.dropna(subset=["node_id"])
     if named.empty:
         assert text("grid.none", "nl") in grid_page

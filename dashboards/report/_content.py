@@ -164,13 +164,24 @@ def _sum_rollout(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table
 
 
+def operator_requests(store: CaseStore) -> pd.DataFrame:
+    """The grid operator's capacity requests: the plan's file, else the overlay's (before planning).
+
+    Both passed the disclosure rule when they were written.
+    """
+    plan = store.plan
+    if plan is not None and not plan.capacity_requests.empty:
+        return plan.capacity_requests
+    overlay = store.overlay
+    return pd.DataFrame() if overlay is None else overlay.requests
+
+
 def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
     """The operator's capacity requests at named nodes in the region (merged rows included)."""
-    overlay = store.overlay
     columns = ["year", "node_id", "name", "extra_capacity_kva", "disclosure", "merged_nodes"]
-    if overlay is None or overlay.requests.empty:
+    requests = operator_requests(store)
+    if requests.empty or not {"lat", "lon"} <= set(requests.columns):
         return pd.DataFrame(columns=columns)
-    requests = overlay.requests
     placed = requests.dropna(subset=["lat", "lon"])
     if placed.empty:
         return pd.DataFrame(columns=columns)
@@ -185,10 +196,10 @@ def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
 
 def suppressed_requests(store: CaseStore) -> pd.DataFrame:
     """Per year, the node-years the operator's file counts as suppressed."""
-    overlay = store.overlay
-    if overlay is None or "disclosure" not in overlay.requests:
+    requests = operator_requests(store)
+    if "disclosure" not in requests:
         return pd.DataFrame(columns=["year", "nodes"])
-    rows = overlay.requests[overlay.requests["disclosure"] == "suppressed"]
+    rows = requests[requests["disclosure"] == "suppressed"]
     counts = rows.groupby("year")["merged_nodes"].sum() if "merged_nodes" in rows else None
     if counts is None or counts.empty:
         return pd.DataFrame(columns=["year", "nodes"])

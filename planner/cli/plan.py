@@ -33,6 +33,7 @@ from planner.cli.common import (
 )
 from planner.optimisation.solve import options_from
 from planner.scenario import SolverName
+from planner.workflows.capacity_requests import with_locations
 from planner.workflows.case import Case, read_case
 from planner.workflows.multiyear import MultiYearPlan
 from planner.workflows.parallel import Engine
@@ -183,7 +184,8 @@ def plan_and_write(
     )
     with stage(f"writing the plan to {out}"):
         extra = {"sub_problems": list(planned.sub_problems), "engine": planned.engine}
-        write_plan(planned.plan, out, case.scenario, extra)
+        nodes = with_locations(planned.prepared.grid.nodes, case.grid)
+        write_plan(planned.plan, out, case.scenario, extra, nodes)
     return planned
 
 

@@ -2,8 +2,8 @@
 
 Every table has a ``year`` column (all years in one file).  The aggregates count the
 semi-public and public sites and chargers per municipality and per vervoerregio and year;
-their energy and organisation counts are blanked where fewer organisations than
-``[grid] k_anonymity`` charge, so that no company's figures can be read from them.
+their energy and organisation counts pass the disclosure rule (:mod:`grid_data.disclosure`)
+for both files together, so that no company's figures can be read from them.
 """
 
 from __future__ import annotations
@@ -19,9 +19,15 @@ import xarray as xr
 
 from charging_sites import SHARED_TIERS, TIER_VALUES
 from geography import municipalities, vervoerregios
+from grid_data.disclosure import Hierarchy, disclose_nodes
 from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
+from planner.workflows.capacity_requests import (
+    REQUESTS_BY_NODE_FILE,
+    REQUESTS_FILE,
+    plan_requests,
+)
 from planner.workflows.multiyear import MultiYearPlan
 
 #: CSV file of each table, and how to get the table from one year's result.
@@ -43,9 +49,9 @@ EXCEL_MAX_ROWS = 1_048_576
 def plan_tables(plan: MultiYearPlan, k_anonymity: int) -> dict[str, pd.DataFrame]:
     """Every table of the plan by file name, with a ``year`` column."""
     tables = {name: _stack(plan, get) for name, get in TABLE_FILES.items()}
-    sites = tables[PlanFile.SITES]
-    for name, column in AGGREGATE_FILES.items():
-        tables[name] = aggregate_chargers(sites, tables[PlanFile.ASSIGNMENTS], column, k_anonymity)
+    tables.update(
+        aggregate_tables(tables[PlanFile.SITES], tables[PlanFile.ASSIGNMENTS], k_anonymity)
+    )
     return tables
 
 
@@ -55,15 +61,41 @@ def _stack(plan: MultiYearPlan, get: Callable[[PlanResult], pd.DataFrame]) -> pd
     return table[["year", *[c for c in table.columns if c != "year"]]]
 
 
-def aggregate_chargers(
-    sites: pd.DataFrame, assignments: pd.DataFrame, by: str, k_anonymity: int
-) -> pd.DataFrame:
-    """Semi-public and public sites and chargers per group, tier and year.
+def aggregate_tables(
+    sites: pd.DataFrame, assignments: pd.DataFrame, k_anonymity: int
+) -> dict[str, pd.DataFrame]:
+    """The files of :data:`AGGREGATE_FILES`, disclosed together.
 
-    ``by`` is ``nis_code`` or ``vervoerregio_code``.  Energy and organisations are blanked
-    where fewer than ``k_anonymity`` organisations charge at the group's sites.
+    Semi-public and public sites and chargers per municipality (vervoerregio), tier and year.
+    Energy and organisations pass :func:`grid_data.disclosure.disclose_nodes` on the hierarchy
+    municipality → vervoerregio of each year and tier, with *both* files' rows published, so
+    that no vervoerregio row minus the municipality rows shown isolates fewer than
+    ``k_anonymity`` organisations; they are blank where not disclosed.
     """
     shared = sites[sites["tier"].isin(SHARED_TIERS)]
+    used = _shared_assignments(shared, assignments)
+    shown = disclosed_areas(shared, used, k_anonymity)
+    tables: dict[str, pd.DataFrame] = {}
+    for name, by in AGGREGATE_FILES.items():
+        table = _area_figures(shared, used, by)
+        keys = zip(table["year"], table["tier"], table[by].astype(str), strict=True)
+        hidden = ~np.array([(int(y), str(t), f"{by}:{c}") in shown for y, t, c in keys], bool)
+        table["energy_kwh_per_day"] = table["energy_kwh_per_day"].astype(float).where(~hidden)
+        table["organisations"] = table["organisations"].astype("Int64").where(~hidden)
+        tables[name] = _with_names(table, by)
+    return tables
+
+
+def _shared_assignments(shared: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Assignments at shared sites, with the site's municipality and vervoerregio."""
+    used = assignments[assignments["tier"].isin(SHARED_TIERS)]
+    areas = shared[["year", "site_id", "nis_code", "vervoerregio_code"]]
+    return used[["year", "site_id", "tier", "organisation_id"]].merge(
+        areas, on=["year", "site_id"], how="inner"
+    )
+
+
+def _area_figures(shared: pd.DataFrame, used: pd.DataFrame, by: str) -> pd.DataFrame:
     keys = ["year", by, "tier"]
     table = shared.groupby(keys, as_index=False).agg(
         sites=("site_id", "nunique"),
@@ -72,18 +104,54 @@ def aggregate_chargers(
         installed_kw=("installed_kw", "sum"),
         energy_kwh_per_day=("energy_kwh_per_day", "sum"),
     )
-    site_group = shared.set_index(["year", "site_id"])[by]
-    used = assignments[assignments["tier"].isin(SHARED_TIERS)]
-    group = pd.MultiIndex.from_frame(used[["year", "site_id"]]).map(site_group.to_dict())
-    organisations = (
-        used.assign(**{by: np.asarray(group)}).groupby(keys)["organisation_id"].nunique()
-    )
+    organisations = used.groupby(keys)["organisation_id"].nunique()
     table["organisations"] = pd.MultiIndex.from_frame(table[keys]).map(organisations.to_dict())
     table["organisations"] = table["organisations"].fillna(0).astype(int)
-    hidden = table["organisations"] < k_anonymity
-    table["energy_kwh_per_day"] = table["energy_kwh_per_day"].astype(float).where(~hidden)
-    table["organisations"] = table["organisations"].astype("Int64").where(~hidden)
-    return _with_names(table, by)
+    return table
+
+
+def disclosed_areas(
+    shared: pd.DataFrame, used: pd.DataFrame, k_anonymity: int
+) -> set[tuple[int, str, str]]:
+    """The (year, tier, ``by:code``) cells of the aggregate files whose figures may be shown."""
+    shown: set[tuple[int, str, str]] = set()
+    for key, sites in shared.groupby(["year", "tier"]):
+        year, tier = int(str(key[0])), str(key[1])
+        hierarchy, direct = _area_hierarchy(
+            sites, used[(used["year"] == year) & (used["tier"] == tier)]
+        )
+        published = np.array([node != FLANDERS for node in hierarchy.ids])
+        disclosed = disclose_nodes(hierarchy, direct, published, k_anonymity)
+        shown |= {(year, tier, hierarchy.ids[n]) for n in np.flatnonzero(disclosed)}
+    return shown
+
+
+#: The unpublished root of the area hierarchy.
+FLANDERS = "flanders"
+
+
+def _area_hierarchy(sites: pd.DataFrame, used: pd.DataFrame) -> tuple[Hierarchy, list[set[str]]]:
+    """Municipalities below their vervoerregio below Flanders, with the organisations per node."""
+    region_of = dict(
+        zip(
+            sites["nis_code"].astype(str),
+            sites["vervoerregio_code"].fillna("").astype(str),
+            strict=True,
+        )
+    )
+    regions = sorted({r for r in region_of.values() if r})
+    ids = [FLANDERS, *(f"vervoerregio_code:{r}" for r in regions)]
+    parents: list[str | None] = [None, *([FLANDERS] * len(regions))]
+    for municipality, region in sorted(region_of.items()):
+        ids.append(f"nis_code:{municipality}")
+        parents.append(f"vervoerregio_code:{region}" if region else FLANDERS)
+    direct: list[set[str]] = [set() for _ in ids]
+    position = {node: i for i, node in enumerate(ids)}
+    for code, organisation in zip(
+        used["nis_code"].astype(str), used["organisation_id"], strict=True
+    ):
+        direct[position[f"nis_code:{code}"]].add(str(organisation))
+    return Hierarchy.from_parents(ids, parents), direct
 
 
 def _with_names(table: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -103,15 +171,23 @@ def write_plan(
     out: Path,
     scenario: Scenario,
     extra: Mapping[str, object] | None = None,
+    grid_nodes: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
     ``summary.json`` holds :meth:`MultiYearPlan.summary` (or ``extra``'s keys on top of it:
     the workflow's sub-problems and engine), the scenario's name and its ``[optimisation]``
-    settings.
+    settings.  With the plan's grid (``grid_nodes``: ``node_id``, ``name``, ``level``,
+    ``parent_id``) the grid operator's ``capacity_requests.csv`` and the planner's
+    ``capacity_requests_by_node.csv`` are written too
+    (:mod:`planner.workflows.capacity_requests`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
+    if grid_nodes is not None and len(grid_nodes):
+        requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
+        tables[REQUESTS_FILE] = requests.requests
+        tables[REQUESTS_BY_NODE_FILE] = requests.by_node
     summary = {
         **plan.summary(),
         **(extra or {}),

@@ -15,7 +15,7 @@ from service.db import transaction
 from service.models import PlanningRun, Role, RunResult, RunStatus, utc_now
 from service.principal import Principal, audit, not_found, require, sessions_of, settings_of
 from service.routes.common import ERRORS, NOT_FOUND, Id, Message, iso
-from service.runs import expire_stale_runs, retry_run
+from service.runs import expire_stale_runs, guard_publication, retry_run
 from service.snapshot import RunRequest, make_snapshot, snapshot_sha256
 from validation import LaadplanError
 
@@ -204,6 +204,7 @@ def publish_run(request: Request, principal: Planner, run_id: Id) -> RunOut:
                 status.HTTP_409_CONFLICT,
                 detail=f"run {run_id} is {run.status}; only done runs are published",
             )
+        guard_publication(session, run)
         run.published_at = utc_now()
         run.published_by = principal.user_id
         audit(session, principal, "write", f"runs/{run_id}/publish")

@@ -28,6 +28,7 @@ class Headline:
     unmet_kwh_per_day: float
     unmet_from_plan: bool
     shortfall_kva: float | None
+    shortfall_from_plan: bool = False
 
 
 def selected_demand(demand: xr.Dataset, selection: Selection) -> xr.Dataset:
@@ -51,6 +52,10 @@ def make_headline(
     plan_year = plan.year_of(selection.year) if plan is not None else None
     if plan is not None and plan_year is not None:
         chargers, shares, unmet = _plan_figures(plan, plan_year, chosen, selection)
+    from_plan = plan is not None and "extra_capacity_kva" in plan.capacity_requests.columns
+    requests = plan.capacity_requests if plan is not None and from_plan else None
+    if requests is None and overlay is not None:
+        requests = overlay.requests
     return Headline(
         ze_vehicles=float(chosen["ze_vehicles"].sum()),
         energy_mwh_per_day=float(chosen["energy_kwh_per_day"].sum()) / 1000,
@@ -59,7 +64,8 @@ def make_headline(
         energy_share_by_tier=shares,
         unmet_kwh_per_day=unmet,
         unmet_from_plan=plan_year is not None,
-        shortfall_kva=None if overlay is None else grid_shortfall_kva(overlay, grid, selection),
+        shortfall_kva=None if requests is None else requested_kva(requests, grid, selection),
+        shortfall_from_plan=from_plan,
     )
 
 
@@ -89,14 +95,13 @@ def tier_shares(energy: dict[str, float]) -> dict[str, float]:
     return {tier: (value / total if total > 0 else 0.0) for tier, value in energy.items()}
 
 
-def grid_shortfall_kva(
-    overlay: GridOverlay, grid: pd.DataFrame | None, selection: Selection
-) -> float:
+def requested_kva(requests: pd.DataFrame, grid: pd.DataFrame | None, selection: Selection) -> float:
     """Extra capacity requested in the year (capacity requests), kVA, in the selected area.
 
-    Requests without a node (suppressed, below k) count only for the whole of Flanders.
+    ``requests`` is the plan's ``capacity_requests.csv`` when there is a plan (the number the
+    grid operator receives), else the overlay's ("before planning").  Requests without a node
+    (suppressed, below k) count only for the whole of Flanders.
     """
-    requests = overlay.requests
     year = nearest_year(
         sorted(set(requests["year"].astype(int))) or [selection.year], selection.year
     )

@@ -137,6 +137,7 @@ def headline_texts(headline: Headline, lang: str) -> list[str]:
         t("kpi.no_grid", lang)
         if headline.shortfall_kva is None
         else format_number(headline.shortfall_kva, "kVA")
+        + ("" if headline.shortfall_from_plan else f" ({t('kpi.before_planning', lang)})")
     )
     return [
         format_number(headline.ze_vehicles),

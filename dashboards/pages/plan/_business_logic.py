@@ -69,8 +69,21 @@ def chargers_per_municipality(plan: PlanOutputs) -> pd.DataFrame:
 
 
 def reinforcement_of(plan: PlanOutputs, year: int) -> pd.DataFrame:
-    """Reinforcement requested per node in the year (largest first)."""
+    """Reinforcement requested per node in the year (largest first).
+
+    With the plan's operator file, ``requested_kva`` and ``reported_as`` say what the grid
+    operator receives for the node: the same kVA, named (``own``), merged into an ancestor's
+    request (``merged:<node_id>``) or counted as ``suppressed``.
+    """
     table = rows_of_year(plan.reinforcement, year)
+    by_node = rows_of_year(plan.requests_by_node, year)
+    if not table.empty and "reported_as" in by_node.columns:
+        labels = by_node.set_index(by_node["node_id"].astype(str))
+        nodes = table["node_id"].astype(str)
+        table = table.assign(
+            requested_kva=nodes.map(labels["extra_capacity_kva"]),
+            reported_as=nodes.map(labels["reported_as"]).fillna(""),
+        )
     return (
         table.sort_values("total_kva", ascending=False, ignore_index=True)
         if not table.empty
