@@ -446,7 +446,11 @@ def _merge_sites(
     table["capex_eur_per_year"] = table["investment_eur_per_year"] - annuity * fixed_eur * table[
         "newly_opened"
     ].astype(float)
-    counts = [c for c in table.columns if c.startswith("chargers") or c == "new_chargers"]
+    counts = [
+        c
+        for c in table.columns
+        if c.startswith("chargers") or c in ("new_chargers", "connectors", "vehicles_peak")
+    ]
     merged = table.groupby("site_id", as_index=False, sort=True).agg(
         **{c: (c, "sum") for c in [*counts, "installed_kw", "capex_eur_per_year"]},
         opened_here=("newly_opened", "any"),

@@ -8,9 +8,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.optimisation.inputs import charger_floors
+from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.model import PlanProblem, variable_values
-from planner.optimisation.timeblocks import FloatArray, describe_slots, minute_mask, slot_labels
+from planner.optimisation.plan_rules import vehicle_units
+from planner.optimisation.timeblocks import (
+    FloatArray,
+    describe_slots,
+    minute_mask,
+    slot_labels,
+    slot_share,
+)
 
 #: Energy and power below this are read as zero (solver tolerance), kWh or kW.
 EPSILON = 1e-6
@@ -24,6 +31,7 @@ ASSIGNMENT_COLUMNS = [
     "own",
     "energy_kwh_per_day",
     "share_of_need",
+    "vehicles",
     "peak_kw",
     "slots",
     "distance_km",
@@ -53,6 +61,8 @@ SITE_INPUT_COLUMNS = [
     "max_power_kw",
 ]
 SITE_TAIL_COLUMNS = [
+    "connectors",
+    "vehicles_peak",
     "installed_kw",
     "max_power_kw",
     "energy_kwh_per_day",
@@ -104,6 +114,7 @@ class SolutionValues:
     open: dict[int, int]
     chargers: dict[tuple[int, int], int]
     reinforcement: dict[int, float]
+    vehicles: npt.NDArray[np.int64]  # per pair: whole vehicles charging there
     site_block: FloatArray  # (sites, blocks) kW
     node_block: FloatArray  # (nodes, blocks) kW
 
@@ -125,9 +136,21 @@ def solution_values(problem: PlanProblem) -> SolutionValues:
         open=_open_sites(problem, chargers, site_block),
         chargers=chargers,
         reinforcement={k: max(v.varValue or 0.0, 0.0) for k, v in problem.reinforcement.items()},
+        vehicles=_pair_vehicles(problem),
         site_block=site_block,
         node_block=node_block,
     )
+
+
+def _pair_vehicles(problem: PlanProblem) -> npt.NDArray[np.int64]:
+    """Whole vehicles of each pair's need charging at its site (units × vehicles per unit)."""
+    inputs, s = problem.inputs, problem.structure
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    counts = np.zeros(len(s.pairs), dtype=np.int64)
+    for pair, var in problem.vehicles.items():
+        counts[pair] = round(var.varValue or 0.0)
+    result: npt.NDArray[np.int64] = counts * units.vehicles_per_unit[s.pair_need]
+    return result
 
 
 def _open_sites(
@@ -165,6 +188,7 @@ def assignment_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFra
             "own": s.pairs["own"].to_numpy()[used],
             "energy_kwh_per_day": energy[used],
             "share_of_need": energy[used] / np.where(need_energy > 0, need_energy, 1.0),
+            "vehicles": values.vehicles[used],
             "peak_kw": peak[used],
             "slots": _spans(problem, values, used),
             "distance_km": s.pairs["distance_km"].to_numpy()[used],
@@ -209,6 +233,8 @@ def site_table(
     for k, option in enumerate(inputs.chargers):
         table[f"chargers_{option.name}"] = counts[:, k]
     table["installed_kw"] = counts @ np.array([o.power_kw for o in inputs.chargers])
+    table["connectors"] = counts @ np.array([o.connectors for o in inputs.chargers])
+    table["vehicles_peak"] = vehicles_peak(table["site_id"], assignments, inputs)
     site_block = values.site_block[sites] if sites else np.zeros((0, 1))
     _add_use(table, site_block, assignments)
     table["utilisation"] = site_utilisation(table, inputs.sites.iloc[sites])
@@ -243,6 +269,29 @@ def _add_use(table: pd.DataFrame, site_block: FloatArray, assignments: pd.DataFr
     table["organisations"] = ids.map(grouped["organisation_id"].nunique()).fillna(0).astype(int)
     table["needs"] = ids.map(grouped["need_id"].nunique()).fillna(0).astype(int)
     table["peak_kw"] = site_block.max(axis=1, initial=0.0)
+
+
+def vehicles_peak(
+    site_ids: pd.Series, assignments: pd.DataFrame, inputs: PlanInputs
+) -> npt.NDArray[np.int64]:
+    """Per site: the most vehicles standing there at one time.
+
+    A need's vehicles stand at a site in their dwell window while it is available (as the
+    connector rows of :mod:`planner.optimisation.plan_rules` count them).
+    """
+    needs = inputs.needs.set_index("need_id")
+    sites = inputs.sites.set_index("site_id")
+    parked: dict[str, npt.NDArray[np.int64]] = {}
+    for need_id, site_id, vehicles in zip(
+        assignments["need_id"], assignments["site_id"], assignments["vehicles"], strict=True
+    ):
+        n, st = needs.loc[need_id], sites.loc[site_id]
+        window = minute_mask(str(n["dwell_start"]), str(n["dwell_end"])) & minute_mask(
+            str(st["available_from"]), str(st["available_to"])
+        )
+        stands = (slot_share(window, inputs.slot_minutes) > 0).astype(np.int64)
+        parked[site_id] = parked.get(site_id, 0) + int(vehicles) * stands
+    return np.array([int(np.max(parked.get(s, 0))) for s in site_ids], dtype=np.int64)
 
 
 def site_utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
