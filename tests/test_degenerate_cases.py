@@ -47,6 +47,7 @@ def _energy_by_year(case: Path) -> dict[int, float]:
     return {int(year): float(energy.sel(year=year)) for year in energy["year"].values}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_every_command_writes_a_consistent_plan_on_a_degenerate_case(

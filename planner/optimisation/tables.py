@@ -10,7 +10,8 @@ import pandas as pd
 
 from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.model import PlanProblem, variable_values
-from planner.optimisation.plan_rules import vehicle_units
+from planner.optimisation.plan_rules import pair_unit_kwh, vehicle_units
+from planner.optimisation.structure import charger_kw
 from planner.optimisation.timeblocks import (
     FloatArray,
     describe_slots,
@@ -429,3 +430,74 @@ def new_investment(problem: PlanProblem, values: SolutionValues) -> tuple[float,
         c.chargers[k] * (values.chargers[k] - problem.charger_floor.get(k, 0)) for k in c.chargers
     )
     return float(sites_eur), float(chargers_eur)
+
+
+def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
+    """Energy per working day that no plan could charge, kWh: a lower bound on the unmet.
+
+    Need by need, the most it could charge if it had every site to itself: in each block, the
+    least of its vehicles' power and, summed over its sites, what the pair may draw, the
+    site's connection cap and ``max_chargers`` of the best suiting charger (and, without
+    reinforcement, the binding headroom on the site's path); per site at most its whole
+    vehicles times what one takes there.  What stays short of the need's energy is
+    structural: windows, reach and caps, whatever the other needs do.
+    """
+    s, inputs = problem.structure, problem.inputs
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)
+    if not len(s.row_pair):
+        return float(energy.sum())
+    row_cap = np.minimum(s.row_ub_kw, _row_site_cap_kw(problem))
+    row_need = s.pair_need[s.row_pair]
+    by_block = np.zeros((len(energy), s.blocks.count))
+    np.add.at(by_block, (row_need, s.row_block), row_cap)
+    by_block = np.minimum(by_block, s.need_block_cap_kw)
+    over_blocks = by_block @ s.blocks.hours
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    pair_fits = np.bincount(s.row_pair, weights=s.row_hours * row_cap, minlength=len(s.pairs))
+    tops = np.array([var.upBound or 0 for _, var in sorted(problem.vehicles.items())], float)
+    if tops.size != len(s.pairs):
+        tops = units.units[s.pair_need].astype(float)
+    pair_max = np.minimum(pair_fits, tops * pair_unit_kwh(problem, units))
+    over_pairs = np.bincount(s.pair_need, weights=pair_max, minlength=len(energy))
+    servable = np.minimum(energy, np.minimum(over_blocks, over_pairs))
+    return float(np.clip(energy - servable, 0.0, None).sum())
+
+
+def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair–block row: the most the site could give the need's category, kW."""
+    s, inputs = problem.structure, problem.inputs
+    site = s.pair_site[s.row_pair]
+    need = s.pair_need[s.row_pair]
+    category = inputs.needs["category"].astype(str).to_numpy()[need]
+    vehicle_kw = inputs.needs["max_kw_per_vehicle"].to_numpy(float)[need]
+    connection = inputs.sites["max_power_kw"].to_numpy(float)
+    types: dict[int, list[int]] = {}
+    for st, k in problem.chargers:
+        types.setdefault(st, []).append(k)
+    cache: dict[tuple[int, str, float], float] = {}
+    cap = np.empty(len(site))
+    for i, key in enumerate(zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)):
+        if key not in cache:
+            st, cat, kw = key
+            best = max(
+                [charger_kw(inputs.chargers[k], cat, kw) * (problem.chargers[(st, k)].upBound or 0)
+                 for k in types.get(st, [])] + [0.0]
+            )
+            cache[key] = min(connection[st], best)
+        cap[i] = cache[key]
+    if not inputs.settings.allow_reinforcement:
+        cap = np.minimum(cap, _row_headroom_kw(problem))
+    return cap
+
+
+def _row_headroom_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair–block row: the least binding headroom on its site's path, kW (inf if none)."""
+    s, inputs = problem.structure, problem.inputs
+    site = s.pair_site[s.row_pair]
+    per_site = np.full((len(inputs.sites), s.blocks.count), np.inf)
+    for st, path in enumerate(s.site_nodes):
+        for node in path:
+            kva = np.where(np.isnan(s.binding_kva[node]), np.inf, s.binding_kva[node])
+            per_site[st] = np.minimum(per_site[st], kva * inputs.power_factor)
+    headroom: FloatArray = per_site[site, s.row_block]
+    return headroom
