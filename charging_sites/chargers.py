@@ -138,7 +138,9 @@ def catalogue_from_records(records: Sequence[Mapping[str, Any]]) -> tuple[Charge
 
 def _charger_from(number: int, record: Mapping[str, Any]) -> tuple[ChargerType | None, list[str]]:
     if not isinstance(record, Mapping):
-        return None, [f"charger {number}: {record!r} is not a table of {', '.join(REQUIRED_CHARGER_KEYS)}"]
+        return None, [
+            f"charger {number}: {record!r} is not a table of {', '.join(REQUIRED_CHARGER_KEYS)}"
+        ]
     name = record.get("name")
     named = isinstance(name, str) and name.strip()
     where = f"charger {number}" + (f" ({name!r})" if named else "")

@@ -124,7 +124,9 @@ def _base(folder: Path) -> dict[str, list[dict[str, str]]]:
     return {
         "needs": [
             need_row("N-1", "ORG-A"),
-            need_row("N-2", "ORG-B", vehicles="2", private_terrain="false", energy_kwh_per_day="60"),
+            need_row(
+                "N-2", "ORG-B", vehicles="2", private_terrain="false", energy_kwh_per_day="60"
+            ),
         ],
         "sites": [
             site_row("S-DEPOT-A", "private", DEPOT),

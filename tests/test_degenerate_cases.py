@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from planner.projection import project_demand
 from planner.needs import load_needs
+from planner.projection import project_demand
 from planner.scenario import load_scenario
 from planner.zones import load_zones
 from tests._cli import restore_logging, run_cli

@@ -51,11 +51,13 @@ def check_connectors(inputs: PlanInputs, result: PlanResult) -> None:
 def check_whole_vehicles(inputs: PlanInputs, result: PlanResult) -> None:
     """Whole vehicles per assignment, no more than the need has, each carrying its share."""
     table = result.assignments
-    assert np.all(table["vehicles"] == np.round(table["vehicles"])) and np.all(table["vehicles"] >= 1)
-    needs = inputs.needs.set_index("need_id")
+    assert np.all(table["vehicles"] == np.round(table["vehicles"])) and np.all(
+        table["vehicles"] >= 1
+    )
+    vehicles_of = inputs.needs.set_index("need_id")["vehicles"].astype(float).to_dict()
+    energy_of = inputs.needs.set_index("need_id")["energy_kwh_per_day"].astype(float).to_dict()
     for need_id, rows in table.groupby("need_id"):
-        vehicles = float(needs.loc[need_id, "vehicles"])
-        energy = float(needs.loc[need_id, "energy_kwh_per_day"])
+        vehicles, energy = vehicles_of[need_id], energy_of[need_id]
         assert rows["vehicles"].sum() <= math.ceil(vehicles - 1e-9), need_id
         per_vehicle = min(energy / vehicles, energy)
         whole_unit = per_vehicle < inputs.settings.min_assignment_kwh_per_day

@@ -4,9 +4,9 @@ All windows are the whole day and nothing binds the grid, so the model must be n
 the classic capacitated facility location model (one assignment variable per need–site pair,
 one binary per site) plus the whole-vehicle count of each pair, and HiGHS must prove the
 optimum.  Each vehicle takes 1 kWh a day, so a split in whole vehicles is a split in whole kWh,
-which the integer min-cost flow also gives: the optimum is that of the divisible model.  The optimum is checked by brute force:
-every choice of charger counts per site, each followed by an exact min-cost flow for the
-energy (networkx network simplex on integer data).
+which the integer min-cost flow also gives: the optimum is that of the divisible model.  The
+optimum is checked by brute force: every choice of charger counts per site, each followed by
+an exact min-cost flow for the energy (networkx network simplex on integer data).
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ def random_case(seed: int) -> PlanInputs:
     rng = np.random.default_rng(seed)
     n_needs, n_sites = int(rng.integers(3, 6)), int(rng.integers(3, 5))
     needs = [
-        need(f"N{i}", organisation=f"ORG-{i % 2}", energy=float(kwh), vehicles=float(kwh), max_kw=100)
+        need(
+            f"N{i}", organisation=f"ORG-{i % 2}", energy=float(kwh), vehicles=float(kwh), max_kw=100
+        )
         for i, kwh in enumerate(rng.integers(10, 200, size=n_needs).tolist())
     ]
     sites = [

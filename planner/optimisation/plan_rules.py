@@ -29,6 +29,7 @@ rows (a relaxed unit count equals energy ÷ unit energy).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -146,7 +147,7 @@ def _pairs_by_need(pair_need: IntArray) -> list[tuple[int, IntArray]]:
     keys = pair_need[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
     bounds = [*starts.tolist(), int(keys.size)]
-    return [(int(keys[a]), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [(int(keys[a]), order[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def define_min_energy_constraints(problem: PlanProblem) -> None:
@@ -259,16 +260,12 @@ def _define_parked(
         _add(problem, f"connectors-{site_id}-{slot}", terms, LE, 0.0)
 
 
-def _define_connector_hours(
-    problem: PlanProblem, site: int, plugs: Terms, kw: FloatArray
-) -> None:
+def _define_connector_hours(problem: PlanProblem, site: int, plugs: Terms, kw: FloatArray) -> None:
     s, inputs = problem.structure, problem.inputs
     rows = np.flatnonzero(s.pair_site[s.row_pair] == site)
     row = inputs.sites.iloc[site]
     hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
-    terms: Terms = [
-        (problem.power[r], float(s.row_hours[r] / kw[r])) for r in rows.tolist()
-    ]
+    terms: Terms = [(problem.power[r], float(s.row_hours[r] / kw[r])) for r in rows.tolist()]
     terms += [(var, -float(hours) * n) for var, n in plugs]
     _add(problem, f"connector-hours-{row['site_id']}", terms, LE, 0.0)
 
@@ -281,15 +278,17 @@ def charging_kw(problem: PlanProblem) -> FloatArray:
     s, inputs = problem.structure, problem.inputs
     needs = inputs.needs
     types: dict[int, list[int]] = {}
-    for site, k in problem.chargers:
-        types.setdefault(site, []).append(k)
+    for at_site, k in problem.chargers:
+        types.setdefault(at_site, []).append(k)
     need = s.pair_need[s.row_pair]
     site = s.pair_site[s.row_pair]
     category = needs["category"].astype(str).to_numpy()[need]
     vehicle_kw = needs["max_kw_per_vehicle"].to_numpy(float)[need]
     cache: dict[tuple[int, str, float], float] = {}
     result = np.empty(len(s.row_pair))
-    for i, key in enumerate(zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)):
+    for i, key in enumerate(
+        zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)
+    ):
         if key not in cache:
             at, cat, kw = key
             offered = [charger_kw(inputs.chargers[k], cat, kw) for k in types.get(at, [])]

@@ -355,7 +355,9 @@ def _dominated(k: int, useful: list[int], vectors: list[FloatArray], inputs: Pla
         if plugs[other] < plugs[k]:
             continue
         strictly = (
-            capex[other] < capex[k] or plugs[other] > plugs[k] or np.any(vectors[other] > vectors[k])
+            capex[other] < capex[k]
+            or plugs[other] > plugs[k]
+            or np.any(vectors[other] > vectors[k])
         )
         if strictly or other < k:
             return True

@@ -476,12 +476,18 @@ def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
         types.setdefault(st, []).append(k)
     cache: dict[tuple[int, str, float], float] = {}
     cap = np.empty(len(site))
-    for i, key in enumerate(zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)):
+    for i, key in enumerate(
+        zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)
+    ):
         if key not in cache:
             st, cat, kw = key
             best = max(
-                [charger_kw(inputs.chargers[k], cat, kw) * (problem.chargers[(st, k)].upBound or 0)
-                 for k in types.get(st, [])] + [0.0]
+                [
+                    charger_kw(inputs.chargers[k], cat, kw)
+                    * (problem.chargers[(st, k)].upBound or 0)
+                    for k in types.get(st, [])
+                ]
+                + [0.0]
             )
             cache[key] = min(connection[st], best)
         cap[i] = cache[key]

@@ -215,14 +215,16 @@ def _pivot(
 
 
 def _unmet_by_need(plan: MultiYearPlan) -> xr.DataArray:
-    """Unmet energy per year and need, kWh/day (a need dimension of length 0 when all is
-    served)."""
+    """Unmet energy per year and need, kWh/day.
+
+    The need dimension has length 0 when every need is served.
+    """
     frames = [r.unmet[["need_id", "unmet_kwh_per_day"]].assign(year=r.year) for r in plan.results]
     frame = pd.concat(frames, ignore_index=True)
     needs = sorted(frame["need_id"].astype(str).unique().tolist())
     kwh = np.zeros((len(plan.years), len(needs)))
-    rows = pd.Index(plan.years).get_indexer(frame["year"])
-    columns = pd.Index(needs).get_indexer(frame["need_id"].astype(str))
+    rows = pd.Index(plan.years).get_indexer(pd.Index(frame["year"]))
+    columns = pd.Index(needs).get_indexer(pd.Index(frame["need_id"].astype(str)))
     np.add.at(kwh, (rows, columns), frame["unmet_kwh_per_day"].to_numpy(float))
     return xr.DataArray(kwh, dims=("year", "need"), coords={"year": plan.years, "need": needs})
 
