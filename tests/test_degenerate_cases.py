@@ -71,6 +71,11 @@ def test_every_command_writes_a_consistent_plan_on_a_degenerate_case(
         assert served + left == pytest.approx(energy[y], abs=0.01)
         assert year["unmet_kwh_per_day"] == pytest.approx(left, abs=0.01)
         assert float(unmet_nc.get(y, 0.0)) == pytest.approx(left, abs=0.01)
+        assert year["unmet_structural_kwh_per_day"] <= left + 0.01
+    assert summary["basis"]["objective_eur"] == "sum over the years"
+    planned = [y["objective_eur"] for y in summary["years"]]
+    assert summary["objective_eur"] == pytest.approx(sum(planned), abs=0.05)
+    assert summary["chargers"] == summary["years"][-1]["chargers"]  # basis: last year
     if kind in ("year_without_needs", "all_vehicles_exempt"):
         assert energy[2027] == 0.0 and summary["years"][0]["sites_open"] == 0
     if kind == "all_vehicles_exempt":
