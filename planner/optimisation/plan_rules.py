@@ -135,16 +135,17 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
         terms.append((problem.vehicles[pair], -float(per_unit[pair])))
         _add(problem, f"vehicle-energy-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
     need_names = _ids(inputs.needs["need_id"])
-    for need, pairs in _pairs_by_need(s.pair_need):
+    for need, pairs in _positions_by_key(s.pair_need):
         if pairs.size > 1:
             terms = [(problem.vehicles[int(p)], 1.0) for p in pairs]
             cap = float(units.units[need])
             _add(problem, f"vehicle-split-{need_names[need]}", terms, LE, cap)
 
 
-def _pairs_by_need(pair_need: IntArray) -> list[tuple[int, IntArray]]:
-    order = np.argsort(pair_need, kind="stable")
-    keys = pair_need[order]
+def _positions_by_key(keys_of: IntArray) -> list[tuple[int, IntArray]]:
+    """Positions of equal keys (e.g. the pairs of each need), per key in key order."""
+    order = np.argsort(keys_of, kind="stable")
+    keys = keys_of[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
     bounds = [*starts.tolist(), int(keys.size)]
     return [(int(keys[a]), order[a:b]) for a, b in itertools.pairwise(bounds)]
@@ -181,7 +182,7 @@ def define_connector_constraints(problem: PlanProblem) -> None:
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     plugs = _plug_terms(problem)
     kw = charging_kw(problem)
-    for site, pairs in _pairs_by_need(s.pair_site):
+    for site, pairs in _positions_by_key(s.pair_site):
         if not plugs.get(site):
             continue
         if tiers[site] == "private":
