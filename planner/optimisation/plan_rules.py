@@ -228,13 +228,14 @@ def parked_slots(problem: PlanProblem, pairs: Sequence[int] | IntArray) -> npt.N
 def maximal_sets(parked: npt.NDArray[np.bool_]) -> list[tuple[int, frozenset[int]]]:
     """The distinct sets of rows parked together that no other slot's set contains.
 
-    Returns (first slot, rows) per set, in slot order.
+    Returns (first slot, rows) per set, in slot order.  Below, row 0 alone (slot 0) is
+    inside rows 0 and 1 together (slot 1), so it needs no row of its own.
 
     Examples
     --------
     >>> parked = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 0]], dtype=bool)
     >>> maximal_sets(parked)
-    [(0, frozenset({0})), (1, frozenset({0, 1})), (2, frozenset({1, 2}))]
+    [(1, frozenset({0, 1})), (2, frozenset({1, 2}))]
     """
     first: dict[frozenset[int], int] = {}
     for slot in range(parked.shape[1]):
