@@ -23,7 +23,7 @@ from planner.optimisation.model import build_problem
 from planner.optimisation.results import COST_KEYS, PlanResult
 from planner.optimisation.solve import solve
 from planner.optimisation.solvers import SolveOptions, SolveStatus
-from planner.progress import stage
+from planner.workflows.progress import stage
 
 SUM, LARGEST, LAST = "sum over the years", "largest of a year", "last year"
 #: How the years make each top-level figure of :meth:`MultiYearPlan.summary`.
