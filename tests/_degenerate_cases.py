@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from charging_sites.sites_schema import SITES_COLUMNS
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS
 
 SCENARIO = """name = "degenerate"
 [projection]

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from planner.needs import load_needs
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones
 from planner.scenario import load_scenario
-from planner.zones import load_zones
 from tests._cli import restore_logging, run_cli
 from tests._degenerate_cases import CASES, write_degenerate_case
 
