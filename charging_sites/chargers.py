@@ -11,9 +11,12 @@ between suppliers, volumes and sites.  Replace them with local figures in ``scen
     power_kw = 150
     capex_eur = 70000
     categories = ["N2H", "N3", "T"]
+    connectors = 1
 
 A type's ``categories`` are the vehicle categories it is meant for: an AC wallbox suits vans,
-not a 40-tonne truck that needs several hundred kWh overnight.
+not a 40-tonne truck that needs several hundred kWh overnight.  A type's ``connectors`` (plugs,
+default 1) is how many vehicles can be plugged in at once; at a company depot every vehicle
+parked at the same time needs one (see ``[optimisation] replug_rounds``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from validation import describe_valid, suggest
 VEHICLE_CATEGORIES: tuple[str, ...] = tuple(category.value for category in VehicleCategory)
 
 #: The keys of one catalogue entry.
-CHARGER_KEYS = ("name", "power_kw", "capex_eur", "categories")
+CHARGER_KEYS = ("name", "power_kw", "capex_eur", "categories", "connectors")
+#: The keys every catalogue entry must give (``connectors`` defaults to 1).
+REQUIRED_CHARGER_KEYS = ("name", "power_kw", "capex_eur", "categories")
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,15 @@ class ChargerType:
         Investment per charge point (hardware and installation), EUR.
     categories
         Vehicle categories (``N1``, ``N2L``, ``N2H``, ``N3``, ``T``) it is meant for.
+    connectors
+        Plugs of one charge point: vehicles it can have plugged in at once.
     """
 
     name: str
     power_kw: float
     capex_eur: float
     categories: frozenset[str]
+    connectors: int = 1
 
     def suits(self, category: str) -> bool:
         """Whether vehicles of ``category`` charge on this type.
@@ -75,14 +83,16 @@ def default_catalogue() -> tuple[ChargerType, ...]:
     Returns
     -------
     tuple of ChargerType
-        AC 11 kW and AC 22 kW (N1, N2L), DC 50 kW (N1 to N2H), DC 150 kW (N2H, N3, T),
-        DC 350 kW (N3, T) and MCS 1000 kW (N3, T), ordered by power.
+        AC 11 kW and AC 22 kW (N1, N2L), a DC 40 kW depot charger for overnight charging of
+        heavy vehicles (N2H, N3, T), DC 50 kW (N1 to N2H), DC 150 kW (N2H, N3, T), DC 350 kW
+        (N3, T) and MCS 1000 kW (N3, T), ordered by power; one connector each.
     """
     n1, n2l, n2h, n3, t = (category.value for category in VehicleCategory)
     light, up_to_n2h, heavy = (n1, n2l), (n1, n2l, n2h), (n3, t)
     return (
         ChargerType("AC 11 kW", 11.0, 2_500.0, frozenset(light)),
         ChargerType("AC 22 kW", 22.0, 4_000.0, frozenset(light)),
+        ChargerType("DC 40 kW depot", 40.0, 20_000.0, frozenset(("N2H", *heavy))),
         ChargerType("DC 50 kW", 50.0, 30_000.0, frozenset(up_to_n2h)),
         ChargerType("DC 150 kW", 150.0, 70_000.0, frozenset((n2h, *heavy))),
         ChargerType("DC 350 kW", 350.0, 150_000.0, frozenset(heavy)),
@@ -96,8 +106,9 @@ def catalogue_from_records(records: Sequence[Mapping[str, Any]]) -> tuple[Charge
     Parameters
     ----------
     records
-        One mapping per type with ``name``, ``power_kw`` (> 0), ``capex_eur`` (> 0) and
-        ``categories`` (a list of vehicle categories, or one text separated by ``;`` or ``,``).
+        One mapping per type with ``name``, ``power_kw`` (> 0), ``capex_eur`` (> 0),
+        ``categories`` (a list of vehicle categories, or one text separated by ``;`` or ``,``)
+        and optionally ``connectors`` (a whole number ≥ 1, default 1).
 
     Returns
     -------
@@ -128,7 +139,9 @@ def catalogue_from_records(records: Sequence[Mapping[str, Any]]) -> tuple[Charge
 
 def _charger_from(number: int, record: Mapping[str, Any]) -> tuple[ChargerType | None, list[str]]:
     if not isinstance(record, Mapping):
-        return None, [f"charger {number}: {record!r} is not a table of {', '.join(CHARGER_KEYS)}"]
+        return None, [
+            f"charger {number}: {record!r} is not a table of {', '.join(REQUIRED_CHARGER_KEYS)}"
+        ]
     name = record.get("name")
     named = isinstance(name, str) and name.strip()
     where = f"charger {number}" + (f" ({name!r})" if named else "")
@@ -138,15 +151,28 @@ def _charger_from(number: int, record: Mapping[str, Any]) -> tuple[ChargerType |
     power_kw = _positive(where, record, "power_kw", "kW", problems)
     capex_eur = _positive(where, record, "capex_eur", "EUR", problems)
     categories = _categories(where, record, problems)
+    connectors = _connectors(where, record, problems)
     if problems or power_kw is None or capex_eur is None:
         return None, problems
-    return ChargerType(str(name).strip(), power_kw, capex_eur, categories), []
+    return ChargerType(str(name).strip(), power_kw, capex_eur, categories, connectors), []
+
+
+def _connectors(where: str, record: Mapping[str, Any], problems: list[str]) -> int:
+    value = record.get("connectors", 1)
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if not whole or value < 1:
+        problems.append(
+            f"{where}: connectors {value!r} is not a whole number >= 1; valid: the plugs of "
+            "one charge point, e.g. 2"
+        )
+        return 1
+    return int(value)
 
 
 def _key_problems(where: str, record: Mapping[str, Any]) -> list[str]:
     problems = []
     unknown = [str(key) for key in record if key not in CHARGER_KEYS]
-    for key in CHARGER_KEYS:
+    for key in REQUIRED_CHARGER_KEYS:
         if key not in record:
             hint = suggest(key, unknown) if unknown else None
             problems.append(f"{where}: {key} is missing{_did_you_mean(hint, 'the key')}")

@@ -263,8 +263,7 @@ def map_points_to_nodes(
     candidates = grid if level is None else grid[grid["level"] == level]
     nearest, distance_km = nearest_nodes(points, candidates)
     close = (nearest >= 0) & (distance_km <= max_distance_km)
-    candidate_ids = candidates["node_id"].to_numpy(dtype=object)
-    by_distance = np.where(close, candidate_ids[np.maximum(nearest, 0)], np.nan)
+    by_distance = _ids_at(candidates["node_id"].to_numpy(dtype=object), nearest, close)
     has_explicit = (explicit != "").to_numpy()
     node_ids = np.where(has_explicit, explicit.to_numpy(dtype=object), by_distance)
     mapping = np.select([has_explicit, close], ["explicit", "nearest"], "unmapped")
@@ -279,6 +278,18 @@ def map_points_to_nodes(
     )
     _log_mapping(result, max_distance_km)
     return result
+
+
+def _ids_at(
+    candidate_ids: npt.NDArray[np.object_], nearest: IntArray, close: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.object_]:
+    """The id of each point's nearest candidate where it is close, NaN elsewhere.
+
+    A grid without candidates of the level (e.g. substations only) maps nothing by distance.
+    """
+    if candidate_ids.size == 0:
+        return np.full(nearest.size, np.nan, dtype=object)
+    return np.where(close, candidate_ids[np.maximum(nearest, 0)], np.nan)
 
 
 def _check_point_columns(points: pd.DataFrame) -> None:

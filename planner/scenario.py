@@ -204,6 +204,13 @@ class OptimisationSettings:
         Annual cost of grid reinforcement per kVA requested at a node, EUR/(kVA·year).
     allow_reinforcement
         Whether the plan may request reinforcement where headroom is short.
+    replug_rounds
+        How many vehicles one connector of a private site serves in one dwell window (the
+        operator re-plugs vehicles during the night that many times); 1: every vehicle parked
+        at the same time has its own connector.
+    min_assignment_kwh_per_day
+        Least energy a need charges at a site, kWh per working day, unless it is the need's
+        whole energy; no site is opened for less (0: no minimum).
     solver
         ``highs`` (via highspy) or ``cbc``.
     time_limit_s
@@ -237,6 +244,8 @@ class OptimisationSettings:
     unmet_penalty_eur_per_kwh: float = 10.0
     reinforcement_cost_eur_per_kva: float = 25.0
     allow_reinforcement: bool = True
+    replug_rounds: int = 1
+    min_assignment_kwh_per_day: float = 1.0
     solver: str = SolverName.HIGHS.value
     time_limit_s: float = 300.0
     mip_gap: float = 0.01
@@ -489,9 +498,10 @@ def _check_optimisation(o: OptimisationSettings) -> list[str]:
     for key in ("sharing", "allow_reinforcement"):
         if not isinstance(getattr(o, key), bool):
             problems.append(f"[optimisation] {key} {getattr(o, key)!r}: valid: true or false")
-    if isinstance(o.max_sites_per_tier, float | bool):
-        number = o.max_sites_per_tier
-        problems.append(f"[optimisation] max_sites_per_tier {number!r}: valid: a whole number")
+    for key in ("max_sites_per_tier", "replug_rounds"):
+        number = getattr(o, key)
+        if isinstance(number, float | bool):
+            problems.append(f"[optimisation] {key} {number!r}: valid: a whole number")
     problems += _check_chargers(o.chargers)
     return problems
 
@@ -508,6 +518,8 @@ _OPTIMISATION_RANGES: dict[str, tuple[float, float, bool]] = {
     "time_limit_s": (0.0, math.inf, False),
     "mip_gap": (0.0, 1.0, True),
     "max_sites_per_tier": (0.0, math.inf, True),
+    "replug_rounds": (1.0, math.inf, True),
+    "min_assignment_kwh_per_day": (0.0, math.inf, True),
 }
 
 

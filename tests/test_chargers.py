@@ -45,7 +45,15 @@ def test_categories_match_the_planner_domain() -> None:
 def test_default_catalogue_from_ac_to_megawatt() -> None:
     catalogue = default_catalogue()
     names = [charger.name for charger in catalogue]
-    assert names == ["AC 11 kW", "AC 22 kW", "DC 50 kW", "DC 150 kW", "DC 350 kW", "MCS 1000 kW"]
+    assert names == [
+        "AC 11 kW",
+        "AC 22 kW",
+        "DC 40 kW depot",
+        "DC 50 kW",
+        "DC 150 kW",
+        "DC 350 kW",
+        "MCS 1000 kW",
+    ]
     powers = [charger.power_kw for charger in catalogue]
     assert powers == sorted(powers)
     assert all(charger.capex_eur > 0 for charger in catalogue)
@@ -58,6 +66,20 @@ def test_default_catalogue_suits_light_and_heavy_vehicles_apart() -> None:
     assert by_name["AC 11 kW"].suits("N1") and not by_name["AC 11 kW"].suits("N3")
     assert by_name["MCS 1000 kW"].suits("T") and not by_name["MCS 1000 kW"].suits("N1")
     assert by_name["DC 50 kW"].categories == frozenset({"N1", "N2L", "N2H"})
+    # overnight depot charging of trucks at about 40 kW (no 150 kW charger per truck needed)
+    assert by_name["DC 40 kW depot"].categories == frozenset({"N2H", "N3", "T"})
+    assert all(charger.connectors == 1 for charger in by_name.values())
+
+
+def test_connectors_default_to_one_and_must_be_whole_numbers() -> None:
+    catalogue = catalogue_from_records([record(), record(name="Duo AC", connectors=2)])
+    assert [charger.connectors for charger in catalogue] == [1, 2]
+    assert problems_of([record(connectors=0), record(name="B", connectors=1.5)]) == [
+        "charger 1 ('DC 150 kW'): connectors 0 is not a whole number >= 1; valid: the plugs of "
+        "one charge point, e.g. 2",
+        "charger 2 ('B'): connectors 1.5 is not a whole number >= 1; valid: the plugs of "
+        "one charge point, e.g. 2",
+    ]
 
 
 def test_charger_type_is_frozen() -> None:
@@ -124,9 +146,9 @@ def test_missing_and_unknown_keys_with_near_miss() -> None:
     assert problems_of([entry]) == [
         "charger 1 ('DC 150 kW'): power_kw is missing — did you mean the key 'powr_kw'?",
         "charger 1 ('DC 150 kW'): 'powr_kw' is not a charger key; valid: one of name, power_kw, "
-        "capex_eur, categories — did you mean 'power_kw'?",
+        "capex_eur, categories, connectors — did you mean 'power_kw'?",
         "charger 1 ('DC 150 kW'): 'colour' is not a charger key; valid: one of name, power_kw, "
-        "capex_eur, categories",
+        "capex_eur, categories, connectors",
     ]
 
 

@@ -82,6 +82,11 @@ check();
 def case(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("dashboard-browser")
     folder = generate_case(root / "case")
+    with (folder / "scenario.toml").open("a", encoding="utf-8") as scenario:
+        # the needs without a depot of their own are 10-30 km from the hubs: within this
+        # reach the plan opens shared sites, so the plan page's municipality chart has data
+        # (without it the only shared charging was a few Wh of ladder-tolerance dust)
+        scenario.write("\n[optimisation.detour_km_max]\nsemi_public = 30\npublic = 30\n")
     out = run_case(folder, root / "out")
     with contextlib.redirect_stdout(io.StringIO()):
         assert laadplan(["-q", "plan", "--data", str(folder), "--out", str(out)]) == 0

@@ -166,6 +166,19 @@ def test_map_points_any_level_and_distance_limit(grid: pd.DataFrame) -> None:
     assert strict.loc[0, "mapping"] == "unmapped"
 
 
+def test_a_grid_of_substations_only_maps_by_explicit_id_and_leaves_the_rest_unmapped(
+    grid: pd.DataFrame,
+) -> None:
+    substations = grid[grid["level"] == "hv_mv_substation"].reset_index(drop=True)
+    points = pd.DataFrame(
+        {"id": ["P1", "P2"], "lat": [50.800, 50.800], "lon": [4.900, 4.900]}
+    ).assign(grid_node_id=["S2", ""])
+    mapped = map_points_to_nodes(points, substations).set_index("id")
+    assert mapped["mapping"].to_dict() == {"P1": "explicit", "P2": "unmapped"}
+    assert mapped.loc["P1", "grid_node_id"] == "S2"
+    assert mapped["grid_node_id"].isna()["P2"]
+
+
 def test_unknown_explicit_node_lists_every_point(grid: pd.DataFrame) -> None:
     points = pd.DataFrame(
         {

@@ -2,9 +2,11 @@
 
 All windows are the whole day and nothing binds the grid, so the model must be no larger than
 the classic capacitated facility location model (one assignment variable per need–site pair,
-one binary per site), and HiGHS must prove the optimum.  The optimum is checked by brute force:
-every choice of charger counts per site, each followed by an exact min-cost flow for the
-energy (networkx network simplex on integer data).
+one binary per site) plus the whole-vehicle count of each pair, and HiGHS must prove the
+optimum.  Each vehicle takes 1 kWh a day, so a split in whole vehicles is a split in whole kWh,
+which the integer min-cost flow also gives: the optimum is that of the divisible model.  The
+optimum is checked by brute force: every choice of charger counts per site, each followed by
+an exact min-cost flow for the energy (networkx network simplex on integer data).
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ def random_case(seed: int) -> PlanInputs:
     rng = np.random.default_rng(seed)
     n_needs, n_sites = int(rng.integers(3, 6)), int(rng.integers(3, 5))
     needs = [
-        need(f"N{i}", organisation=f"ORG-{i % 2}", energy=float(rng.integers(10, 200)), max_kw=100)
-        for i in range(n_needs)
+        need(
+            f"N{i}", organisation=f"ORG-{i % 2}", energy=float(kwh), vehicles=float(kwh), max_kw=100
+        )
+        for i, kwh in enumerate(rng.integers(10, 200, size=n_needs).tolist())
     ]
     sites = [
         site(
@@ -118,6 +122,7 @@ def test_no_time_structure_builds_no_more_than_the_facility_location_model(seed:
     assert len(problem.open) == used_sites <= n_sites  # one binary per site
     assert all(v.upBound == 1 for v in problem.open.values())
     assert problem.peaks == [] and problem.reinforcement == {}
-    # besides: one charger count per site (one type) and one unmet variable per need
-    assert problem.sizes()["variables"] == n_pairs + 2 * used_sites + n_needs
+    # besides: one charger count per site (one type), one unmet variable per need and one
+    # whole-vehicle count per pair
+    assert problem.sizes()["variables"] == 2 * n_pairs + 2 * used_sites + n_needs
     assert not [name for name in problem.prob._constraints if name.startswith("grid")]

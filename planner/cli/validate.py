@@ -8,8 +8,9 @@ from typing import Any
 
 from planner.intake.needs import validate_needs_file
 from planner.rules.zones import load_zones, zone_warnings
+from planner.workflows.datafolder import CaseFile
 
-ZONES_FILE = "zones.csv"
+ZONES_FILE = CaseFile.ZONES
 
 
 def register(subparsers: Any) -> None:

@@ -93,12 +93,15 @@ class ChargerOption:
         Investment per charger, EUR.
     categories
         Vehicle categories it suits.
+    connectors
+        Plugs of one charger: vehicles plugged in at once.
     """
 
     name: str
     power_kw: float
     capex_eur: float
     categories: frozenset[str]
+    connectors: int = 1
 
     def suits(self, category: str) -> bool:
         """Whether a vehicle of ``category`` can charge on this type."""
@@ -108,7 +111,8 @@ class ChargerOption:
 def chargers_from(catalogue: Iterable[Any]) -> tuple[ChargerOption, ...]:
     """Turn catalogue entries (objects or mappings with the same names) into options.
 
-    Entries without ``categories`` (or with an empty set) suit every category.
+    Entries without ``categories`` (or with an empty set) suit every category; entries
+    without ``connectors`` have one.
     """
     options = []
     for entry in catalogue:
@@ -119,6 +123,7 @@ def chargers_from(catalogue: Iterable[Any]) -> tuple[ChargerOption, ...]:
                 power_kw=float(_field(entry, "power_kw")),
                 capex_eur=float(_field(entry, "capex_eur")),
                 categories=frozenset(str(c) for c in categories),
+                connectors=int(_field(entry, "connectors") or 1),
             )
         )
     return tuple(options)

@@ -26,7 +26,9 @@ Constraint families (``define_*_constraints``), with structured names:
 * ``connection-{site}``: peak power ≤ ``max_power_kw`` × open;
 * ``max-chargers-{site}``: Σ chargers ≤ ``max_chargers`` × open;
 * ``grid-{node}-{slot}``: load of every site fed below the node (kW ÷ power factor) ≤ its
-  headroom + new reinforcement, kVA (every node on the path binds).
+  headroom + new reinforcement, kVA (every node on the path binds);
+* whole vehicles, no dust and connectors: see :mod:`planner.optimisation.plan_rules`
+  (``vehicles_{pair}`` integer units per need–site pair).
 
 ``{slot}`` is the first slot of the block.  A site used in several blocks has a peak
 variable per category (and for its total): the rows with ``-{slot}`` bound it from below by
@@ -45,7 +47,7 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -115,6 +117,9 @@ class PlanProblem:
         Energy per day on private and on semi-public sites (ladder stages), kWh.
     build_s
         Wall-clock seconds to build.
+    vehicles
+        Whole units (vehicles) of each need charging at each site, by pair position
+        (:mod:`planner.optimisation.plan_rules`).
     """
 
     inputs: PlanInputs
@@ -131,10 +136,11 @@ class PlanProblem:
     private_energy: pulp.LpAffineExpression
     semi_public_energy: pulp.LpAffineExpression
     build_s: float
+    vehicles: dict[int, pulp.LpVariable] = field(default_factory=dict)
 
     def sizes(self) -> dict[str, int]:
         """Variables, constraints and integer variables of the model."""
-        integers = len(self.open) + len(self.chargers)
+        integers = len(self.open) + len(self.chargers) + len(self.vehicles)
         return {
             "variables": len(self.power)
             + len(self.unmet)
@@ -210,10 +216,20 @@ def _build(inputs: PlanInputs) -> PlanProblem:
     define_vehicle_constraints(problem)
     define_site_constraints(problem)
     define_grid_constraints(problem)
+    define_plan_rules(problem)
     prob.setObjective(make_objective(problem))
     problem.private_energy = tier_energy(problem, Tier.PRIVATE)
     problem.semi_public_energy = tier_energy(problem, Tier.SEMI_PUBLIC)
     return problem
+
+
+def define_plan_rules(problem: PlanProblem) -> None:
+    """Whole vehicles, no dust and connectors (:mod:`planner.optimisation.plan_rules`)."""
+    from planner.optimisation import plan_rules  # it builds on this module's helpers
+
+    plan_rules.define_vehicle_split_constraints(problem)
+    plan_rules.define_min_energy_constraints(problem)
+    plan_rules.define_connector_constraints(problem)
 
 
 def _define_site_variables(

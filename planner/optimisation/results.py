@@ -45,6 +45,7 @@ from planner.optimisation.tables import (
     site_power_table,
     site_table,
     solution_values,
+    structural_unmet_kwh_per_day,
     unmet_table,
 )
 from planner.optimisation.unmet_causes import explain_unmet
@@ -78,6 +79,16 @@ class PlanResult:
         The tables of the module docstring.
     built
         Capacity in place after this year, to carry into the next.
+    energy_kwh_per_day
+        The year's energy per working day over all needs, kWh (served + unmet).
+    unmet_structural_kwh_per_day
+        Energy no plan could charge (windows, reach, caps), kWh per working day; a lower
+        bound on the unmet (:func:`~planner.optimisation.tables.structural_unmet_kwh_per_day`).
+    mip_gap_eur
+        The proven gap in EUR/year: ``mip_gap`` × the solver's objective (cost, unmet penalty
+        and premium) of the cost stage; ``None`` without a bound.
+    cpu_s
+        Process CPU seconds of building and solving the year (solver threads included).
     """
 
     year: int
@@ -100,6 +111,16 @@ class PlanResult:
     reinforcement: pd.DataFrame
     unmet: pd.DataFrame
     built: BuiltCapacity = field(default_factory=BuiltCapacity)
+    energy_kwh_per_day: float = 0.0
+    unmet_structural_kwh_per_day: float | None = None
+    mip_gap_eur: float | None = None
+    cpu_s: float = 0.0
+
+    @property
+    def investment_eur_per_year(self) -> float:
+        """Annuity of the sites and chargers invested in up to this year, EUR/year."""
+        keys = ("sites_eur", "chargers_eur", "carried_investment_eur")
+        return float(sum(self.costs.get(key, 0.0) for key in keys))
 
     @property
     def has_plan(self) -> bool:
@@ -117,7 +138,9 @@ class PlanResult:
             "status": self.status.value,
             "message": self.message,
             "objective_eur": _round(self.objective_eur),
+            "energy_kwh_per_day": _round(self.energy_kwh_per_day),
             "unmet_kwh_per_day": _round(self.unmet_kwh_per_day),
+            "unmet_structural_kwh_per_day": _round(self.unmet_structural_kwh_per_day),
             "costs_eur_per_year": {k: _round(v) for k, v in self.costs.items()},
             "energy_kwh_per_day_by_tier": {
                 k: _round(v) for k, v in self.energy_by_tier_kwh_per_day.items()
@@ -128,8 +151,13 @@ class PlanResult:
             "reinforcement_kva": _round(float(self.reinforcement["total_kva"].sum())),
             "solver": self.solver,
             "mip_gap": None if self.mip_gap is None else round(self.mip_gap, 6),
+            "mip_gap_eur": _round(self.mip_gap_eur),
+            "investment_eur_per_year": _round(self.investment_eur_per_year),
+            "mip_gap_share_of_investment": _share(self.mip_gap_eur, self.investment_eur_per_year),
             "build_s": round(self.build_s, 3),
             "solve_s": round(self.solve_s, 3),
+            "wall_s": round(self.build_s + self.solve_s, 3),
+            "cpu_s": round(self.cpu_s, 3),
             "model": dict(self.model),
             "stages": [
                 {
@@ -146,6 +174,11 @@ class PlanResult:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 2)
+
+
+def _share(part: float | None, whole: float) -> float | None:
+    """``part`` ÷ ``whole`` (``None`` without a part or a whole)."""
+    return None if part is None or whole <= 0 else round(part / whole, 6)
 
 
 def make_result(
@@ -194,6 +227,9 @@ def make_result(
         reinforcement=_empty(REINFORCEMENT_COLUMNS),
         unmet=_empty(UNMET_COLUMNS),
         built=inputs.built,
+        energy_kwh_per_day=float(inputs.needs["energy_kwh_per_day"].sum()),
+        unmet_structural_kwh_per_day=structural_unmet_kwh_per_day(problem),
+        mip_gap_eur=_gap_eur(cost_run),
     )
     if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return base
@@ -219,6 +255,13 @@ def make_result(
         unmet=unmet[UNMET_COLUMNS],
         built=built_after(problem, values),
     )
+
+
+def _gap_eur(run: StageRun | None) -> float | None:
+    """The proven gap of a stage in EUR/year (gap × |objective|), ``None`` without one."""
+    if run is None or run.gap is None or run.objective is None:
+        return None
+    return float(run.gap * abs(run.objective))
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

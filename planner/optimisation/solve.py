@@ -43,6 +43,9 @@ LOGGER = logging.getLogger("laadplan")
 POLISH = "polish"
 #: Name of the stage that minimises cost.
 COST = "cost"
+#: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
+#: kWh/day charged on the tier: large, so that serving comes first.
+LADDER_UNMET_WEIGHT = 100.0
 
 
 def options_from(settings: OptimisationSettings) -> SolveOptions:
@@ -58,6 +61,11 @@ def options_from(settings: OptimisationSettings) -> SolveOptions:
 def ladder_stages(problem: PlanProblem) -> list[Stage]:
     """The stages of the problem's ladder policy (tiers without pairs are skipped).
 
+    A tier stage maximises the tier's energy less :data:`LADDER_UNMET_WEIGHT` × the unmet
+    energy: serving a need comes before the tier it charges on.  A need's vehicles charge at
+    one site each (whole vehicles), so without the weight the private stage would keep every
+    vehicle at its depot, partly charged, rather than send some whole to a public site.
+
     The lexicographic levels are held need by need: each need keeps at least the energy it
     charged on the tier in that stage (within the tolerance), so the total is held too.  The
     many short rows let the MIP solve far faster than one row over every variable (Leuven
@@ -71,11 +79,12 @@ def ladder_stages(problem: PlanProblem) -> list[Stage]:
     if problem.inputs.settings.ladder_policy != LadderPolicy.LEXICOGRAPHIC:
         return [cost, polish]
     stages = []
+    unmet = pulp.LpAffineExpression([(v, -LADDER_UNMET_WEIGHT) for v in problem.unmet])
     for tier in (Tier.PRIVATE, Tier.SEMI_PUBLIC):
         parts = tier_energy_by_need(problem, tier)
         if parts:
             total = problem.private_energy if tier == Tier.PRIVATE else problem.semi_public_energy
-            stages.append(Stage(tier, total, maximise=True, hold=True, parts=parts))
+            stages.append(Stage(tier, total + unmet, maximise=True, hold=True, parts=parts))
     return [*stages, cost, polish]
 
 

@@ -322,9 +322,10 @@ def _site_types(
     """Charger types worth offering each site.
 
     Those that serve a category paired with the site and are not dominated, plus the types
-    it already has.  Type ``k`` is dominated when another type costs no more and gives every
-    category at the site at least as much power per charger (:func:`charger_kw`): any plan
-    with a ``k`` charger is then no better than the same plan with the other type.
+    it already has.  Type ``k`` is dominated when another type costs no more, has at least
+    as many connectors and gives every category at the site at least as much power per
+    charger (:func:`charger_kw`): any plan with a ``k`` charger is then no better than the
+    same plan with the other type.
     """
     result = []
     for site, cats in enumerate(categories):
@@ -342,10 +343,17 @@ def _site_types(
 
 def _dominated(k: int, useful: list[int], vectors: list[FloatArray], inputs: PlanInputs) -> bool:
     capex = [option.capex_eur for option in inputs.chargers]
+    plugs = [option.connectors for option in inputs.chargers]
     for other in useful:
         if other == k or capex[other] > capex[k] or not np.all(vectors[other] >= vectors[k]):
             continue
-        strictly = capex[other] < capex[k] or np.any(vectors[other] > vectors[k])
+        if plugs[other] < plugs[k]:
+            continue
+        strictly = (
+            capex[other] < capex[k]
+            or plugs[other] > plugs[k]
+            or np.any(vectors[other] > vectors[k])
+        )
         if strictly or other < k:
             return True
     return False

@@ -8,9 +8,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from planner.optimisation.inputs import charger_floors
+from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.model import PlanProblem, variable_values
-from planner.optimisation.timeblocks import FloatArray, describe_slots, minute_mask, slot_labels
+from planner.optimisation.plan_rules import pair_unit_kwh, vehicle_units
+from planner.optimisation.structure import charger_kw
+from planner.optimisation.timeblocks import (
+    FloatArray,
+    describe_slots,
+    minute_mask,
+    slot_labels,
+    slot_share,
+)
 
 #: Energy and power below this are read as zero (solver tolerance), kWh or kW.
 EPSILON = 1e-6
@@ -24,6 +32,7 @@ ASSIGNMENT_COLUMNS = [
     "own",
     "energy_kwh_per_day",
     "share_of_need",
+    "vehicles",
     "peak_kw",
     "slots",
     "distance_km",
@@ -53,6 +62,8 @@ SITE_INPUT_COLUMNS = [
     "max_power_kw",
 ]
 SITE_TAIL_COLUMNS = [
+    "connectors",
+    "vehicles_peak",
     "installed_kw",
     "max_power_kw",
     "energy_kwh_per_day",
@@ -105,6 +116,7 @@ class SolutionValues:
     open: dict[int, int]
     chargers: dict[tuple[int, int], int]
     reinforcement: dict[int, float]
+    vehicles: npt.NDArray[np.int64]  # per pair: whole vehicles charging there
     site_block: FloatArray  # (sites, blocks) kW
     node_block: FloatArray  # (nodes, blocks) kW
 
@@ -126,9 +138,21 @@ def solution_values(problem: PlanProblem) -> SolutionValues:
         open=_open_sites(problem, chargers, site_block),
         chargers=chargers,
         reinforcement={k: max(v.varValue or 0.0, 0.0) for k, v in problem.reinforcement.items()},
+        vehicles=_pair_vehicles(problem),
         site_block=site_block,
         node_block=node_block,
     )
+
+
+def _pair_vehicles(problem: PlanProblem) -> npt.NDArray[np.int64]:
+    """Whole vehicles of each pair's need charging at its site (units × vehicles per unit)."""
+    inputs, s = problem.inputs, problem.structure
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    counts = np.zeros(len(s.pairs), dtype=np.int64)
+    for pair, var in problem.vehicles.items():
+        counts[pair] = round(var.varValue or 0.0)
+    result: npt.NDArray[np.int64] = counts * units.vehicles_per_unit[s.pair_need]
+    return result
 
 
 def _open_sites(
@@ -166,6 +190,7 @@ def assignment_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFra
             "own": s.pairs["own"].to_numpy()[used],
             "energy_kwh_per_day": energy[used],
             "share_of_need": energy[used] / np.where(need_energy > 0, need_energy, 1.0),
+            "vehicles": values.vehicles[used],
             "peak_kw": peak[used],
             "slots": _spans(problem, values, used),
             "distance_km": s.pairs["distance_km"].to_numpy()[used],
@@ -210,6 +235,8 @@ def site_table(
     for k, option in enumerate(inputs.chargers):
         table[f"chargers_{option.name}"] = counts[:, k]
     table["installed_kw"] = counts @ np.array([o.power_kw for o in inputs.chargers])
+    table["connectors"] = counts @ np.array([o.connectors for o in inputs.chargers])
+    table["vehicles_peak"] = vehicles_peak(table["site_id"], assignments, inputs)
     site_block = values.site_block[sites] if sites else np.zeros((0, 1))
     _add_use(table, site_block, assignments)
     table["utilisation"] = site_utilisation(table, inputs.sites.iloc[sites])
@@ -244,6 +271,29 @@ def _add_use(table: pd.DataFrame, site_block: FloatArray, assignments: pd.DataFr
     table["organisations"] = ids.map(grouped["organisation_id"].nunique()).fillna(0).astype(int)
     table["needs"] = ids.map(grouped["need_id"].nunique()).fillna(0).astype(int)
     table["peak_kw"] = site_block.max(axis=1, initial=0.0)
+
+
+def vehicles_peak(
+    site_ids: pd.Series, assignments: pd.DataFrame, inputs: PlanInputs
+) -> npt.NDArray[np.int64]:
+    """Per site: the most vehicles standing there at one time.
+
+    A need's vehicles stand at a site in their dwell window while it is available (as the
+    connector rows of :mod:`planner.optimisation.plan_rules` count them).
+    """
+    needs = inputs.needs.set_index("need_id")
+    sites = inputs.sites.set_index("site_id")
+    parked: dict[str, npt.NDArray[np.int64]] = {}
+    for need_id, site_id, vehicles in zip(
+        assignments["need_id"], assignments["site_id"], assignments["vehicles"], strict=True
+    ):
+        n, st = needs.loc[need_id], sites.loc[site_id]
+        window = minute_mask(str(n["dwell_start"]), str(n["dwell_end"])) & minute_mask(
+            str(st["available_from"]), str(st["available_to"])
+        )
+        stands = (slot_share(window, inputs.slot_minutes) > 0).astype(np.int64)
+        parked[site_id] = parked.get(site_id, 0) + int(vehicles) * stands
+    return np.array([int(np.max(parked.get(s, 0))) for s in site_ids], dtype=np.int64)
 
 
 def site_utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
@@ -375,3 +425,80 @@ def new_investment(problem: PlanProblem, values: SolutionValues) -> tuple[float,
         c.chargers[k] * (values.chargers[k] - problem.charger_floor.get(k, 0)) for k in c.chargers
     )
     return float(sites_eur), float(chargers_eur)
+
+
+def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
+    """Energy per working day that no plan could charge, kWh: a lower bound on the unmet.
+
+    Need by need, the most it could charge if it had every site to itself: in each block, the
+    least of its vehicles' power and, summed over its sites, what the pair may draw, the
+    site's connection cap and ``max_chargers`` of the best suiting charger (and, without
+    reinforcement, the binding headroom on the site's path); per site at most its whole
+    vehicles times what one takes there.  What stays short of the need's energy is
+    structural: windows, reach and caps, whatever the other needs do.
+    """
+    s, inputs = problem.structure, problem.inputs
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)
+    if not len(s.row_pair):
+        return float(energy.sum())
+    row_cap = np.minimum(s.row_ub_kw, _row_site_cap_kw(problem))
+    row_need = s.pair_need[s.row_pair]
+    by_block = np.zeros((len(energy), s.blocks.count))
+    np.add.at(by_block, (row_need, s.row_block), row_cap)
+    by_block = np.minimum(by_block, s.need_block_cap_kw)
+    over_blocks = by_block @ s.blocks.hours
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    pair_fits = np.bincount(s.row_pair, weights=s.row_hours * row_cap, minlength=len(s.pairs))
+    tops = np.array([var.upBound or 0 for _, var in sorted(problem.vehicles.items())], float)
+    if tops.size != len(s.pairs):
+        tops = units.units[s.pair_need].astype(float)
+    pair_max = np.minimum(pair_fits, tops * pair_unit_kwh(problem, units))
+    over_pairs = np.bincount(s.pair_need, weights=pair_max, minlength=len(energy))
+    servable = np.minimum(energy, np.minimum(over_blocks, over_pairs))
+    return float(np.clip(energy - servable, 0.0, None).sum())
+
+
+def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair–block row: the most the site could give the need's category, kW."""
+    s, inputs = problem.structure, problem.inputs
+    site = s.pair_site[s.row_pair]
+    need = s.pair_need[s.row_pair]
+    category = inputs.needs["category"].astype(str).to_numpy()[need]
+    vehicle_kw = inputs.needs["max_kw_per_vehicle"].to_numpy(float)[need]
+    connection = inputs.sites["max_power_kw"].to_numpy(float)
+    types: dict[int, list[int]] = {}
+    for st, k in problem.chargers:
+        types.setdefault(st, []).append(k)
+    cache: dict[tuple[int, str, float], float] = {}
+    cap = np.empty(len(site))
+    for i, key in enumerate(
+        zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)
+    ):
+        if key not in cache:
+            st, cat, kw = key
+            best = max(
+                [
+                    charger_kw(inputs.chargers[k], cat, kw)
+                    * (problem.chargers[(st, k)].upBound or 0)
+                    for k in types.get(st, [])
+                ]
+                + [0.0]
+            )
+            cache[key] = min(connection[st], best)
+        cap[i] = cache[key]
+    if not inputs.settings.allow_reinforcement:
+        cap = np.minimum(cap, _row_headroom_kw(problem))
+    return cap
+
+
+def _row_headroom_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair–block row: the least binding headroom on its site's path, kW (inf if none)."""
+    s, inputs = problem.structure, problem.inputs
+    site = s.pair_site[s.row_pair]
+    per_site = np.full((len(inputs.sites), s.blocks.count), np.inf)
+    for st, path in enumerate(s.site_nodes):
+        for node in path:
+            kva = np.where(np.isnan(s.binding_kva[node]), np.inf, s.binding_kva[node])
+            per_site[st] = np.minimum(per_site[st], kva * inputs.power_factor)
+    headroom: FloatArray = per_site[site, s.row_block]
+    return headroom

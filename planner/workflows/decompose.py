@@ -404,7 +404,18 @@ def merge_year(
         reinforcement=_merge_reinforcement(case, [p.reinforcement for p in parts], node_load),
         unmet=_concat([p.unmet for p in parts], UNMET_COLUMNS, sort=["need_id"]),
         built=_merged_built(parts, built, sites_eur + chargers_eur),
+        energy_kwh_per_day=sum(r.energy_kwh_per_day for r in results.values()),
+        unmet_structural_kwh_per_day=_sum_known(
+            [r.unmet_structural_kwh_per_day for r in results.values()]
+        ),
+        mip_gap_eur=_sum_known([r.mip_gap_eur for r in results.values()]) if complete else None,
+        cpu_s=sum(r.cpu_s for r in results.values()),
     )
+
+
+def _sum_known(numbers: Sequence[float | None]) -> float | None:
+    """The sum, or ``None`` when a number is unknown."""
+    return None if any(n is None for n in numbers) else sum(n for n in numbers if n is not None)
 
 
 def _merged_status(results: Mapping[str, PlanResult], failed: Sequence[str]) -> SolveStatus:
@@ -464,7 +475,11 @@ def _merge_sites(
     table["capex_eur_per_year"] = table["investment_eur_per_year"] - annuity * fixed_eur * table[
         "newly_opened"
     ].astype(float)
-    counts = [c for c in table.columns if c.startswith("chargers") or c == "new_chargers"]
+    counts = [
+        c
+        for c in table.columns
+        if c.startswith("chargers") or c in ("new_chargers", "connectors", "vehicles_peak")
+    ]
     merged = table.groupby("site_id", as_index=False, sort=True).agg(
         **{c: (c, "sum") for c in [*counts, "installed_kw", "capex_eur_per_year"]},
         opened_here=("newly_opened", "any"),

@@ -13,8 +13,9 @@ carries the year and the build); it is not built here.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.optimisation.case import PlanCase, inputs_for_year
@@ -26,6 +27,26 @@ from planner.optimisation.solvers import SolveOptions, SolveStatus
 from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
 from planner.workflows.progress import stage
 
+SUM, LARGEST, LAST = "sum over the years", "largest of a year", "last year"
+#: How the years make each top-level figure of :meth:`MultiYearPlan.summary`.
+SUMMARY_BASIS = {
+    "objective_eur": SUM,
+    "costs_eur_per_year": SUM,
+    "energy_kwh_per_day": LAST,
+    "unmet_kwh_per_day": LARGEST,
+    "unmet_structural_kwh_per_day": LAST,
+    "energy_share_by_tier": LAST,
+    "sites_open": LAST,
+    "chargers": LAST,
+    "reinforcement_kva": LAST,
+    "mip_gap": LARGEST,
+    "mip_gap_eur": SUM,
+    "build_s": SUM,
+    "solve_s": SUM,
+    "wall_s": SUM,
+    "cpu_s": SUM,
+    "model": LARGEST,
+}
 #: Statuses from best to worst: the status of several years is the worst of theirs.
 STATUS_ORDER = (
     SolveStatus.OPTIMAL,
@@ -67,10 +88,12 @@ class MultiYearPlan:
     def summary(self) -> dict[str, Any]:
         """Headline figures of all years, and each year's own (``years``, a list).
 
-        With one year the top-level figures are that year's.  With several:
-        ``objective_eur`` and the costs are sums of the years' annual costs,
-        ``unmet_kwh_per_day`` and ``mip_gap`` the largest of a year, the tier shares those of
-        the last year, model sizes the largest, timings sums.
+        With one year the top-level figures are that year's.  With several, ``basis`` says
+        for each top-level figure how the years make it: ``objective_eur``, the costs,
+        ``mip_gap_eur`` and the timings are sums over the years; ``unmet_kwh_per_day``,
+        ``mip_gap`` and the model sizes the largest of a year; ``energy_kwh_per_day``, the
+        structural unmet, the tier shares, sites, chargers and reinforcement those of the
+        last year.
         """
         years = [result.summary() for result in self.results]
         planned = [y for y in years if y["objective_eur"] is not None]
@@ -81,7 +104,10 @@ class MultiYearPlan:
             "message": "; ".join(f"{y['year']}: {y['status']}" for y in years),
             "objective_eur": _sum(y["objective_eur"] for y in planned) if planned else None,
             "objective_basis": "sum over the years of each year's annualised cost, EUR",
+            "basis": SUMMARY_BASIS,
+            "energy_kwh_per_day": last["energy_kwh_per_day"],
             "unmet_kwh_per_day": _max(y["unmet_kwh_per_day"] for y in planned),
+            "unmet_structural_kwh_per_day": last["unmet_structural_kwh_per_day"],
             "costs_eur_per_year": {
                 key: _sum(y["costs_eur_per_year"].get(key) for y in planned)
                 for key in (*COST_KEYS, *REPORTED_APART_KEYS)
@@ -92,8 +118,11 @@ class MultiYearPlan:
             "reinforcement_kva": last["reinforcement_kva"],
             "solver": last["solver"],
             "mip_gap": _max(y["mip_gap"] for y in years),
+            "mip_gap_eur": _sum_or_none(y["mip_gap_eur"] for y in years),
             "build_s": round(sum(y["build_s"] for y in years), 3),
             "solve_s": round(sum(y["solve_s"] for y in years), 3),
+            "wall_s": round(sum(y["wall_s"] for y in years), 3),
+            "cpu_s": round(sum(y["cpu_s"] for y in years), 3),
             "model": {k: max(y["model"][k] for y in years) for k in last["model"]},
             "years": years,
         }
@@ -101,6 +130,11 @@ class MultiYearPlan:
 
 def _sum(numbers: Any) -> float:
     return round(sum(float(n) for n in numbers if n is not None), 2)
+
+
+def _sum_or_none(numbers: Any) -> float | None:
+    given = list(numbers)
+    return None if any(n is None for n in given) else _sum(given)
 
 
 def _max(numbers: Any) -> float | None:
@@ -185,6 +219,7 @@ def plan_year(
     case: PlanCase, year: int, built: BuiltCapacity, options: SolveOptions | None = None
 ) -> PlanResult:
     """Build and solve one year on top of what earlier years built."""
+    cpu_started = time.process_time()
     inputs = inputs_for_year(case, year, built)
     with stage(f"{year}: building the model ({len(inputs.needs)} needs)"):
         problem = build_problem(inputs)
@@ -193,4 +228,5 @@ def plan_year(
         f"{year}: {sizes['variables']} variables ({sizes['integers']} integer), "
         f"{sizes['constraints']} constraints, {sizes['blocks']} time blocks"
     ):
-        return solve(problem, options)
+        result = solve(problem, options)
+    return replace(result, cpu_s=time.process_time() - cpu_started)

@@ -165,7 +165,9 @@ def overlay_points(
         points[name] = demand[name].values
     points["location_estimated"] = demand["location_estimated"].values.astype(bool)
     explicit = pd.Series(need_ids).map(explicit_nodes) if explicit_nodes is not None else None
-    points["grid_node_id"] = "" if explicit is None else explicit.fillna("").astype(str).values
+    points["grid_node_id"] = (
+        "" if explicit is None else explicit.astype(object).fillna("").astype(str).values
+    )
     return demand["power_kw"], points
 
 

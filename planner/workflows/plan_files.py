@@ -248,11 +248,11 @@ def plan_dataset(plan: MultiYearPlan) -> xr.Dataset:
     years = plan.years
     site_power = _pivot(plan, lambda r: r.site_power, "site_id", "slot", "power_kw")
     node_load = _pivot(plan, lambda r: r.node_load, "node_id", "slot", "load_kw")
-    unmet = _pivot(plan, lambda r: r.unmet.assign(slot=0), "need_id", "slot", "unmet_kwh_per_day")
+    unmet = _unmet_by_need(plan)
     data = {
         "site_power_kw": site_power.rename({"site_id": "site"}),
         "node_load_kw": node_load.rename({"node_id": "node"}),
-        "unmet_kwh_per_day": unmet.rename({"need_id": "need"}).isel(slot=0, drop=True),
+        "unmet_kwh_per_day": unmet,
         "chargers": _chargers(plan),
         "energy_kwh_per_day_by_tier": xr.DataArray(
             [[r.energy_by_tier_kwh_per_day.get(t, 0.0) for t in TIER_VALUES] for r in plan.results],
@@ -286,6 +286,21 @@ def _pivot(
     frame[row] = frame[row].astype(str)
     array = frame.set_index(["year", row, column])[value].astype(float).to_xarray().fillna(0.0)
     return array.reindex(year=plan.years, fill_value=0.0)
+
+
+def _unmet_by_need(plan: MultiYearPlan) -> xr.DataArray:
+    """Unmet energy per year and need, kWh/day.
+
+    The need dimension has length 0 when every need is served.
+    """
+    frames = [r.unmet[["need_id", "unmet_kwh_per_day"]].assign(year=r.year) for r in plan.results]
+    frame = pd.concat(frames, ignore_index=True)
+    needs = sorted(frame["need_id"].astype(str).unique().tolist())
+    kwh = np.zeros((len(plan.years), len(needs)))
+    rows = pd.Index(plan.years).get_indexer(pd.Index(frame["year"]))
+    columns = pd.Index(needs).get_indexer(pd.Index(frame["need_id"].astype(str)))
+    np.add.at(kwh, (rows, columns), frame["unmet_kwh_per_day"].to_numpy(float))
+    return xr.DataArray(kwh, dims=("year", "need"), coords={"year": plan.years, "need": needs})
 
 
 def _chargers(plan: MultiYearPlan) -> xr.DataArray:

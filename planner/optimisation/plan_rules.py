@@ -1,0 +1,311 @@
+"""Rules that make a plan acceptable to a depot manager: whole vehicles, connectors, no dust.
+
+Added to the model of :mod:`planner.optimisation.model` as separate constraint families:
+
+* **Whole vehicles** (:func:`define_vehicle_split_constraints`).  A need's vehicles are split
+  between its sites in whole *units*: one integer ``vehicles_{pair}`` per need–site pair
+  counts the units charging there.  A unit is one vehicle; where one vehicle's daily energy is
+  below ``min_assignment_kwh_per_day`` the unit is the whole need (its vehicles charge at one
+  site).  Rows ``vehicle-energy-{need}-{site}``: energy at the pair ≤ units × what one unit
+  takes (its daily energy, and what fits in the pair's blocks); ``vehicle-split-{need}``:
+  Σ units over the need's sites ≤ its units (vehicles rounded up), only where the need has
+  several sites.
+* **No dust** (:func:`define_min_energy_constraints`).  ``min-energy-{need}-{site}``: energy
+  at a pair ≥ units × min(``min_assignment_kwh_per_day``, the need's energy), so a need is
+  assigned to a site for at least the minimum, or for its whole energy when that is less;
+  ``min-site-energy-{site}``: energy at a site ≥ the minimum × open (no site opened for
+  less).  A pair that cannot carry the minimum gets no units.
+* **Connectors** (:func:`define_connector_constraints`).  At a private site the vehicles
+  parked at the same time each need a connector, unless the scenario plans
+  ``replug_rounds`` per dwell window: ``connectors-{site}-{slot}``: Σ vehicles of the needs
+  parked in the slot ≤ ``replug_rounds`` × Σ connectors × chargers (one row per distinct,
+  maximal set of needs parked together).  At a semi-public or public site vehicles come and
+  go: ``connector-hours-{site}``: Σ charging hours (energy ÷ the vehicle's charging power)
+  ≤ the site's open hours × Σ connectors × chargers.
+
+The integers added are one per pair; the LP relaxation is as before but for the connector
+rows (a relaxed unit count equals energy ÷ unit energy).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pulp
+
+from planner.optimisation.model import (
+    LE,
+    PlanProblem,
+    Terms,
+    _add,
+    _Grouped,
+    _ids,
+    _register,
+)
+from planner.optimisation.structure import IntArray, charger_kw
+from planner.optimisation.timeblocks import FloatArray, minute_mask, slot_share
+
+GE = pulp.LpConstraintGE
+#: Relative slack below which a pair cannot carry a need's minimum energy.
+_FIT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class VehicleUnits:
+    """How each need's vehicles are split between sites (see the module docstring).
+
+    Attributes
+    ----------
+    units
+        Per need: units its vehicles form (whole vehicles, rounded up; 1 for a whole need).
+    vehicles_per_unit
+        Per need: whole vehicles in one unit.
+    unit_kwh
+        Per need: daily energy of one unit, kWh.
+    min_kwh
+        Per need: least energy one unit charges at a site, kWh/day.
+    """
+
+    units: IntArray
+    vehicles_per_unit: IntArray
+    unit_kwh: FloatArray
+    min_kwh: FloatArray
+
+
+def vehicle_units(needs: pd.DataFrame, min_kwh_per_day: float) -> VehicleUnits:
+    """The units of each need (see :class:`VehicleUnits`).
+
+    Examples
+    --------
+    >>> needs = pd.DataFrame({"vehicles": [2.3, 4.0], "energy_kwh_per_day": [46.0, 2.0]})
+    >>> u = vehicle_units(needs, 1.0)
+    >>> u.units.tolist(), u.vehicles_per_unit.tolist(), u.unit_kwh.tolist()
+    ([3, 1], [1, 4], [20.0, 2.0])
+    """
+    vehicles = needs["vehicles"].to_numpy(float)
+    energy = needs["energy_kwh_per_day"].to_numpy(float)
+    whole = np.maximum(np.ceil(vehicles - 1e-9), 1).astype(np.intp)
+    per_vehicle = np.minimum(energy / np.where(vehicles > 0, vehicles, 1.0), energy)
+    one_unit = per_vehicle < min_kwh_per_day
+    return VehicleUnits(
+        units=np.where(one_unit, 1, whole).astype(np.intp),
+        vehicles_per_unit=np.where(one_unit, whole, 1).astype(np.intp),
+        unit_kwh=np.where(one_unit, energy, per_vehicle),
+        min_kwh=np.minimum(min_kwh_per_day, energy),
+    )
+
+
+def pair_unit_kwh(problem: PlanProblem, units: VehicleUnits) -> FloatArray:
+    """Per pair: the most one unit charges there per day, kWh (its energy, and what fits)."""
+    s = problem.structure
+    fits = np.bincount(s.row_pair, weights=s.row_hours * s.row_ub_kw, minlength=len(s.pairs))
+    vehicles = problem.inputs.needs["vehicles"].to_numpy(float)[s.pair_need]
+    share = np.minimum(1.0, units.vehicles_per_unit[s.pair_need] / np.maximum(vehicles, 1e-9))
+    result: FloatArray = np.minimum(units.unit_kwh[s.pair_need], fits * share)
+    return result
+
+
+def _pair_energy(problem: PlanProblem) -> _Grouped:
+    s = problem.structure
+    return _Grouped(s.row_pair, problem.power, s.row_hours)
+
+
+def define_vehicle_split_constraints(problem: PlanProblem) -> None:
+    """Integer units per pair, ``vehicle-energy-{need}-{site}`` and ``vehicle-split-{need}``."""
+    s, inputs = problem.structure, problem.inputs
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    per_unit = pair_unit_kwh(problem, units)
+    usable = per_unit >= units.min_kwh[s.pair_need] * (1 - _FIT_TOLERANCE)
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    for pair in range(len(s.pairs)):
+        top = int(units.units[s.pair_need[pair]]) if usable[pair] else 0
+        problem.vehicles[pair] = problem.prob.add_variable(
+            f"vehicles_{pair}", 0, top, pulp.LpInteger
+        )
+    _register(problem, problem.vehicles.values())
+    grouped = _pair_energy(problem)
+    for g, pair in enumerate(grouped.keys):
+        terms = grouped.terms(g)
+        terms.append((problem.vehicles[pair], -float(per_unit[pair])))
+        _add(problem, f"vehicle-energy-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
+    need_names = _ids(inputs.needs["need_id"])
+    for need, pairs in _positions_by_key(s.pair_need):
+        if pairs.size > 1:
+            terms = [(problem.vehicles[int(p)], 1.0) for p in pairs]
+            cap = float(units.units[need])
+            _add(problem, f"vehicle-split-{need_names[need]}", terms, LE, cap)
+
+
+def _positions_by_key(keys_of: IntArray) -> list[tuple[int, IntArray]]:
+    """Positions of equal keys (e.g. the pairs of each need), per key in key order."""
+    order = np.argsort(keys_of, kind="stable")
+    keys = keys_of[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+    bounds = [*starts.tolist(), int(keys.size)]
+    return [(int(keys[a]), order[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def define_min_energy_constraints(problem: PlanProblem) -> None:
+    """``min-energy-{need}-{site}`` per pair and ``min-site-energy-{site}`` per closable site."""
+    s, inputs = problem.structure, problem.inputs
+    minimum = inputs.settings.min_assignment_kwh_per_day
+    if minimum <= 0:
+        return
+    units = vehicle_units(inputs.needs, minimum)
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    grouped = _pair_energy(problem)
+    for g, pair in enumerate(grouped.keys):
+        terms = grouped.terms(g)
+        terms.append((problem.vehicles[pair], -float(units.min_kwh[s.pair_need[pair]])))
+        _add(problem, f"min-energy-{need_ids[pair]}-{site_ids[pair]}", terms, GE, 0.0)
+    by_site = _Grouped(s.pair_site[s.row_pair], problem.power, s.row_hours)
+    names = _ids(inputs.sites["site_id"])
+    for g, site in enumerate(by_site.keys):
+        site_open = problem.open[site]
+        if site_open.lowBound == 1:
+            continue
+        terms = by_site.terms(g)
+        terms.append((site_open, -minimum))
+        _add(problem, f"min-site-energy-{names[site]}", terms, GE, 0.0)
+
+
+def define_connector_constraints(problem: PlanProblem) -> None:
+    """``connectors-{site}-{slot}`` at private sites, ``connector-hours-{site}`` elsewhere."""
+    s, inputs = problem.structure, problem.inputs
+    tiers = inputs.sites["tier"].to_numpy()
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    plugs = _plug_terms(problem)
+    kw = charging_kw(problem)
+    for site, pairs in _positions_by_key(s.pair_site):
+        if not plugs.get(site):
+            continue
+        if tiers[site] == "private":
+            _define_parked(problem, site, pairs, plugs[site], units)
+        else:
+            _define_connector_hours(problem, site, plugs[site], kw)
+
+
+def _plug_terms(problem: PlanProblem) -> dict[int, Terms]:
+    """Per site: its connectors as terms, connectors × chargers per charger variable."""
+    options = problem.inputs.chargers
+    plugs: dict[int, Terms] = {}
+    for (site, k), var in problem.chargers.items():
+        plugs.setdefault(site, []).append((var, float(options[k].connectors)))
+    return plugs
+
+
+def parked_slots(problem: PlanProblem, pairs: Sequence[int] | IntArray) -> npt.NDArray[np.bool_]:
+    """Per pair (rows) and slot: whether the need's vehicles stand at the site then.
+
+    They stand there in their dwell window while the site is available.
+    """
+    s, inputs = problem.structure, problem.inputs
+    at = np.asarray(pairs, dtype=np.intp)
+    needs, sites = inputs.needs, inputs.sites
+    keys = zip(
+        needs["dwell_start"].astype(str).to_numpy()[s.pair_need[at]],
+        needs["dwell_end"].astype(str).to_numpy()[s.pair_need[at]],
+        sites["available_from"].astype(str).to_numpy()[s.pair_site[at]],
+        sites["available_to"].astype(str).to_numpy()[s.pair_site[at]],
+        strict=True,
+    )
+    cache: dict[tuple[str, str, str, str], npt.NDArray[np.bool_]] = {}
+    masks = []
+    for key in keys:
+        if key not in cache:
+            window = minute_mask(key[0], key[1]) & minute_mask(key[2], key[3])
+            cache[key] = slot_share(window, inputs.slot_minutes) > 0
+        masks.append(cache[key])
+    return np.array(masks, dtype=bool).reshape(len(masks), inputs.n_slots)
+
+
+def maximal_sets(parked: npt.NDArray[np.bool_]) -> list[tuple[int, frozenset[int]]]:
+    """The distinct sets of rows parked together that no other slot's set contains.
+
+    Returns (first slot, rows) per set, in slot order.  Below, row 0 alone (slot 0) is
+    inside rows 0 and 1 together (slot 1), so it needs no row of its own.
+
+    Examples
+    --------
+    >>> parked = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 0]], dtype=bool)
+    >>> maximal_sets(parked)
+    [(1, frozenset({0, 1})), (2, frozenset({1, 2}))]
+    """
+    first: dict[frozenset[int], int] = {}
+    for slot in range(parked.shape[1]):
+        rows = frozenset(np.flatnonzero(parked[:, slot]).tolist())
+        if rows and rows not in first:
+            first[rows] = slot
+    kept = [(slot, rows) for rows, slot in first.items() if not any(rows < o for o in first)]
+    return sorted(kept, key=lambda item: item[0])
+
+
+def _define_parked(
+    problem: PlanProblem, site: int, pairs: IntArray, plugs: Terms, units: VehicleUnits
+) -> None:
+    s, settings = problem.structure, problem.inputs.settings
+    site_id = str(problem.inputs.sites["site_id"].iloc[site])
+    rounds = float(settings.replug_rounds)
+    parked = parked_slots(problem, pairs)
+    for slot, rows in maximal_sets(parked):
+        terms: Terms = [
+            (problem.vehicles[int(pairs[r])], float(units.vehicles_per_unit[s.pair_need[pairs[r]]]))
+            for r in sorted(rows)
+        ]
+        terms += [(var, -rounds * n) for var, n in plugs]
+        _add(problem, f"connectors-{site_id}-{slot}", terms, LE, 0.0)
+
+
+def _define_connector_hours(problem: PlanProblem, site: int, plugs: Terms, kw: FloatArray) -> None:
+    s, inputs = problem.structure, problem.inputs
+    rows = np.flatnonzero(s.pair_site[s.row_pair] == site)
+    row = inputs.sites.iloc[site]
+    hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
+    terms: Terms = [(problem.power[r], float(s.row_hours[r] / kw[r])) for r in rows.tolist()]
+    terms += [(var, -float(hours) * n) for var, n in plugs]
+    _add(problem, f"connector-hours-{row['site_id']}", terms, LE, 0.0)
+
+
+def charging_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair–block row: the power one vehicle charges at, kW.
+
+    Its own maximum, capped by the most any charger type the site may have gives it.
+    """
+    s, inputs = problem.structure, problem.inputs
+    needs = inputs.needs
+    types: dict[int, list[int]] = {}
+    for at_site, k in problem.chargers:
+        types.setdefault(at_site, []).append(k)
+    need = s.pair_need[s.row_pair]
+    site = s.pair_site[s.row_pair]
+    category = needs["category"].astype(str).to_numpy()[need]
+    vehicle_kw = needs["max_kw_per_vehicle"].to_numpy(float)[need]
+    cache: dict[tuple[int, str, float], float] = {}
+    result = np.empty(len(s.row_pair))
+    for i, key in enumerate(
+        zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)
+    ):
+        if key not in cache:
+            at, cat, kw = key
+            offered = [charger_kw(inputs.chargers[k], cat, kw) for k in types.get(at, [])]
+            cache[key] = max([*offered, 0.0]) or kw
+        result[i] = cache[key]
+    kw_per_row: FloatArray = np.maximum(result, 1e-6)
+    return kw_per_row
+
+
+def connectors_needed(vehicles: float, rounds: int) -> int:
+    """Connectors that ``vehicles`` parked together need with ``rounds`` re-plugging rounds.
+
+    Examples
+    --------
+    >>> connectors_needed(14, 1), connectors_needed(14, 4)
+    (14, 4)
+    """
+    return math.ceil(vehicles / rounds - 1e-9)
