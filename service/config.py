@@ -16,6 +16,17 @@ DEFAULT_DATA_DIR = Path("laadplan-data")
 SQLITE_FILE = "laadplan.db"
 #: Default upload cap, MB.
 DEFAULT_MAX_UPLOAD_MB = 20.0
+#: Default limits of an uploaded table: data rows, columns, unpacked workbook size (MB).
+DEFAULT_MAX_UPLOAD_ROWS = 100_000
+DEFAULT_MAX_UPLOAD_COLUMNS = 200
+DEFAULT_MAX_UNPACKED_MB = 200.0
+#: Default time limit of reading one upload, s.
+DEFAULT_UPLOAD_TIMEOUT_S = 120.0
+#: A new needs version with fewer rows than this share of the current one needs
+#: ``confirm_shrink=true``.
+DEFAULT_SHRINK_CONFIRM_RATIO = 0.5
+#: Default failed authentications allowed per client address and minute.
+DEFAULT_AUTH_FAILURES_PER_MINUTE = 10
 #: Default lease of a running run, s: a run whose worker has not renewed it for this long is
 #: taken as abandoned.
 DEFAULT_LEASE_S = 60.0
@@ -47,6 +58,22 @@ class Settings:
         Lease of a running run, s (``LAADPLAN_LEASE_S``); the worker renews it every third.
     poll_s
         How often an idle worker looks for queued runs, s (``LAADPLAN_POLL_S``).
+    max_upload_rows, max_upload_columns
+        Most data rows and columns of an uploaded table (``LAADPLAN_MAX_UPLOAD_ROWS``,
+        ``LAADPLAN_MAX_UPLOAD_COLUMNS``).
+    max_unpacked_mb
+        Largest unpacked size of an uploaded workbook, MB (``LAADPLAN_MAX_UNPACKED_MB``).
+    upload_timeout_s
+        Longest time reading one upload may take, s (``LAADPLAN_UPLOAD_TIMEOUT_S``).
+    shrink_confirm_ratio
+        A needs upload with fewer rows than this share of the current version is refused
+        without ``confirm_shrink=true`` (``LAADPLAN_SHRINK_CONFIRM_RATIO``).
+    auth_failures_per_minute
+        Failed authentications a client address may make per minute before it gets 429
+        (``LAADPLAN_AUTH_FAILURES_PER_MINUTE``).
+    secure_cookies
+        Whether the dashboard's login cookie is ``Secure`` (``LAADPLAN_SECURE_COOKIES``, on by
+        default; browsers accept it over plain HTTP on localhost only).
     """
 
     data_dir: Path
@@ -56,6 +83,13 @@ class Settings:
     k_anonymity: int = DEFAULT_K_ANONYMITY
     lease_s: float = DEFAULT_LEASE_S
     poll_s: float = 1.0
+    max_upload_rows: int = DEFAULT_MAX_UPLOAD_ROWS
+    max_upload_columns: int = DEFAULT_MAX_UPLOAD_COLUMNS
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB
+    upload_timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S
+    shrink_confirm_ratio: float = DEFAULT_SHRINK_CONFIRM_RATIO
+    auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
+    secure_cookies: bool = True
 
     @property
     def max_upload_bytes(self) -> int:
@@ -93,7 +127,31 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         k_anonymity=k,
         lease_s=_number(env, "LAADPLAN_LEASE_S", DEFAULT_LEASE_S),
         poll_s=_number(env, "LAADPLAN_POLL_S", 1.0),
+        max_upload_rows=int(_number(env, "LAADPLAN_MAX_UPLOAD_ROWS", DEFAULT_MAX_UPLOAD_ROWS)),
+        max_upload_columns=int(
+            _number(env, "LAADPLAN_MAX_UPLOAD_COLUMNS", DEFAULT_MAX_UPLOAD_COLUMNS)
+        ),
+        max_unpacked_mb=_number(env, "LAADPLAN_MAX_UNPACKED_MB", DEFAULT_MAX_UNPACKED_MB),
+        upload_timeout_s=_number(env, "LAADPLAN_UPLOAD_TIMEOUT_S", DEFAULT_UPLOAD_TIMEOUT_S),
+        shrink_confirm_ratio=_number(
+            env, "LAADPLAN_SHRINK_CONFIRM_RATIO", DEFAULT_SHRINK_CONFIRM_RATIO
+        ),
+        auth_failures_per_minute=int(
+            _number(env, "LAADPLAN_AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE)
+        ),
+        secure_cookies=_flag(env, "LAADPLAN_SECURE_COOKIES", default=True),
     )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={text!r}: valid: true or false")
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

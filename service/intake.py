@@ -27,8 +27,9 @@ from planner.needs import check_needs
 from planner.needs_schema import NEEDS_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
-from validation import RowIssue, ValidationReport
+from validation import LaadplanError, RowIssue, ValidationReport
 from validation.reading import ReadError, read_raw_table
+from validation.text import normalise_table
 
 #: Columns whose decimal commas (``;`` files) are turned into points before storing.
 NUMERIC_COLUMNS = (
@@ -105,14 +106,27 @@ def check_upload(
     raw: pd.DataFrame, principal: Principal, filename: str, source_format: str, sha256: str
 ) -> CheckedNeeds:
     """Fill or check ``organisation_id``, then validate the rows with :func:`check_needs`."""
-    raw = raw.copy()
+    raw = normalise_table(raw)
     own = principal.organisation_code
     if "organisation_id" not in raw.columns:
         raw["organisation_id"] = own
     raw.loc[raw["organisation_id"] == "", "organisation_id"] = own
     table, report = check_needs(raw, source=filename)
-    report.extend(_foreign_rows(raw, own))
+    if raw.empty:
+        report.issues.insert(0, _no_rows_issue())
+    else:
+        report.extend(_foreign_rows(raw, own))
     return CheckedNeeds(raw, table if report.ok else None, report, source_format, filename, sha256)
+
+
+def _no_rows_issue() -> RowIssue:
+    return RowIssue(
+        row=None,
+        column=None,
+        value=None,
+        problem="the file has a header but no rows; an empty upload would remove all your needs",
+        valid="at least one row of needs",
+    )
 
 
 def _foreign_rows(raw: pd.DataFrame, own: str) -> list[RowIssue]:
@@ -154,14 +168,35 @@ def stored_values(raw: pd.DataFrame) -> list[dict[str, str]]:
     ]
 
 
+class ShrinkNotConfirmedError(LaadplanError):
+    """A new version much smaller than the current one, sent without ``confirm_shrink``."""
+
+    def __init__(self, current_rows: int, new_rows: int, ratio: float) -> None:
+        super().__init__(
+            f"this upload has {new_rows} row(s) and would replace your current version of "
+            f"{current_rows} row(s) (fewer than {ratio:.0%} of them); if you mean to remove "
+            "the other needs, send it again with confirm_shrink=true"
+        )
+
+
 def store_submission(
-    session: Session, principal: Principal, checked: CheckedNeeds
+    session: Session,
+    principal: Principal,
+    checked: CheckedNeeds,
+    shrink_ratio: float = 0.0,
+    confirm_shrink: bool = False,
 ) -> tuple[NeedsSubmission, bool]:
     """Store a valid upload as the organisation's new current version.
 
     Returns the submission and whether it is new: the same content as the current version
     returns that version unchanged.  The organisation's row is locked first (``FOR UPDATE`` on
     PostgreSQL; SQLite transactions are serialised), so versions never collide.
+
+    Raises
+    ------
+    ShrinkNotConfirmedError
+        When the upload has fewer rows than ``shrink_ratio`` times the current version's and
+        ``confirm_shrink`` is not set; nothing is stored.
     """
     assert checked.table is not None, "store only validated uploads"
     session.execute(
@@ -177,6 +212,9 @@ def store_submission(
     ).first()
     if current is not None and current.content_sha256 == checked.content_sha256:
         return current, False
+    new_rows = len(checked.raw)
+    if current is not None and not confirm_shrink and new_rows < shrink_ratio * current.rows:
+        raise ShrinkNotConfirmedError(current.rows, new_rows, shrink_ratio)
     submission = _new_version(session, principal, checked)
     _insert_rows(session, submission.id, checked)
     return submission, True

@@ -26,6 +26,7 @@ from validation.report import (
     ValidationReport,
     suggest,
 )
+from validation.text import normalise_table, text_issues
 
 SeriesTest = Callable[[pd.Series], pd.Series]
 FrameTest = Callable[[pd.DataFrame], pd.Series]
@@ -209,6 +210,9 @@ def check_contract_table(
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Check a raw contract table: its header first, then every cell and row.
 
+    Every cell is normalised first (NFC, trimmed) and checked for control, bidirectional and
+    zero-width characters and for length (:mod:`validation.text`).
+
     Parameters
     ----------
     raw
@@ -233,9 +237,10 @@ def check_contract_table(
     # Imported here: validation.checks builds on this module.
     from validation.checks import column_issues, with_columns
 
-    prepared = with_columns(raw.reset_index(drop=True), optional)
+    prepared = with_columns(normalise_table(raw.reset_index(drop=True)), optional)
     report = ValidationReport(source=source, rows_checked=len(prepared))
     report.extend(column_issues(prepared, required, known))
+    report.extend(text_issues(prepared))
     if report.ok:
         schema, specs = schema_for(delimiter_of(prepared))
         report.extend(validate_table(prepared, schema, specs, source, known).issues)

@@ -47,6 +47,19 @@ class Message(BaseModel):
     detail: str
 
 
+class RequestValidationFailure(BaseModel):
+    """A 422 body of a request that does not match the API (FastAPI's own shape)."""
+
+    detail: list[dict[str, Any]]
+
+
+#: The 422 of an upload: a validation report, or a request that does not fit the API at all.
+UPLOAD_422: dict[str, Any] = {
+    "model": ValidationFailureBody | RequestValidationFailure,
+    "description": "every row error, nothing stored; or a malformed request",
+}
+
+
 def validation_failure(report: ValidationReport) -> HTTPException:
     """The 422 of an upload that failed validation: every issue with its message."""
     issues = [
@@ -96,6 +109,7 @@ def iso(moment: datetime | None) -> str | None:
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Message, "description": "no or unknown token"},
     403: {"model": Message, "description": "not for this role"},
+    429: {"model": Message, "description": "too many failed authentications; see Retry-After"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Message, "description": "absent, or not yours"}
