@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -22,7 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from starlette.routing import Match, Route
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Content-Security-Policy of API responses (JSON, CSV): nothing to load, no framing.
@@ -142,16 +143,30 @@ class SecurityHeaders:
 
 
 def allowed_methods(app: Any, scope: Scope) -> list[str]:
-    """The methods the application's routes accept on the request's path, with OPTIONS."""
-    methods: set[str] = set()
-    for route in getattr(app, "routes", []):
-        if isinstance(route, Route):
-            match, _ = route.matches({**scope, "method": "GET"})
-            if match != Match.NONE and route.methods:
-                methods |= set(route.methods)
-    if not methods:
-        return []
-    return sorted(methods | {"OPTIONS"})
+    """The methods the OpenAPI document gives the request's path, with OPTIONS.
+
+    HEAD is added wherever GET is allowed; empty when the path is not in the document.
+    """
+    path = str(scope.get("path", ""))
+    for pattern, methods in _path_patterns(app):
+        if pattern.fullmatch(path):
+            found = set(methods) | {"OPTIONS"}
+            return sorted(found | ({"HEAD"} if "GET" in found else set()))
+    return []
+
+
+def _path_patterns(app: Any) -> list[tuple[re.Pattern[str], list[str]]]:
+    cached: list[tuple[re.Pattern[str], list[str]]] | None = getattr(
+        app.state, "path_patterns", None
+    )
+    if cached is None:
+        paths: dict[str, dict[str, Any]] = app.openapi().get("paths", {})
+        cached = [
+            (compile_path(template)[0], [method.upper() for method in operations])
+            for template, operations in paths.items()
+        ]
+        app.state.path_patterns = cached
+    return cached
 
 
 class AuthFailureLimiter:

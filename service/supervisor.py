@@ -125,7 +125,7 @@ class WorkerSupervisor:
                 if slot.process is not None and slot.process.poll() is None
             ]
             restarts = sum(slot.restarts for slot in self.slots)
-        return WorkerStatus(True, len(self.slots), len(alive), restarts, alive)
+        return WorkerStatus(bool(self.slots), len(self.slots), len(alive), restarts, alive)
 
     def check_once(self) -> None:
         """Look at every worker once: note exits, restart those whose back-off has passed."""
