@@ -57,7 +57,6 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(server: 
     whos = ["admin", "planner", "grid", sorted(server.needs["organisation_id"].unique())[0]]
     errors: list[str] = []
     for operation in ops:
-
         cases = st.one_of(
             operation.as_strategy(GenerationMode.POSITIVE),
             operation.as_strategy(GenerationMode.NEGATIVE),
@@ -77,7 +76,8 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(server: 
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except (Failure, FailureGroup) as failure:
                 first = str(failure).strip().splitlines()[:3]
-                errors.append(f"{case.method} {case.formatted_path}: {response.status_code} {first}")
+                where = f"{case.method} {case.formatted_path}"
+                errors.append(f"{where}: {response.status_code} {first}")
 
         check()
     assert errors == []
