@@ -8,7 +8,8 @@ with a row issue naming row, column and value (invisible characters shown as ``\
   paragraph separators: they make equal-looking values differ (a zero-width space got past the
   duplicate check) or text read differently from how it is stored;
 - in identifier columns (``*_id``), compatibility characters such as full-width letters or
-  ligatures (``ＡＢＣ`` → did you mean ``ABC``?);
+  ligatures (``ＡＢＣ`` → did you mean ``ABC``?), and a first character that makes a
+  spreadsheet read the cell as a formula (``=``, ``+``, ``-``, ``@``);
 - cells longer than :data:`MAX_IDENTIFIER_CHARS` (identifiers) or :data:`MAX_TEXT_CHARS`
   (any other cell): the limit is the same whatever database stores the value.
 """
@@ -19,6 +20,7 @@ import unicodedata
 
 import pandas as pd
 
+from validation.export import FORMULA_STARTS
 from validation.report import FIRST_DATA_ROW, RowIssue
 
 #: Longest identifier (``need_id``, ``site_id`` …), characters; the database columns hold 200.
@@ -124,6 +126,11 @@ def cell_issue(column: str, text: str, row: int | None) -> RowIssue | None:
         return RowIssue(
             row, column, text[:40] + "…", f"is {len(text)} characters long",
             f"at most {limit} characters", None,
+        )  # fmt: skip
+    if identifier and text.startswith(FORMULA_STARTS):
+        return RowIssue(
+            row, column, text, "starts like a spreadsheet formula",
+            "an identifier starting with a letter or digit", text.lstrip("".join(FORMULA_STARTS)),
         )  # fmt: skip
     if identifier and not text.isascii():
         compatible = unicodedata.normalize("NFKC", text)

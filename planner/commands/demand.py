@@ -29,6 +29,7 @@ from planner.progress import stage
 from planner.projection import project_demand, write_demand
 from planner.scenario import load_scenario
 from planner.zones import load_zones
+from validation.export import neutralise_formulas
 
 DEMAND_FILE = "demand.nc"
 REGION_FILE = "demand_by_region.csv"
@@ -78,7 +79,7 @@ def write_outputs(dataset: xr.Dataset, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_demand(dataset, out / DEMAND_FILE)
     table = demand_by_region_table(dataset).round(3)
-    table.to_csv(out / REGION_FILE, index=False)
+    neutralise_formulas(table).to_csv(out / REGION_FILE, index=False)
 
 
 def format_summary(dataset: xr.Dataset, out: Path) -> str:

@@ -32,6 +32,7 @@ from planner.optimisation.writers import write_plan
 from planner.progress import stage
 from planner.scenario import load_scenario, read_toml
 from planner.sweep import SweepResult, load_sweep_grid, run_sweep
+from validation.export import neutralise_formulas
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -135,7 +136,9 @@ def write_sweep(result: SweepResult, out: Path) -> list[Path]:
         figures.attrs["title"] = "laadplan scenario sweep"
         figures.to_netcdf(out / NETCDF_FILE, engine="netcdf4")
         written.append(out / NETCDF_FILE)
-        sweep_table(result).to_csv(out / CSV_FILE, index=False, lineterminator="\n")
+        neutralise_formulas(sweep_table(result)).to_csv(
+            out / CSV_FILE, index=False, lineterminator="\n"
+        )
         written.append(out / CSV_FILE)
         for variant in result.grid.variants:
             plan = result.plans.get(variant.label)

@@ -21,6 +21,7 @@ from geography import municipalities, vervoerregios
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.scenario import Scenario
+from validation.export import neutralise_formulas
 
 SUMMARY_FILE = "summary.json"
 NETCDF_FILE = "plan.nc"
@@ -116,7 +117,8 @@ def write_plan(plan: MultiYearPlan, out: Path, scenario: Scenario) -> list[Path]
     }
     written = [_write_json(summary, out / SUMMARY_FILE)]
     for name, table in tables.items():
-        table.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
+        safe = neutralise_formulas(table)
+        safe.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
         written.append(out / name)
     plan_dataset(plan).to_netcdf(out / NETCDF_FILE, engine="netcdf4")
     written.append(out / NETCDF_FILE)
@@ -137,7 +139,7 @@ def write_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: P
     """
     summary = pd.DataFrame([_flat(year) for year in plan.summary()["years"]])
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        summary.to_excel(writer, sheet_name="summary", index=False)
+        neutralise_formulas(summary).to_excel(writer, sheet_name="summary", index=False)
         for name, table in tables.items():
             _sheet(table, writer, name.removesuffix(".csv")[:31])
 
@@ -147,7 +149,7 @@ def _sheet(table: pd.DataFrame, writer: pd.ExcelWriter, sheet: str) -> None:
     if len(table) > limit:
         note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
         table = pd.concat([table.iloc[:limit], note], ignore_index=True)
-    table.to_excel(writer, sheet_name=sheet, index=False)
+    neutralise_formulas(table).to_excel(writer, sheet_name=sheet, index=False)
 
 
 def _flat(summary: dict[str, object], prefix: str = "") -> dict[str, object]:
