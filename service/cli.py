@@ -81,7 +81,9 @@ def run_serve(args: argparse.Namespace) -> int:
         **_settings_environment(settings),
         "LAADPLAN_WORKER_PARENT_PID": str(os.getpid()),
     }
-    supervisor = WorkerSupervisor(command, environment, max(args.workers, 0))
+    supervisor = WorkerSupervisor(
+        command, environment, max(args.workers, 0), backoff_initial_s=settings.worker_backoff_s
+    )
     supervisor.start()
     try:
         uvicorn.run(

@@ -71,6 +71,9 @@ class Settings:
     auth_failures_per_minute
         Failed authentications a client address may make per minute before it gets 429
         (``LAADPLAN_AUTH_FAILURES_PER_MINUTE``).
+    worker_backoff_s
+        First wait before ``laadplan serve`` restarts a worker that exited, s; doubled while
+        workers keep dying young, up to a minute (``LAADPLAN_WORKER_BACKOFF_S``).
     secure_cookies
         Whether the dashboard's login cookie is ``Secure`` (``LAADPLAN_SECURE_COOKIES``, on by
         default; browsers accept it over plain HTTP on localhost only).
@@ -89,6 +92,7 @@ class Settings:
     upload_timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S
     shrink_confirm_ratio: float = DEFAULT_SHRINK_CONFIRM_RATIO
     auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
+    worker_backoff_s: float = 1.0
     secure_cookies: bool = True
 
     @property
@@ -139,6 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         auth_failures_per_minute=int(
             _number(env, "LAADPLAN_AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE)
         ),
+        worker_backoff_s=_number(env, "LAADPLAN_WORKER_BACKOFF_S", 1.0),
         secure_cookies=_flag(env, "LAADPLAN_SECURE_COOKIES", default=True),
     )
 
