@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+import httpx
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -93,7 +94,7 @@ def test_bad_identifiers_are_a_422_naming_row_column_value_on_both_databases(
     assert current_version(server, org) == before  # nothing stored
 
 
-def _post_rows(server: Server, org: str, rows: pd.DataFrame) -> object:
+def _post_rows(server: Server, org: str, rows: pd.DataFrame) -> httpx.Response:
     with server.client(org) as client:
         return client.post("/needs/rows", json={"rows": rows.to_dict("records")})
 
