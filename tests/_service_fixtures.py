@@ -139,6 +139,17 @@ def service_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Se
 
 
 def _start(backend: str, root: Path, database_url: str) -> Server:
+    return start_server(backend, root, database_url)
+
+
+def start_server(
+    backend: str,
+    root: Path,
+    database_url: str,
+    workers: int = 0,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
+    """Generate a case in ``root`` and start ``laadplan serve`` on it (stopped at exit)."""
     from service.db import upgrade
 
     case_dir = make_case(root / "case")
@@ -153,12 +164,13 @@ def _start(backend: str, root: Path, database_url: str) -> Server:
         "LAADPLAN_LEASE_S": str(TEST_LEASE_S),
         "LAADPLAN_POLL_S": "0.2",
         "LAADPLAN_K_ANONYMITY": str(K),
+        **(extra_env or {}),
     }
     log = root / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "planner.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "0"],
+             "--port", str(port), "--workers", str(workers)],
             env=environment, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
     atexit.register(_stop, process)
@@ -185,6 +197,11 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()[-3000:]}")
+
+
+def make_users(server: Server) -> None:
+    """An admin, planners, a grid operator and one signatory per generated organisation."""
+    _make_users(server)
 
 
 def _make_users(server: Server) -> None:
