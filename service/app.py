@@ -56,7 +56,7 @@ def create_app(settings: Settings, supervisor: WorkerSupervisor | None = None) -
         SecurityHeaders,
         routes_of=app,
         dashboard_prefix=DASHBOARD_PATH,
-        dashboard_policy=lambda: app.state.dashboard_csp,
+        dashboard_policy=lambda: app.state.dashboard_csp() if app.state.dashboard_csp else None,
     )
     app.openapi = partial(complete_openapi, app)  # type: ignore[method-assign]
     return app

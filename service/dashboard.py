@@ -181,7 +181,10 @@ def mount_dashboard(app: FastAPI, settings: Settings, sessions: sessionmaker[Ses
         url_prefix=f"{DASHBOARD_PATH}/",
     )
     guarded = DashboardGuard(WSGIMiddleware(dashboard.server), sessions)  # type: ignore[arg-type]
-    app.state.dashboard_csp = dashboard_csp(dashboard.csp_hashes())
+    # Dash adds the inline script of its clientside callbacks when it first renders its page:
+    # render it once now, so that the first page served is already covered by the policy.
+    dashboard.server.test_client().get("/")
+    app.state.dashboard_csp = lambda: dashboard_csp(dashboard.csp_hashes())
     app.mount(DASHBOARD_PATH, guarded)
     app.include_router(router)
     return True

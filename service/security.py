@@ -40,7 +40,7 @@ DOCS_PATHS = ("/docs", "/redoc")
 #: Headers every response carries.
 COMMON_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )

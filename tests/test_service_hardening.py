@@ -142,7 +142,7 @@ def test_responses_carry_the_security_headers(server: Server) -> None:
         for answer in (client.get("/health"), client.get("/needs"), client.get("/nowhere")):
             headers = answer.headers
             assert headers["x-content-type-options"] == "nosniff"
-            assert headers["referrer-policy"] == "no-referrer"
+            assert headers["referrer-policy"] == "same-origin"
             assert headers["x-frame-options"] == "DENY"
             assert "frame-ancestors 'none'" in headers["content-security-policy"]
         page = client.get("/dashboard/")
