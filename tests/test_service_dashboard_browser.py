@@ -73,5 +73,5 @@ def test_the_dashboard_logs_in_and_runs_under_its_csp(
     assert browser.execute_async_script(WAIT_FOR_MAP) is True
     cookie = browser.get_cookie("laadplan_token")
     assert cookie is not None and cookie["secure"] and cookie["httpOnly"]
-    messages = [entry["message"] for entry in browser.get_log("browser")]
+    messages = [entry["message"] for entry in browser.get_log("browser")]  # type: ignore[no-untyped-call]
     assert [m for m in messages if "Content Security Policy" in m] == []
