@@ -177,10 +177,14 @@ def test_the_login_form_refuses_cross_site_posts(server: Server) -> None:
             data={"token": token, "csrf": csrf.group(1)},
             headers={**cookie, "Origin": "https://evil.example"},
         )
+        wrong = client.post(
+            "/dashboard-login", data={"token": "guess", "csrf": csrf.group(1)}, headers=cookie
+        )
         same = client.post(
             "/dashboard-login", data={"token": token, "csrf": csrf.group(1)}, headers=cookie
         )
     assert no_token.status_code == 403 and foreign.status_code == 403
+    assert wrong.status_code == 401 and "laadplan_token" not in wrong.headers.get("set-cookie", "")
     assert "laadplan_token" not in no_token.headers.get("set-cookie", "")
     assert same.status_code == 303
     session_cookie = same.headers["set-cookie"]
@@ -205,3 +209,13 @@ def test_anonymous_public_reads_are_counted_not_audited_one_by_one(server: Serve
         engine.dispose()
     assert counted_after - counted_before == 20
     assert rows_after - rows_before <= 1  # at most one summary row a minute
+
+
+def test_a_deeply_nested_json_capacity_map_is_a_422(server: Server) -> None:
+    with server.client("grid") as client:
+        answer = client.post(
+            "/grid/uploads",
+            files={"file": ("capacity.json", b"[" * 200_000, "application/json")},
+        )
+    assert answer.status_code == 422, answer.text
+    assert "nested too deeply" in answer.json()["detail"]["message"]
