@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,8 @@ from planner.needs import check_needs
 from planner.needs_schema import NEEDS_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
+from service.uploads import is_workbook
 from validation import LaadplanError, RowIssue, ValidationReport
-from validation.reading import ReadError, read_raw_table
 from validation.text import normalise_table
 
 #: Columns whose decimal commas (``;`` files) are turned into points before storing.
@@ -42,7 +41,6 @@ NUMERIC_COLUMNS = (
     "working_days_per_week",
     "energy_kwh_per_day",
 )
-XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -60,27 +58,10 @@ class CheckedNeeds:
 def safe_filename(name: str | None, content: bytes) -> str:
     """A plain file name for an upload, with ``.xlsx`` or ``.csv`` by content."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "needs").name).strip("._") or "needs"
-    suffix = ".xlsx" if content.startswith(XLSX_MAGIC) else ".csv"
+    suffix = ".xlsx" if is_workbook(content) else ".csv"
     if Path(stem).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm"):
         stem = Path(stem).stem
     return stem + suffix
-
-
-def read_upload(content: bytes, filename: str) -> pd.DataFrame:
-    """Read uploaded bytes as a raw table (:func:`validation.reading.read_raw_table`).
-
-    Raises
-    ------
-    ReadError
-        Not UTF-8, empty, not a table; the message names the upload, not a temporary path.
-    """
-    with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(content)
-        try:
-            return read_raw_table(path)
-        except ReadError as exc:
-            raise ReadError(str(exc).replace(f"{folder}/", "")) from exc
 
 
 def rows_to_raw(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import io
 import logging
+import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
@@ -269,9 +271,6 @@ def _header(cells: list[str], filename: str) -> list[str]:
 
 
 def _read_bounded_csv(content: bytes, filename: str, limits: UploadLimits) -> pd.DataFrame:
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:
         path = Path(folder) / filename
         path.write_bytes(content)

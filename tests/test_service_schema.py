@@ -75,7 +75,7 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(server: 
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except (Failure, FailureGroup) as failure:
-                first = str(failure).strip().splitlines()[:3]
+                first = [line for line in str(failure).splitlines() if line.strip()][1:4]
                 where = f"{case.method} {case.formatted_path}"
                 errors.append(f"{where}: {response.status_code} {first}")
 

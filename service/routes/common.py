@@ -47,15 +47,10 @@ class Message(BaseModel):
     detail: str
 
 
-class RequestValidationFailure(BaseModel):
-    """A 422 body of a request that does not match the API (FastAPI's own shape)."""
-
-    detail: list[dict[str, Any]]
-
-
-#: The 422 of an upload: a validation report, or a request that does not fit the API at all.
+#: The 422 of an upload: a validation report (or, like every 422, FastAPI's own body for a
+#: request that does not fit the API at all: see :mod:`service.openapi`).
 UPLOAD_422: dict[str, Any] = {
-    "model": ValidationFailureBody | RequestValidationFailure,
+    "model": ValidationFailureBody,
     "description": "every row error, nothing stored; or a malformed request",
 }
 
