@@ -80,4 +80,4 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(server: 
                 errors.append(f"{where}: {response.status_code} {first}")
 
         check()
-    assert errors == []
+    assert not errors, "\n".join(errors)
