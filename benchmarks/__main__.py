@@ -169,9 +169,9 @@ def bare_highs(
     folder: Path, year: int, limit_s: float, summary: dict[str, Any], measured: Measured
 ) -> dict[str, Any]:
     """Write the year's model as MPS and solve it with HiGHS alone, same limits."""
-    from planner.datafolder import resolve_data_folder
     from planner.optimisation.case import inputs_for_year, read_plan_case
     from planner.optimisation.model import build_problem
+    from planner.workflows.datafolder import resolve_data_folder
 
     case = read_plan_case(resolve_data_folder(folder))
     problem = build_problem(inputs_for_year(case, year))

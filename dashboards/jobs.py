@@ -3,7 +3,7 @@
 :class:`JobRegistry` runs one job at a time in a worker thread (the machine's cores go to the
 solver) and keeps every job with its state, progress and result. A job reports progress
 through the function it is given; in addition, every line the job logs to the ``laadplan``
-logger (the stage lines of :mod:`planner.progress`) becomes its current message. The page
+logger (the stage lines of :mod:`planner.workflows.progress`) becomes its current message. The page
 asks :meth:`JobRegistry.snapshot` on a timer (``dcc.Interval``), so a run never blocks it.
 """
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
-from planner.datafolder import DataFolder
 from planner.optimisation.case import read_plan_case
 from planner.optimisation.inputs import BuiltCapacity
 from planner.optimisation.multiyear import plan_year
 from planner.scenario import Scenario, check_scenario
+from planner.workflows.datafolder import DataFolder
 
 TIERS = ("private", "semi_public", "public")
 #: Time limit of one solver call in a dashboard run unless the scenario's is lower, s.

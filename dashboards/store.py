@@ -9,8 +9,8 @@ Where a table comes from:
 * **demand**: ``RESULTS/demand.nc`` when the results folder has it (written by
   ``laadplan run``), else the projection of the case's needs, zones and scenario;
 * **grid overlay**: ``RESULTS/node_load.nc``, ``congestion.csv`` and ``capacity_requests.csv``
-  when present, else computed from ``grid.csv`` (:func:`planner.overlay.overlay_case`); none
-  without ``grid.csv``;
+  when present, else computed from ``grid.csv``
+  (:func:`planner.workflows.overlay.overlay_case`); none without ``grid.csv``;
 * **plan**: the files of ``laadplan plan`` in the results folder (:mod:`dashboards.plan_data`);
   none when absent.
 """
@@ -35,12 +35,12 @@ import geography
 from dashboards.plan_data import SUMMARY_FILE, PlanOutputs, read_plan_outputs
 from grid_data import read_grid
 from grid_data.reports import CONGESTION_FILE, NODE_LOAD_FILE, REQUESTS_FILE
-from planner.datafolder import DataFolder, resolve_data_folder
-from planner.needs import load_needs
-from planner.overlay import overlay_case
-from planner.projection import project_demand, read_demand
+from planner.demand.projection import project_demand, read_demand
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones
 from planner.scenario import Scenario, load_scenario
-from planner.zones import load_zones
+from planner.workflows.datafolder import DataFolder, resolve_data_folder
+from planner.workflows.overlay import overlay_case
 
 LOGGER = logging.getLogger("laadplan")
 T = TypeVar("T")

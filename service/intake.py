@@ -22,8 +22,8 @@ import pandas as pd
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from planner.needs import check_needs
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs import check_needs
+from planner.intake.needs_schema import NEEDS_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
 from service.uploads import is_workbook

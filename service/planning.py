@@ -32,13 +32,13 @@ import pandas as pd
 import xarray as xr
 
 from grid_data.disclosure import check_k
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.case import PlanCase, inputs_for_year, read_plan_case
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.model import build_problem
 from planner.optimisation.solve import solve
-from planner.overlay import overlay_case, overlay_settings
 from planner.scenario import load_scenario
+from planner.workflows.datafolder import resolve_data_folder
+from planner.workflows.overlay import overlay_case, overlay_settings
 
 LOGGER = logging.getLogger("laadplan")
 

@@ -25,9 +25,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.datafolder import GRID_PROFILES_FILE
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS
 from planner.scenario import load_scenario
+from planner.workflows.datafolder import GRID_PROFILES_FILE
 from service.models import (
     CapacityAcknowledgement,
     GridUpload,

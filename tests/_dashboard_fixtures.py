@@ -15,7 +15,7 @@ import xarray as xr
 from dashboards.plan_data import PlanOutputs
 from dashboards.store import GridOverlay
 from planner.cli import main as laadplan
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
 from planner.scenario import ProjectionSettings, Scenario
 from tests._demand_fixtures import make_needs
 

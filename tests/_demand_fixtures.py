@@ -1,4 +1,4 @@
-"""Validated needs tables built directly (the shape planner.needs.load_needs returns), for tests."""
+"""Validated needs tables built directly, as ``planner.intake.needs.load_needs`` returns."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.access import parse_norm
+from planner.rules.access import parse_norm
 
 #: One need as the validated table holds it: an N1 diesel Euro 6 van of 2024 in Leuven.
 BASE_NEED: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS
 
 #: Three valid rows: a Leuven parcel depot, a Gent construction depot placed by NIS code only,
 #: and an electric van with its energy given directly.

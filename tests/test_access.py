@@ -1,4 +1,4 @@
-"""ZES access rules (planner.access) and the ``laadplan access`` command.
+"""ZES access rules (planner.rules.access) and the ``laadplan access`` command.
 
 Expected answers are read off the table in DESIGN.md ("Vehicle categories and ZES access
 rules"), one case per row, norm class and boundary date (31 December vs 1 January).
@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import cli
-from planner.access import (
+from planner.domain import EXEMPTION_CATEGORIES, Exemption, Fuel, VehicleCategory
+from planner.rules.access import (
     Access,
     AccessDecision,
     AccessInputError,
@@ -30,7 +31,6 @@ from planner.access import (
     whole_fleet_ze_from,
     zero_emission_required,
 )
-from planner.domain import EXEMPTION_CATEGORIES, Exemption, Fuel, VehicleCategory
 from validation import LaadplanError
 
 FREE, PERMIT, EXEMPT, NONE = Access.FREE, Access.PAID_PERMIT, Access.EXEMPT, Access.NO_ACCESS
@@ -620,7 +620,7 @@ def access_cli(monkeypatch):
     Isolates these tests from the other commands' modules, which other people are writing, and
     restores the root logger that ``main`` reconfigures onto the captured stderr.
     """
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.commands.access",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.cli.access",))
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield cli.main
@@ -629,7 +629,7 @@ def access_cli(monkeypatch):
 
 
 def test_access_command_is_registered():
-    assert "planner.commands.access" in cli.COMMAND_MODULES
+    assert "planner.cli.access" in cli.COMMAND_MODULES
 
 
 BASE = ["access", "--category", "N1", "--registered", "2026-06-01", "--fuel", "diesel"]

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.case import PlanCase, read_plan_case
 from planner.optimisation.decompose import (
     decompose_case,
@@ -18,6 +17,7 @@ from planner.optimisation.decompose import (
 )
 from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.optimisation.solvers import SolveStatus
+from planner.workflows.datafolder import resolve_data_folder
 from tests._cli import run_cli
 from tests._plan_checks import TOLERANCE, check_energy_balance, check_site_power
 

@@ -10,8 +10,8 @@ import pytest
 import xarray as xr
 
 from planner import cli
-from planner.demand_aggregation import REGION_TABLE_COLUMNS
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.demand.aggregation import REGION_TABLE_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS
 
 SCENARIO = """
 name = "small"
@@ -89,7 +89,7 @@ def write_needs(path: Path) -> None:
 @pytest.fixture(autouse=True)
 def only_the_demand_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the CLI with this command only, so the test does not depend on the others."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.commands.demand",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.cli.demand",))
 
 
 @pytest.fixture

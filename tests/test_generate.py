@@ -14,7 +14,7 @@ import geography
 from grid_data.profiles import read_grid_profiles
 from grid_data.readers import read_grid
 from grid_data.schema import DEFAULT_STATUS_THRESHOLDS
-from planner.commands import generate as generate_command
+from planner.cli import generate as generate_command
 from planner.domain import EXEMPTION_CATEGORIES, Exemption, VehicleCategory, values
 from planner.generate import GenerateError, SizeRequest, generate_case, write_case
 from planner.generate.places import choose_rows
@@ -77,7 +77,7 @@ def test_every_file_is_written_with_the_contract_header(leuven: Path) -> None:
 
 
 def test_needs_header_matches_the_validator_contract() -> None:
-    from planner.needs import NEEDS_COLUMNS
+    from planner.intake.needs import NEEDS_COLUMNS
 
     assert ",".join(NEEDS_COLUMNS) == NEEDS_HEADER
 
@@ -104,7 +104,7 @@ def test_scenario_loads_with_the_scenario_reader(leuven: Path) -> None:
 
 
 def test_needs_pass_the_needs_validator(leuven: Path) -> None:
-    from planner.needs import load_needs
+    from planner.intake.needs import load_needs
 
     table = load_needs(leuven / "needs.csv")
     assert len(table) == len(read(leuven, "needs.csv"))
@@ -112,7 +112,7 @@ def test_needs_pass_the_needs_validator(leuven: Path) -> None:
 
 
 def test_zones_pass_the_zones_validator_with_centrumsteden_in_2027(leuven: Path) -> None:
-    from planner.zones import load_zones
+    from planner.rules.zones import load_zones
 
     zones = load_zones(leuven / "zones.csv")
     assert zones["24062"] == 2027  # Leuven, the centrumstad

@@ -18,8 +18,8 @@ import pytest
 
 from grid_data import read_grid
 from grid_data.fetch import FetchError, export_url, fetch_dataset
+from planner.cli import grid as grid_command
 from planner.cli import main
-from planner.commands import grid as grid_command
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grid"
 EXPORT_PREFIX = "/api/explore/v2.1/catalog/datasets/"

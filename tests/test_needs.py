@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
-from planner.needs import load_needs, validate_needs_file
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs import load_needs, validate_needs_file
+from planner.intake.needs_schema import NEEDS_COLUMNS
 from tests._needs_fixtures import VALID_ROWS, broken, write_needs
 from validation import TableValidationError
 from validation.reading import ReadError

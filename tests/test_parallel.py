@@ -13,7 +13,7 @@ import cloudpickle
 import pytest
 from distributed import LocalCluster
 
-from planner.parallel import ATTEMPTS, Engine, EngineError, TaskResults, run_tasks
+from planner.workflows.parallel import ATTEMPTS, Engine, EngineError, TaskResults, run_tasks
 
 # The workers are other processes: send this module's task functions by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])

@@ -12,10 +12,10 @@ import pytest
 import xarray as xr
 
 from planner.cli import main
-from planner.needs import load_needs
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones
 from planner.scenario import load_scenario
-from planner.zones import load_zones
 from tests._cli import restore_logging
 
 SCENARIO = """name = "small"

@@ -6,12 +6,12 @@ import numpy as np
 import pulp
 import pytest
 
-from planner.datafolder import resolve_data_folder
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.case import inputs_for_year, read_plan_case
 from planner.optimisation.highs import _pass_model, _rounded_relaxation
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.warmstart import rounded_start
+from planner.workflows.datafolder import resolve_data_folder
 from tests._cli import run_cli
 
 TOLERANCE = 1e-6

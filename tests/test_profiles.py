@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.profiles import (
+from planner.demand.profiles import (
     make_vehicle_profiles,
     offpeak_share_per_slot,
     slot_starts,

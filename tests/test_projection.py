@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from planner.demand_aggregation import (
+from planner.demand.aggregation import (
     GROUPINGS,
     REGION_TABLE_COLUMNS,
     aggregate_demand,
     demand_by_region_table,
     summary_by_year,
 )
-from planner.fleet import project_fleet
-from planner.projection import project_demand, read_demand, write_demand
+from planner.demand.projection import project_demand, read_demand, write_demand
+from planner.rules.fleet import project_fleet
 from planner.scenario import ProjectionSettings, Scenario
 from tests._demand_fixtures import make_needs
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
-from planner.projection import read_demand
+from planner.demand.projection import read_demand
 from tests._needs_fixtures import write_needs
 
 

@@ -13,7 +13,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from planner.needs import validate_needs_file
+from planner.intake.needs import validate_needs_file
 from tests._service_fixtures import (
     BACKENDS,
     TEST_UPLOAD_MB,

@@ -10,7 +10,7 @@ import pytest
 import xarray as xr
 
 from planner.cli import main
-from planner.sweep import SweepError, load_sweep_grid
+from planner.workflows.sweep import SweepError, load_sweep_grid
 from tests._cli import restore_logging, run_cli
 
 SCENARIO = """name = "sweep case"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planner.zones import load_zones, zes_active_cities, zes_start_for
+from planner.rules.zones import load_zones, zes_active_cities, zes_start_for
 from validation import TableValidationError
 
 

@@ -22,7 +22,7 @@ from planner.generate.sites import (
 )
 from planner.generate.sizes import CaseSizes, SizeRequest, resolve_sizes, split_sites
 from planner.generate.zones import make_zones
-from planner.progress import stage
+from planner.workflows.progress import stage
 
 #: Kinds of shared site whose cabin follows a daytime (commercial) profile.
 BUSINESS_KINDS = (KIND_INDEX["business_park"], KIND_INDEX["retail_car_park"])

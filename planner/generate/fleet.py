@@ -8,7 +8,7 @@ import pandas as pd
 
 from planner.generate import catalogue as cat
 from planner.generate.places import FloatArray, IntArray, choose_rows, make_ids, weighted_choice
-from planner.needs_schema import NEEDS_COLUMNS
+from planner.intake.needs_schema import NEEDS_COLUMNS
 from planner.scenario import ProjectionSettings
 
 #: Share of the groups that state their own consumption, and their own daily energy.

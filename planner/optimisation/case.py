@@ -1,7 +1,8 @@
 """A planning case read once, and the :class:`PlanInputs` of each of its years.
 
 :func:`read_plan_case` reads a data folder: the needs and zones (projected with
-:func:`planner.projection.project_demand`), ``sites.csv`` (:func:`charging_sites.read_sites`),
+:func:`planner.demand.projection.project_demand`), ``sites.csv``
+(:func:`charging_sites.read_sites`),
 ``grid.csv`` with the optional ``grid_profiles.csv`` (:mod:`grid_data`), the optional
 ``access_cost.csv`` and ``roads.csv``.  :func:`make_plan_case` does the same from tables, and
 :func:`inputs_for_year` cuts out one year.
@@ -26,8 +27,8 @@ from grid_data import read_grid
 from grid_data.headroom import make_headroom
 from grid_data.profiles import read_grid_profiles
 from grid_data.topology import apply_inferred_parents, build_topology, map_points_to_nodes
-from planner.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder
-from planner.needs import load_needs
+from planner.demand.projection import project_demand
+from planner.intake.needs import load_needs
 from planner.optimisation.inputs import (
     NODE_COLUMNS,
     SITE_COLUMNS,
@@ -39,10 +40,10 @@ from planner.optimisation.inputs import (
     chargers_from,
 )
 from planner.optimisation.pairs import make_pairs
-from planner.progress import stage
-from planner.projection import project_demand
+from planner.rules.zones import load_zones
 from planner.scenario import Scenario, load_scenario
-from planner.zones import load_zones
+from planner.workflows.datafolder import GRID_PROFILES_FILE, ROADS_FILE, DataFolder
+from planner.workflows.progress import stage
 from validation import RowIssue, TableValidationError, ValidationReport
 
 LOGGER = logging.getLogger("laadplan")
@@ -110,7 +111,7 @@ class CaseTables:
     needs, sites
         The contract tables.
     zones
-        The zones, as :func:`planner.zones.load_zones` gives them.
+        The zones, as :func:`planner.rules.zones.load_zones` gives them.
     grid, profiles, access_cost, roads
         The optional ones (``None`` when the folder has no such file).
     """

@@ -2,7 +2,7 @@
 
 A vervoerregio is the unit of a charging plan, so a Flanders case is planned as 15
 independent sub-problems (:func:`decompose_case`) that can be solved in parallel
-(:mod:`planner.parallel`) and merged into one plan with the outputs of a single solve
+(:mod:`planner.workflows.parallel`) and merged into one plan with the outputs of a single solve
 (:func:`merge_plans`).
 
 How a sub-problem is cut

@@ -22,7 +22,7 @@ from planner.optimisation.model import build_problem
 from planner.optimisation.results import COST_KEYS, PlanResult
 from planner.optimisation.solve import solve
 from planner.optimisation.solvers import SolveOptions, SolveStatus
-from planner.progress import stage
+from planner.workflows.progress import stage
 
 #: Statuses from best to worst: the status of several years is the worst of theirs.
 STATUS_ORDER = (

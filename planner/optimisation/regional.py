@@ -2,7 +2,8 @@
 
 :func:`plan_case` is what ``laadplan plan`` runs: it splits the case
 (:func:`~planner.optimisation.decompose.decompose_case`), plans each part's years in order on
-the :class:`~planner.parallel.Engine` (one Dask task per vervoerregio), and merges the plans
+the :class:`~planner.workflows.parallel.Engine` (one Dask task per vervoerregio), and merges
+the plans
 (:func:`~planner.optimisation.decompose.merge_plans`).  A case within one vervoerregio, or one
 planned undivided, is a single task whose plan is returned as it is.
 """
@@ -16,7 +17,7 @@ from planner.optimisation.base import SolveOptions
 from planner.optimisation.case import PlanCase
 from planner.optimisation.decompose import SubCase, decompose_case, merge_plans, whole_case
 from planner.optimisation.multiyear import MultiYearPlan, plan_years
-from planner.parallel import Engine, TaskResults, run_tasks
+from planner.workflows.parallel import Engine, TaskResults, run_tasks
 from validation import LaadplanError
 
 
@@ -63,7 +64,7 @@ def plan_case(
     options
         Solver options; by default the scenario's.
     engine
-        Where the tasks run (:class:`~planner.parallel.Engine`).
+        Where the tasks run (:class:`~planner.workflows.parallel.Engine`).
     decompose
         Split the case per vervoerregio (``False``: one undivided problem).
 

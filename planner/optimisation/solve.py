@@ -31,8 +31,8 @@ from planner.optimisation.solvers import (
     make_solver,
 )
 from planner.optimisation.warmstart import rounded_start
-from planner.progress import stage as progress_stage
 from planner.scenario import LadderPolicy, OptimisationSettings
+from planner.workflows.progress import stage as progress_stage
 
 LOGGER = logging.getLogger("laadplan")
 #: Name of the last stage: with the power, unmet energy and reinforcement of the cost stage

@@ -9,7 +9,7 @@ import pandas as pd
 import xarray as xr
 
 from dashboards.selection import Selection, nearest_year, need_mask
-from planner.demand_aggregation import demand_by_region_table
+from planner.demand.aggregation import demand_by_region_table
 
 #: Groupings of the yearly charts.
 GROUPINGS = ("category", "sector")

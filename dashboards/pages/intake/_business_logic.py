@@ -15,8 +15,8 @@ from pathlib import Path, PurePath
 import pandas as pd
 import xarray as xr
 
-from planner.needs import validate_needs_file
-from planner.projection import project_demand
+from planner.demand.projection import project_demand
+from planner.intake.needs import validate_needs_file
 from planner.scenario import Scenario
 from validation import LaadplanError, ValidationReport
 

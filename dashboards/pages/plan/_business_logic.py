@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from dashboards.plan_data import TIERS, PlanOutputs, rows_of_year
-from planner.projection import municipality_names
+from planner.demand.projection import municipality_names
 
 #: Tiers counted as public charging per municipality.
 PUBLIC_TIERS = ("semi_public", "public")

@@ -13,18 +13,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from planner.commands import demand
-from planner.commands.common import (
+from planner.cli import demand
+from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
     data_folder_from,
     engine_from,
 )
-from planner.commands.plan import add_undivided_argument, plan_folder
-from planner.commands.plan import format_summary as format_plan_summary
-from planner.overlay import format_overlay_summary, overlay_case, write_overlay
-from planner.progress import stage
+from planner.cli.plan import add_undivided_argument, plan_folder
+from planner.cli.plan import format_summary as format_plan_summary
 from planner.scenario import load_scenario
+from planner.workflows.overlay import format_overlay_summary, overlay_case, write_overlay
+from planner.workflows.progress import stage
 
 LOGGER = logging.getLogger("laadplan")
 

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from planner.needs_schema import municipality_code_for_name
+from planner.intake.needs_schema import municipality_code_for_name
 from validation import TableValidationError, ValidationReport
 from validation.reading import parse_numbers, read_raw_table
 from validation.schema import CheckSpec, cell_check, unknown_columns, validate_table

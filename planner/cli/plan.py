@@ -24,21 +24,21 @@ from typing import Any
 
 import xarray as xr
 
-from planner.commands.common import (
+from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
     data_folder_from,
     engine_from,
 )
-from planner.datafolder import DataFolder
 from planner.optimisation.case import read_plan_case
 from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.regional import plan_case
 from planner.optimisation.solve import options_from
 from planner.optimisation.writers import write_plan
-from planner.parallel import Engine, TaskResults
-from planner.progress import stage
 from planner.scenario import SolverName, load_scenario
+from planner.workflows.datafolder import DataFolder
+from planner.workflows.parallel import Engine, TaskResults
+from planner.workflows.progress import stage
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")

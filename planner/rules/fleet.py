@@ -1,6 +1,6 @@
 """Fleet renewal: how many vehicles of each need are zero-emission (ZE) in each projected year.
 
-The ZES access rules themselves live in :mod:`planner.access`; this module only decides *when*
+The ZES access rules themselves live in :mod:`planner.rules.access`; this module only decides *when*
 they bite for a need, under these assumptions (each covered by a test):
 
 * **One registration date per need.** All vehicles of a need row are first registered (DEI) on
@@ -16,7 +16,7 @@ they bite for a need, under these assumptions (each covered by a test):
   zones table has no ZES; a need without ZES cities is never required to be ZE. The depot's own
   municipality counts only when it is listed in ``zes_cities``.
 * **Replacements.** A replacement in a year when the rules apply, on or after the category's
-  new-vehicles-ZE date (:func:`planner.access.new_vehicles_ze_from`), is a battery-electric
+  new-vehicles-ZE date (:func:`planner.rules.access.new_vehicles_ze_from`), is a battery-electric
   vehicle. A replacement in any other year (before that date, or before the need's ZES starts)
   is a combustion vehicle of the same fuel meeting the newest norm (Euro 6/VI, tractors
   Stage V) with the replacement date as its DEI; if that vehicle was registered on or after the
@@ -24,7 +24,7 @@ they bite for a need, under these assumptions (each covered by a test):
   We chose this over anticipating a ZES that has not started yet: demand appears in the year the
   rules bite, never earlier, which is the conservative reading for a grid-capacity plan.
 * **Forced replacement.** In a year when the rules apply, a vehicle that has neither free access
-  nor a paid permit on 1 January (:func:`planner.access.zero_emission_required`: norm too old,
+  nor a paid permit on 1 January (:func:`planner.rules.access.zero_emission_required`: norm too old,
   registered non-ZE after the new-vehicles date, or the whole-fleet date reached) is replaced by
   a battery-electric vehicle that year. Holders of a paid permit (diesel Euro 5/V, petrol
   Euro 2/II, Stage IIIb) are assumed to buy it and keep their vehicle until the permit ends.
@@ -48,10 +48,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from planner.access import new_vehicles_ze_from, parse_norm, zero_emission_required
 from planner.domain import Fuel, VehicleCategory
+from planner.rules.access import new_vehicles_ze_from, parse_norm, zero_emission_required
+from planner.rules.zones import zes_start_for
 from planner.scenario import ProjectionSettings
-from planner.zones import zes_start_for
 
 #: Norm of a combustion vehicle bought as a replacement (the newest norm of each scale).
 REPLACEMENT_NORM = {
@@ -94,9 +94,9 @@ def project_fleet(
     Parameters
     ----------
     needs
-        The validated needs table (:func:`planner.needs.load_needs`).
+        The validated needs table (:func:`planner.intake.needs.load_needs`).
     zones
-        ``zes_start_year`` indexed by ``nis_code`` (:func:`planner.zones.load_zones`).
+        ``zes_start_year`` indexed by ``nis_code`` (:func:`planner.rules.zones.load_zones`).
     settings
         The scenario's projection settings.
     """
@@ -187,7 +187,7 @@ class VehicleGroup:
     ----------
     category, first_year, fuel, norm
         Vehicle category, year of first registration, fuel and norm level
-        (:func:`planner.access.parse_norm`).
+        (:func:`planner.rules.access.parse_norm`).
     exempt
         Whether the vehicles carry an exemption code.
     zes_start

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from planner.datafolder import CONTRACT_FILES, DataFolder, resolve_data_folder
-from planner.parallel import Engine
+from planner.workflows.datafolder import CONTRACT_FILES, DataFolder, resolve_data_folder
+from planner.workflows.parallel import Engine
 from validation import LaadplanError
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -61,7 +61,7 @@ def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def engine_from(args: argparse.Namespace) -> Engine:
-    """The :class:`~planner.parallel.Engine` of ``--workers`` and ``--scheduler``.
+    """The :class:`~planner.workflows.parallel.Engine` of ``--workers`` and ``--scheduler``.
 
     Raises
     ------

@@ -14,7 +14,6 @@ import pandas as pd
 import pandera.pandas as pa
 
 import geography
-from planner.access import NormError, parse_norm
 from planner.domain import (
     EXEMPTION_CATEGORIES,
     ZERO_EMISSION_FUELS,
@@ -23,6 +22,7 @@ from planner.domain import (
     VehicleCategory,
     values,
 )
+from planner.rules.access import NormError, parse_norm
 from validation.checks import (
     Checks,
     NumberRule,

@@ -1,9 +1,9 @@
 """``laadplan sweep``: plan a case under every combination of scenario variants.
 
 ``laadplan sweep --data DIR --grid-of scenario-variants.toml --out OUT`` reads the case once,
-lays every variant of the variants file (:mod:`planner.sweep`) over the case's scenario and
-plans each one, one Dask task per variant and vervoerregio (``--workers N`` for the local
-cluster, ``--scheduler ADDRESS`` for an existing one).  It writes ``OUT/sweep.nc`` (the
+lays every variant of the variants file (:mod:`planner.workflows.sweep`) over the case's
+scenario and plans each one, one Dask task per variant and vervoerregio (``--workers N`` for
+the local cluster, ``--scheduler ADDRESS`` for an existing one).  It writes ``OUT/sweep.nc`` (the
 headline figures with a dimension per axis and ``year``), ``OUT/sweep.csv`` (the same, one
 row per variant and year) and each variant's plan files in ``OUT/<variant>/`` as
 ``laadplan plan`` writes them, and prints a table.  A task that fails twice is reported and
@@ -20,16 +20,15 @@ from typing import Any
 
 import pandas as pd
 
-from planner.commands.common import (
+from planner.cli.common import (
     add_data_arguments,
     add_engine_arguments,
     data_folder_from,
     engine_from,
 )
-from planner.commands.plan import add_undivided_argument
+from planner.cli.plan import add_undivided_argument
 from planner.optimisation.case import read_case_tables
 from planner.optimisation.writers import write_plan
-from planner.progress import stage
 from planner.scenario import load_scenario, read_toml
 from planner.sweep import SweepResult, load_sweep_grid, run_sweep
 from validation.export import neutralise_formulas

@@ -26,9 +26,9 @@ from geography import haversine_km
 from grid_data import make_headroom, read_grid, read_grid_profiles
 from grid_data.overlay import OverlayResult, OverlaySettings, overlay_demand
 from grid_data.reports import write_overlay_files
-from planner.datafolder import GRID_PROFILES_FILE, DataFolder, DataFolderError
-from planner.progress import stage
 from planner.scenario import Scenario
+from planner.workflows.datafolder import GRID_PROFILES_FILE, DataFolder, DataFolderError
+from planner.workflows.progress import stage
 
 #: Optional node profiles of a data folder (``node_id``, ``slot``, ``load_kva``).
 #: Farthest a private site of the depot's organisation may be from the depot to lend the
@@ -75,7 +75,7 @@ def overlay_case(
     folder
         The data folder; its ``grid`` is required, ``sites`` is used when present.
     demand
-        The projection (:func:`planner.projection.project_demand`).
+        The projection (:func:`planner.demand.projection.project_demand`).
     scenario
         The scenario (``[grid]`` settings; the slot length is the demand's).
     settings
@@ -112,7 +112,7 @@ def _read_sites(folder: DataFolder) -> pd.DataFrame | None:
 
 
 def check_profiles_file(path: Path | None) -> Path | None:
-    """Raise :class:`~planner.datafolder.DataFolderError` when a given profiles file is absent."""
+    """Raise :class:`~.datafolder.DataFolderError` when a given profiles file is absent."""
     if path is not None and not Path(path).is_file():
         raise DataFolderError(f"--grid-profiles {path}: no such file")
     return path

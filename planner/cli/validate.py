@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from planner.needs import validate_needs_file
+from planner.intake.needs import validate_needs_file
 
 
 def register(subparsers: Any) -> None:

@@ -4,7 +4,8 @@
 and, when present, ``scenario.toml`` from ``DIR`` (each overridable with ``--needs``,
 ``--zones``, ``--scenario``) and writes
 
-* ``OUT/demand.nc``: the projection (dimensions need, year, slot; see :mod:`planner.projection`);
+* ``OUT/demand.nc``: the projection (dimensions need, year, slot; see
+  :mod:`planner.demand.projection`);
 * ``OUT/demand_by_region.csv``: vervoerregio × year × category with vehicles, energy per working
   day and the coincident peak power.
 
@@ -21,12 +22,11 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from planner.commands.common import add_data_arguments, data_folder_from
-from planner.datafolder import DataFolder
-from planner.demand_aggregation import demand_by_region_table, summary_by_year
-from planner.needs import load_needs
-from planner.progress import stage
-from planner.projection import project_demand, write_demand
+from planner.cli.common import add_data_arguments, data_folder_from
+from planner.demand.aggregation import demand_by_region_table, summary_by_year
+from planner.demand.projection import project_demand, write_demand
+from planner.intake.needs import load_needs
+from planner.rules.zones import load_zones
 from planner.scenario import load_scenario
 from planner.zones import load_zones
 from validation.export import neutralise_formulas

@@ -2,8 +2,9 @@
 
 From the validated needs table, the ZES start years per city and a scenario,
 :func:`project_demand` builds an :class:`xarray.Dataset` with dimensions ``need``, ``year`` and
-``slot``. The fleet model (which vehicles are zero-emission when) is in :mod:`planner.fleet`, the
-daily charging profile in :mod:`planner.profiles`; each documents its assumptions. Here:
+``slot``. The fleet model (which vehicles are zero-emission when) is in
+:mod:`planner.rules.fleet`, the daily charging profile in :mod:`planner.demand.profiles`; each
+documents its assumptions. Here:
 
 * **Energy per working day** of one battery-electric vehicle is the need's
   ``energy_kwh_per_day`` when given (energy drawn from the charger), otherwise
@@ -34,13 +35,13 @@ import pandas as pd
 import xarray as xr
 
 import geography
-from planner.fleet import FleetProjection, project_fleet
-from planner.profiles import (
+from planner.demand.profiles import (
     VehicleProfiles,
     make_vehicle_profiles,
     offpeak_share_per_slot,
     slot_starts,
 )
+from planner.rules.fleet import FleetProjection, project_fleet
 from planner.scenario import ProjectionSettings, Scenario
 
 #: Units (and meaning) of the dataset's variables, stored as their ``units`` attribute.
@@ -94,9 +95,9 @@ def project_demand(needs: pd.DataFrame, zones: pd.Series, scenario: Scenario) ->
     Parameters
     ----------
     needs
-        The validated needs table (:func:`planner.needs.load_needs`).
+        The validated needs table (:func:`planner.intake.needs.load_needs`).
     zones
-        ``zes_start_year`` indexed by ``nis_code`` (:func:`planner.zones.load_zones`).
+        ``zes_start_year`` indexed by ``nis_code`` (:func:`planner.rules.zones.load_zones`).
     scenario
         The scenario; its ``projection`` settings are used.
 

@@ -18,7 +18,7 @@ Every combination of one value per axis is one variant::
 
 Every variant's years are planned in order (what a year builds is carried into the next); a
 case of several vervoerregio's is planned as one Dask task per variant and vervoerregio
-(:mod:`planner.parallel`), merged per variant.  The headline figures of every variant and
+(:mod:`planner.workflows.parallel`), merged per variant.  The headline figures of every variant and
 year come together in one :class:`xarray.Dataset` with a dimension per axis and ``year``.
 """
 
@@ -40,8 +40,6 @@ from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.optimisation.regional import sub_cases
 from planner.optimisation.results import COST_KEYS
 from planner.optimisation.solve import options_from
-from planner.parallel import Engine, TaskResults, run_tasks
-from planner.progress import stage
 from planner.scenario import (
     SITE_TIERS,
     Scenario,
@@ -49,6 +47,8 @@ from planner.scenario import (
     read_toml,
     scenario_from_mapping,
 )
+from planner.workflows.parallel import Engine, TaskResults, run_tasks
+from planner.workflows.progress import stage
 
 #: Keys of a variants file besides ``axes``.
 TOP_LEVEL_KEYS = ("years", "axes")

@@ -14,13 +14,13 @@ import json
 import re
 from datetime import date
 
-from planner.access import (
+from planner.domain import Exemption, Fuel, VehicleCategory, values
+from planner.rules.access import (
     AccessDecision,
     AccessInputError,
     access_decision,
     access_in_year,
 )
-from planner.domain import Exemption, Fuel, VehicleCategory, values
 
 _YEAR = re.compile(r"\d{4}")
 
@@ -78,7 +78,7 @@ def format_decision(decision: AccessDecision, *, as_json: bool) -> str:
 
     Examples
     --------
-    >>> from planner.access import Access
+    >>> from planner.rules.access import Access
     >>> format_decision(AccessDecision(Access.FREE, "zero-emission"), as_json=True)
     '{"access": "free", "reason": "zero-emission"}'
     """

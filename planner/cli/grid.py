@@ -16,17 +16,17 @@ from typing import TypeAlias
 from grid_data.fetch import DEFAULT_BASE_URL, EXPORT_FORMATS, fetch_dataset
 from grid_data.overlay import select_year
 from grid_data.reports import OVERLAY_FILES
-from planner.commands.common import add_data_arguments, data_folder_from
-from planner.commands.demand import project_case
-from planner.datafolder import GRID_PROFILES_FILE
-from planner.overlay import (
+from planner.cli.common import add_data_arguments, data_folder_from
+from planner.cli.demand import project_case
+from planner.scenario import load_scenario
+from planner.workflows.datafolder import GRID_PROFILES_FILE
+from planner.workflows.overlay import (
     check_profiles_file,
     format_overlay_summary,
     overlay_case,
     overlay_settings,
     write_overlay,
 )
-from planner.scenario import load_scenario
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")

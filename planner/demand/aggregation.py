@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from planner.projection import municipality_names
+from planner.demand.projection import municipality_names
 
 #: Groupings understood by :func:`aggregate_demand`.
 GROUPINGS = ("municipality", "vervoerregio", "category", "sector", "zes_city")
@@ -72,7 +72,7 @@ def aggregate_demand(dataset: xr.Dataset, by: str) -> xr.Dataset:
     Parameters
     ----------
     dataset
-        A dataset from :func:`planner.projection.project_demand`.
+        A dataset from :func:`planner.demand.projection.project_demand`.
     by
         One of :data:`GROUPINGS`. Municipalities and ZES cities are labelled by NIS code and
         vervoerregio's by code, each with a ``name`` coordinate.
@@ -212,7 +212,7 @@ def demand_by_region_table(dataset: xr.Dataset) -> pd.DataFrame:
     Parameters
     ----------
     dataset
-        A dataset from :func:`planner.projection.project_demand`.
+        A dataset from :func:`planner.demand.projection.project_demand`.
 
     Returns
     -------

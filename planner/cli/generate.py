@@ -8,7 +8,7 @@ from pathlib import Path
 from planner.generate import SizeRequest, generate_case, write_case
 from planner.generate.grid import cabin_status_counts
 from planner.generate.writer import check_output_folder
-from planner.progress import stage
+from planner.workflows.progress import stage
 
 EXAMPLES = """examples:
   laadplan generate --region Leuven --seed 1 --out demo-case

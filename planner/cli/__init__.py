@@ -1,6 +1,6 @@
 """The ``laadplan`` command line.
 
-Each command lives in its own module under :mod:`planner.commands` and registers its parser
+Each command lives in its own module under :mod:`planner.cli` and registers its parser
 there; this module only assembles them and turns domain errors into readable messages with a
 non-zero exit code.
 """
@@ -22,14 +22,14 @@ PLUGIN_GROUP = "laadplan.commands"
 
 #: Command modules, in the order ``laadplan --help`` lists them.
 COMMAND_MODULES = (
-    "planner.commands.generate",
-    "planner.commands.validate",
-    "planner.commands.access",
-    "planner.commands.demand",
-    "planner.commands.grid",
-    "planner.commands.plan",
-    "planner.commands.run",
-    "planner.commands.sweep",
+    "planner.cli.generate",
+    "planner.cli.validate",
+    "planner.cli.access",
+    "planner.cli.demand",
+    "planner.cli.grid",
+    "planner.cli.plan",
+    "planner.cli.run",
+    "planner.cli.sweep",
 )
 
 EXIT_OK = 0

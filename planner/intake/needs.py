@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 import geography
-from planner.access import parse_norm
-from planner.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
+from planner.intake.needs_schema import NEEDS_COLUMNS, OPTIONAL_COLUMNS, needs_schema, split_codes
+from planner.rules.access import parse_norm
 from validation import ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
 from validation.schema import check_contract_table, delimiter_of, load_checked_table

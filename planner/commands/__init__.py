@@ -1,1 +1,0 @@
-"""One module per ``laadplan`` command; each exposes ``register(subparsers)``."""

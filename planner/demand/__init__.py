@@ -1,0 +1,1 @@
+"""Demand: charging profiles, the projection per year and slot, and its totals."""

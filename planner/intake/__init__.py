@@ -1,0 +1,1 @@
+"""Intake: the needs table companies report, its schema and its reader."""

@@ -1,0 +1,1 @@
+"""Domain rules: ZES access, the zones' calendar and fleet renewal."""
