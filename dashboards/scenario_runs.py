@@ -2,7 +2,7 @@
 
 A run reads the case with the changed scenario (:func:`planner.optimisation.case.read_plan_case`:
 projection, sites, grid, need–site pairs) and plans year by year with
-:func:`planner.optimisation.multiyear.plan_year`, carrying what a year builds into the next —
+:func:`planner.workflows.multiyear.plan_year`, carrying what a year builds into the next —
 as ``laadplan plan`` does. With ``chain_years`` off (the default on the page) only the chosen
 year is planned, from the chargers already in place: a quick answer to "what if".
 """
@@ -13,11 +13,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from planner.workflows.multiyear import plan_year
+
 from dashboards.jobs import Progress
 from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
 from planner.optimisation.case import read_plan_case
 from planner.optimisation.inputs import BuiltCapacity
-from planner.optimisation.multiyear import plan_year
 from planner.scenario import Scenario, check_scenario
 from planner.workflows.datafolder import DataFolder
 

@@ -7,15 +7,15 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-
-from planner.optimisation.case import PlanCase, read_plan_case
-from planner.optimisation.decompose import (
+from planner.workflows.decompose import (
     decompose_case,
     merge_plans,
     reach_energy_by_region,
     split_chargers,
 )
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
+from planner.workflows.multiyear import MultiYearPlan, plan_years
+
+from planner.optimisation.case import PlanCase, read_plan_case
 from planner.optimisation.solvers import SolveStatus
 from planner.workflows.datafolder import resolve_data_folder
 from tests._cli import run_cli

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboards.downloads import csv_download, excel_download
-from planner.needs import check_needs
+from planner.intake.needs import check_needs
 from tests._needs_fixtures import VALID_ROWS, broken
 from validation import RowIssue
 from validation.export import neutralise_formulas

@@ -28,7 +28,6 @@ from planner.demand.projection import project_demand, write_demand
 from planner.intake.needs import load_needs
 from planner.rules.zones import load_zones
 from planner.scenario import load_scenario
-from planner.zones import load_zones
 from validation.export import neutralise_formulas
 
 DEMAND_FILE = "demand.nc"

@@ -6,7 +6,7 @@ zones, sites, grid with ``grid_profiles.csv``, optional ``access_cost.csv`` and
 every projected year in order (what a year builds is carried into the next).  A case that
 spans several vervoerregio's is split into one sub-problem per vervoerregio, solved as
 parallel Dask tasks (``--workers N``, ``--scheduler ADDRESS``) and merged
-(:mod:`planner.optimisation.decompose`); ``--undivided`` solves it as one problem.  It writes into
+(:mod:`planner.workflows.decompose`); ``--undivided`` solves it as one problem.  It writes into
 ``OUT``: ``summary.json``, ``sites.csv``, ``assignments.csv``, ``node_load.csv``,
 ``reinforcement.csv``, ``unmet.csv``, ``chargers_by_municipality.csv``,
 ``chargers_by_vervoerregio.csv``, ``plan.nc`` and ``plan.xlsx``, and prints the headline
@@ -31,13 +31,13 @@ from planner.cli.common import (
     engine_from,
 )
 from planner.optimisation.case import read_plan_case
-from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.regional import plan_case
 from planner.optimisation.solve import options_from
-from planner.optimisation.writers import write_plan
 from planner.scenario import SolverName, load_scenario
 from planner.workflows.datafolder import DataFolder
+from planner.workflows.multiyear import MultiYearPlan
 from planner.workflows.parallel import Engine, TaskResults
+from planner.workflows.plan_files import write_plan
 from planner.workflows.progress import stage
 from validation import LaadplanError
 

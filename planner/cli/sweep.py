@@ -28,9 +28,9 @@ from planner.cli.common import (
 )
 from planner.cli.plan import add_undivided_argument
 from planner.optimisation.case import read_case_tables
-from planner.optimisation.writers import write_plan
 from planner.scenario import load_scenario, read_toml
-from planner.sweep import SweepResult, load_sweep_grid, run_sweep
+from planner.workflows.plan_files import write_plan
+from planner.workflows.sweep import SweepResult, load_sweep_grid, run_sweep
 from validation.export import neutralise_formulas
 
 LOGGER = logging.getLogger("laadplan")

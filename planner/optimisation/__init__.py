@@ -22,11 +22,11 @@ from planner.optimisation.base import SolveOptions, SolveStatus
 from planner.optimisation.case import PlanCase, inputs_for_year, make_plan_case, read_plan_case
 from planner.optimisation.inputs import BuiltCapacity, ChargerOption, GridInputs, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve
 from planner.optimisation.solvers import make_solver
-from planner.optimisation.writers import write_plan
+from planner.workflows.multiyear import MultiYearPlan, plan_years
+from planner.workflows.plan_files import write_plan
 
 __all__ = [
     "BuiltCapacity",

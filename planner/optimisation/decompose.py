@@ -41,7 +41,6 @@ import pandas as pd
 from planner.optimisation.base import SolveStatus
 from planner.optimisation.case import PlanCase
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
-from planner.optimisation.multiyear import STATUS_ORDER, MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.optimisation.tables import (
     ASSIGNMENT_COLUMNS,
@@ -53,6 +52,7 @@ from planner.optimisation.tables import (
     site_utilisation,
 )
 from planner.scenario import SITE_TIERS
+from planner.workflows.multiyear import STATUS_ORDER, MultiYearPlan
 
 #: Columns of a result's ``site_power`` table.
 SITE_POWER_COLUMNS = ["site_id", "slot", "power_kw"]

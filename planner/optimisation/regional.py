@@ -1,10 +1,10 @@
 """Plan a case as its vervoerregio sub-problems, solved as parallel tasks and merged.
 
 :func:`plan_case` is what ``laadplan plan`` runs: it splits the case
-(:func:`~planner.optimisation.decompose.decompose_case`), plans each part's years in order on
+(:func:`~planner.workflows.decompose.decompose_case`), plans each part's years in order on
 the :class:`~planner.workflows.parallel.Engine` (one Dask task per vervoerregio), and merges
 the plans
-(:func:`~planner.optimisation.decompose.merge_plans`).  A case within one vervoerregio, or one
+(:func:`~planner.workflows.decompose.merge_plans`).  A case within one vervoerregio, or one
 planned undivided, is a single task whose plan is returned as it is.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from planner.optimisation.base import SolveOptions
 from planner.optimisation.case import PlanCase
-from planner.optimisation.decompose import SubCase, decompose_case, merge_plans, whole_case
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
+from planner.workflows.decompose import SubCase, decompose_case, merge_plans, whole_case
+from planner.workflows.multiyear import MultiYearPlan, plan_years
 from planner.workflows.parallel import Engine, TaskResults, run_tasks
 from validation import LaadplanError
 

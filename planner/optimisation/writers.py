@@ -18,9 +18,9 @@ import pandas as pd
 import xarray as xr
 
 from geography import municipalities, vervoerregios
-from planner.optimisation.multiyear import MultiYearPlan
 from planner.optimisation.results import PlanResult
 from planner.scenario import Scenario
+from planner.workflows.multiyear import MultiYearPlan
 from validation.export import neutralise_formulas
 
 SUMMARY_FILE = "summary.json"

@@ -35,8 +35,6 @@ import numpy as np
 import xarray as xr
 
 from planner.optimisation.case import CaseTables, case_from_tables
-from planner.optimisation.decompose import merge_plans
-from planner.optimisation.multiyear import MultiYearPlan, plan_years
 from planner.optimisation.regional import sub_cases
 from planner.optimisation.results import COST_KEYS
 from planner.optimisation.solve import options_from
@@ -47,6 +45,8 @@ from planner.scenario import (
     read_toml,
     scenario_from_mapping,
 )
+from planner.workflows.decompose import merge_plans
+from planner.workflows.multiyear import MultiYearPlan, plan_years
 from planner.workflows.parallel import Engine, TaskResults, run_tasks
 from planner.workflows.progress import stage
 
