@@ -1,7 +1,8 @@
 """Downloads as ``dcc.Download`` takes them: CSV, Excel and GeoJSON, built without Dash.
 
 Each function returns the dictionary a ``dcc.Download`` component accepts (``content``,
-``filename``, ``type`` and ``base64`` for binary content).
+``filename``, ``type`` and ``base64`` for binary content). Formula-like text is neutralised
+(:func:`validation.export.neutralise_formulas`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from validation.export import neutralise_formulas
+
 #: Download kinds offered next to tables and maps.
 KINDS = ("csv", "xlsx", "geojson")
 EXCEL_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,7 +25,7 @@ SHEET_NAME_MAX = 31
 
 def csv_download(table: pd.DataFrame, stem: str) -> dict[str, Any]:
     """The table as UTF-8 CSV (comma-separated, header row, no index)."""
-    content = table.to_csv(index=False)
+    content = neutralise_formulas(table).to_csv(index=False)
     return {"content": content, "filename": f"{stem}.csv", "type": "text/csv", "base64": False}
 
 
@@ -30,7 +33,7 @@ def excel_download(table: pd.DataFrame, stem: str) -> dict[str, Any]:
     """The table as an Excel workbook with one sheet named after the stem."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=stem[:SHEET_NAME_MAX], index=False)
+        neutralise_formulas(table).to_excel(writer, sheet_name=stem[:SHEET_NAME_MAX], index=False)
     content = base64.b64encode(buffer.getvalue()).decode("ascii")
     return {"content": content, "filename": f"{stem}.xlsx", "type": EXCEL_TYPE, "base64": True}
 

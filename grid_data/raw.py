@@ -98,6 +98,8 @@ def read_raw_json(path: Path, mapping: GridMapping) -> RawTable:
         raise GridReadError(f"{path}: no such file") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GridReadError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise GridReadError(f"{path}: JSON nested too deeply to be a capacity map") from exc
     records = _records(payload, path, mapping)
     frame = pd.DataFrame(records, columns=_record_columns(records), dtype=object)
     rows = np.arange(1, len(frame) + 1, dtype=np.int64)

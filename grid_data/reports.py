@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from grid_data.overlay import OverlayResult
+from validation.export import neutralise_formulas
 
 CONGESTION_FILE = "congestion.csv"
 REQUESTS_FILE = "capacity_requests.csv"
@@ -43,8 +44,8 @@ def write_overlay_files(result: OverlayResult, out: Path) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / name for name in OVERLAY_FILES]
-    result.congestion.to_csv(paths[0], index=False)
-    result.requests.to_csv(paths[1], index=False)
+    neutralise_formulas(result.congestion).to_csv(paths[0], index=False)
+    neutralise_formulas(result.requests).to_csv(paths[1], index=False)
     geojson = requests_geojson(result.requests)
     paths[2].write_text(json.dumps(geojson, ensure_ascii=False, indent=1) + "\n", "utf-8")
     encoding = {

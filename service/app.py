@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -17,7 +18,10 @@ from service.config import Settings
 from service.dashboard import DASHBOARD_PATH, mount_dashboard
 from service.db import make_engine, make_session_factory
 from service.limits import UploadLimit
+from service.openapi import complete_openapi
 from service.routes import admin, grid, needs, public, runs, templates
+from service.security import AuthFailureLimiter, PublicReadCounter, SecurityHeaders
+from service.supervisor import WorkerSupervisor
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -31,22 +35,36 @@ malformed id.
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The API with its database sessions; the schema must be migrated (``service.db.upgrade``)."""
+def create_app(settings: Settings, supervisor: WorkerSupervisor | None = None) -> FastAPI:
+    """The API with its database sessions; the schema must be migrated (``service.db.upgrade``).
+
+    ``supervisor`` is the one of ``laadplan serve``'s workers, reported by ``/health``.
+    """
     app = FastAPI(title="laadplan", version="0.1.0", description=DESCRIPTION)
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.supervisor = supervisor
+    app.state.auth_limiter = AuthFailureLimiter(settings.auth_failures_per_minute)
+    app.state.public_reads = PublicReadCounter()
+    app.state.dashboard_csp = None
     for module in (public, needs, runs, grid, admin, templates):
         document_roles(module.router)
         app.include_router(module.router)
     install_path_id_handler(app)
     mount_dashboard(app, settings, app.state.sessions)
     LOGGER.info("dashboard of the published run at %s/ (planners and admins)", DASHBOARD_PATH)
+    app.add_middleware(
+        SecurityHeaders,
+        routes_of=app,
+        dashboard_prefix=DASHBOARD_PATH,
+        dashboard_policy=lambda: app.state.dashboard_csp() if app.state.dashboard_csp else None,
+    )
+    app.openapi = partial(complete_openapi, app)  # type: ignore[method-assign]
     return app
 
 
-def make_asgi(settings: Settings) -> ASGIApp:
+def make_asgi(settings: Settings, supervisor: WorkerSupervisor | None = None) -> ASGIApp:
     """The served application: the API behind the upload cap."""
-    return UploadLimit(create_app(settings), settings.max_upload_bytes)
+    return UploadLimit(create_app(settings, supervisor), settings.max_upload_bytes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -100,11 +99,12 @@ def register_serve(subparsers: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Migrate, start the workers, serve until interrupted, stop the workers."""
+    """Migrate, start the workers (restarted when they exit), serve until interrupted."""
     import uvicorn
 
     from service.app import make_asgi
     from service.db import upgrade
+    from service.supervisor import WorkerSupervisor
 
     settings = _engine_settings(settings_from(args), args)
     upgrade(settings.database_url)
@@ -113,14 +113,16 @@ def run_serve(args: argparse.Namespace) -> int:
         **_settings_environment(settings),
         "LAADPLAN_WORKER_PARENT_PID": str(os.getpid()),
     }
-    workers = [subprocess.Popen(command, env=environment) for _ in range(max(args.workers, 0))]
+    supervisor = WorkerSupervisor(
+        command, environment, max(args.workers, 0), backoff_initial_s=settings.worker_backoff_s
+    )
+    supervisor.start()
     try:
-        uvicorn.run(make_asgi(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            make_asgi(settings, supervisor), host=args.host, port=args.port, log_level="info"
+        )
     finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
+        supervisor.stop()
     return 0
 
 

@@ -16,6 +16,17 @@ DEFAULT_DATA_DIR = Path("laadplan-data")
 SQLITE_FILE = "laadplan.db"
 #: Default upload cap, MB.
 DEFAULT_MAX_UPLOAD_MB = 20.0
+#: Default limits of an uploaded table: data rows, columns, unpacked workbook size (MB).
+DEFAULT_MAX_UPLOAD_ROWS = 100_000
+DEFAULT_MAX_UPLOAD_COLUMNS = 200
+DEFAULT_MAX_UNPACKED_MB = 200.0
+#: Default time limit of reading one upload, s.
+DEFAULT_UPLOAD_TIMEOUT_S = 120.0
+#: A new needs version with fewer rows than this share of the current one needs
+#: ``confirm_shrink=true``.
+DEFAULT_SHRINK_CONFIRM_RATIO = 0.5
+#: Default failed authentications allowed per client address and minute.
+DEFAULT_AUTH_FAILURES_PER_MINUTE = 10
 #: Default lease of a running run, s: a run whose worker has not renewed it for this long is
 #: taken as abandoned.
 DEFAULT_LEASE_S = 60.0
@@ -54,6 +65,25 @@ class Settings:
     dask_scheduler
         Address of an existing Dask scheduler the sub-problems go to instead
         (``LAADPLAN_DASK_SCHEDULER``, ``tcp://host:8786``).
+    max_upload_rows, max_upload_columns
+        Most data rows and columns of an uploaded table (``LAADPLAN_MAX_UPLOAD_ROWS``,
+        ``LAADPLAN_MAX_UPLOAD_COLUMNS``).
+    max_unpacked_mb
+        Largest unpacked size of an uploaded workbook, MB (``LAADPLAN_MAX_UNPACKED_MB``).
+    upload_timeout_s
+        Longest time reading one upload may take, s (``LAADPLAN_UPLOAD_TIMEOUT_S``).
+    shrink_confirm_ratio
+        A needs upload with fewer rows than this share of the current version is refused
+        without ``confirm_shrink=true`` (``LAADPLAN_SHRINK_CONFIRM_RATIO``).
+    auth_failures_per_minute
+        Failed authentications a client address may make per minute before it gets 429
+        (``LAADPLAN_AUTH_FAILURES_PER_MINUTE``).
+    worker_backoff_s
+        First wait before ``laadplan serve`` restarts a worker that exited, s; doubled while
+        workers keep dying young, up to a minute (``LAADPLAN_WORKER_BACKOFF_S``).
+    secure_cookies
+        Whether the dashboard's login cookie is ``Secure`` (``LAADPLAN_SECURE_COOKIES``, on by
+        default; browsers accept it over plain HTTP on localhost only).
     """
 
     data_dir: Path
@@ -65,6 +95,14 @@ class Settings:
     poll_s: float = 1.0
     dask_workers: int = 1
     dask_scheduler: str | None = None
+    max_upload_rows: int = DEFAULT_MAX_UPLOAD_ROWS
+    max_upload_columns: int = DEFAULT_MAX_UPLOAD_COLUMNS
+    max_unpacked_mb: float = DEFAULT_MAX_UNPACKED_MB
+    upload_timeout_s: float = DEFAULT_UPLOAD_TIMEOUT_S
+    shrink_confirm_ratio: float = DEFAULT_SHRINK_CONFIRM_RATIO
+    auth_failures_per_minute: int = DEFAULT_AUTH_FAILURES_PER_MINUTE
+    worker_backoff_s: float = 1.0
+    secure_cookies: bool = True
 
     @property
     def max_upload_bytes(self) -> int:
@@ -104,7 +142,32 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         poll_s=_number(env, "LAADPLAN_POLL_S", 1.0),
         dask_workers=_whole_number(env, "LAADPLAN_DASK_WORKERS", 1),
         dask_scheduler=env.get("LAADPLAN_DASK_SCHEDULER", "").strip() or None,
+        max_upload_rows=int(_number(env, "LAADPLAN_MAX_UPLOAD_ROWS", DEFAULT_MAX_UPLOAD_ROWS)),
+        max_upload_columns=int(
+            _number(env, "LAADPLAN_MAX_UPLOAD_COLUMNS", DEFAULT_MAX_UPLOAD_COLUMNS)
+        ),
+        max_unpacked_mb=_number(env, "LAADPLAN_MAX_UNPACKED_MB", DEFAULT_MAX_UNPACKED_MB),
+        upload_timeout_s=_number(env, "LAADPLAN_UPLOAD_TIMEOUT_S", DEFAULT_UPLOAD_TIMEOUT_S),
+        shrink_confirm_ratio=_number(
+            env, "LAADPLAN_SHRINK_CONFIRM_RATIO", DEFAULT_SHRINK_CONFIRM_RATIO
+        ),
+        auth_failures_per_minute=int(
+            _number(env, "LAADPLAN_AUTH_FAILURES_PER_MINUTE", DEFAULT_AUTH_FAILURES_PER_MINUTE)
+        ),
+        worker_backoff_s=_number(env, "LAADPLAN_WORKER_BACKOFF_S", 1.0),
+        secure_cookies=_flag(env, "LAADPLAN_SECURE_COOKIES", default=True),
     )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={text!r}: valid: true or false")
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:

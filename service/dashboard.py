@@ -4,8 +4,10 @@ The dashboard shows a whole case, every region's organisation-level rows include
 tool of planners of all of Flanders: :class:`DashboardGuard` admits a request only with the token
 of an unscoped ``planner`` or an ``admin`` (:meth:`service.authorisation.Scope.may_open_dashboard`),
 sent as ``Authorization: Bearer …`` or as the ``laadplan_token`` cookie that the small login
-form at ``/dashboard-login`` sets. Without a valid token the answer is 401; a valid token of
-another role, or of a planner scoped to vervoerregio's, gets 403. Neither reaches the app.
+form at ``/dashboard-login`` sets (``Secure``, ``HttpOnly``, ``SameSite=Strict``; the form
+carries a CSRF token, checks the token before setting the cookie, and counts failures like the
+API does). Without a valid token the answer is 401; a valid token of another role, or of a
+planner scoped to vervoerregio's, gets 403. Neither reaches the app.
 
 It shows what the database holds, so the API and the dashboard agree: the case and plan of
 the published run (:class:`PublishedRunStore`; before any run is published, the newest finished
@@ -16,6 +18,7 @@ vervoerregio's does not see whole runs here; the API serves it its scope.
 
 from __future__ import annotations
 
+import html
 import math
 import threading
 import time
@@ -26,7 +29,7 @@ from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 from a2wsgi import WSGIMiddleware
-from fastapi import APIRouter, FastAPI, Form
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +46,15 @@ from service.authorisation import scope_of
 from service.config import Settings
 from service.db import transaction
 from service.models import PlanningRun, RunResult, RunStatus
-from service.principal import principal_of
+from service.principal import (
+    client_address,
+    principal_of,
+    record_auth_failure,
+    refuse_if_limited,
+    sessions_of,
+    settings_of,
+)
+from service.security import csrf_ok, dashboard_csp, new_csrf_token, same_origin
 
 T = TypeVar("T")
 
@@ -57,24 +68,69 @@ REFUSALS = {
 
 router = APIRouter(include_in_schema=False)
 
-LOGIN_FORM = """<!doctype html><title>laadplan — dashboard</title>
+CSRF_COOKIE = "laadplan_login_csrf"
+LOGIN_PATH = "/dashboard-login"
+#: Longest token the login form takes (tokens are 43 URL-safe characters).
+MAX_TOKEN_CHARS = 200
+LOGIN_FORM = """<!doctype html><title>laadplan — dashboard</title>{message}
 <form method="post" action="/dashboard-login">
-<label>API token (planner or admin): <input name="token" type="password" size="50"></label>
+<input type="hidden" name="csrf" value="{csrf}">
+<label>API token (planner or admin): <input name="token" type="password" size="50"
+ maxlength="200" autocomplete="off"></label>
 <button type="submit">Open the dashboard</button></form>"""
 
 
-@router.get("/dashboard-login", response_class=HTMLResponse)
-def login_form() -> str:
-    """A form asking for a token."""
-    return LOGIN_FORM
+def _login_page(request: Request, message: str = "", status_code: int = 200) -> HTMLResponse:
+    csrf = new_csrf_token()
+    shown = f"<p role=alert>{html.escape(message)}</p>" if message else ""
+    page = HTMLResponse(LOGIN_FORM.format(message=shown, csrf=csrf), status_code=status_code)
+    page.set_cookie(
+        CSRF_COOKIE, csrf, httponly=True, samesite="strict", path=LOGIN_PATH,
+        secure=settings_of(request).secure_cookies,
+    )  # fmt: skip
+    return page
 
 
-@router.post("/dashboard-login")
-def login(token: Annotated[str, Form()]) -> RedirectResponse:
-    """Keep the token in an HTTP-only cookie for the dashboard's path and go there."""
+@router.get(LOGIN_PATH, response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """A form asking for a token, with its CSRF token (also set as a cookie)."""
+    return _login_page(request)
+
+
+@router.post(LOGIN_PATH, response_model=None)
+def login(
+    request: Request,
+    token: Annotated[str, Form(max_length=MAX_TOKEN_CHARS)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Check the CSRF token and the API token; keep the token in a cookie for the dashboard.
+
+    A cross-site post (no matching CSRF cookie, or a foreign ``Origin``) gets 403; an unknown
+    token or another role 401, counted and audited like any failed authentication.
+    """
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    if not csrf_ok(csrf, request.cookies.get(CSRF_COOKIE)) or not same_origin(headers):
+        return _login_page(request, "the form expired or came from another site", 403)
+    client = client_address(request)
+    refuse_if_limited(request, client)
+    if not _allowed_token(sessions_of(request), token):
+        record_auth_failure(request, client, f"POST {LOGIN_PATH}")
+        return _login_page(request, "not the token of a planner of all Flanders or an admin", 401)
     response = RedirectResponse(f"{DASHBOARD_PATH}/", status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path=DASHBOARD_PATH)
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="strict", path=DASHBOARD_PATH,
+        secure=settings_of(request).secure_cookies,
+    )  # fmt: skip
+    response.delete_cookie(CSRF_COOKIE, path=LOGIN_PATH)
     return response
+
+
+def _allowed_token(sessions: sessionmaker[Session], token: str) -> bool:
+    if not token:
+        return False
+    with transaction(sessions) as session:
+        user = find_user_by_token(session, token)
+        return user is not None and scope_of(principal_of(user)).may_open_dashboard()
 
 
 class DashboardGuard:
@@ -98,9 +154,20 @@ class DashboardGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer 401 (no valid token) or 403 (not allowed)."""
         if scope["type"] == "http":
+            request = Request(scope)
+            client = client_address(request)
             token = token_of(scope)
+            try:
+                refuse_if_limited(request, client)
+            except HTTPException as exc:
+                text, headers = str(exc.detail), exc.headers
+                await PlainTextResponse(text, exc.status_code, headers)(scope, receive, send)
+                return
             code = 401 if token is None else await run_in_threadpool(self._refusal, token)
             if code is not None:
+                if token is not None and code == 401:
+                    target = f"{scope['method']} {scope['path']}"
+                    await run_in_threadpool(record_auth_failure, request, client, target)
                 text = REFUSALS[code]
                 await PlainTextResponse(text, status_code=code)(scope, receive, send)
                 return
@@ -140,6 +207,10 @@ def mount_dashboard(app: FastAPI, settings: Settings, sessions: sessionmaker[Ses
         runs=DatabaseRuns(sessions),
     )
     guarded = DashboardGuard(WSGIMiddleware(dashboard.server), sessions, store)  # type: ignore[arg-type]
+    # Dash adds the inline script of its clientside callbacks when it first renders its page:
+    # render it once now, so that the first page served is already covered by the policy.
+    dashboard.server.test_client().get("/")
+    app.state.dashboard_csp = lambda: dashboard_csp(dashboard.csp_hashes())
     app.mount(DASHBOARD_PATH, guarded)
     app.include_router(router)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,9 @@ from planner.intake.needs import canonical_needs_text, check_needs
 from planner.intake.needs_schema import NEEDS_COLUMNS, NUMERIC_COLUMNS
 from service.models import NeedsRow, NeedsSubmission, Organisation, utc_now
 from service.principal import Principal
-from validation import RowIssue, ValidationReport
-from validation.reading import ReadError, read_raw_table
+from service.uploads import is_workbook
+from validation import LaadplanError, RowIssue, ValidationReport
+from validation.text import normalise_table
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -48,27 +48,10 @@ class CheckedNeeds:
 def safe_filename(name: str | None, content: bytes) -> str:
     """A plain file name for an upload, with ``.xlsx`` or ``.csv`` by content."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "needs").name).strip("._") or "needs"
-    suffix = ".xlsx" if content.startswith(XLSX_MAGIC) else ".csv"
+    suffix = ".xlsx" if is_workbook(content) else ".csv"
     if Path(stem).suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm"):
         stem = Path(stem).stem
     return stem + suffix
-
-
-def read_upload(content: bytes, filename: str) -> pd.DataFrame:
-    """Read uploaded bytes as a raw table (:func:`validation.reading.read_raw_table`).
-
-    Raises
-    ------
-    ReadError
-        Not UTF-8, empty, not a table; the message names the upload, not a temporary path.
-    """
-    with tempfile.TemporaryDirectory(prefix="laadplan-upload-") as folder:
-        path = Path(folder) / filename
-        path.write_bytes(content)
-        try:
-            return read_raw_table(path)
-        except ReadError as exc:
-            raise ReadError(str(exc).replace(f"{folder}/", "")) from exc
 
 
 def rows_to_raw(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
@@ -94,16 +77,30 @@ def check_upload(
     raw: pd.DataFrame, principal: Principal, filename: str, source_format: str, sha256: str
 ) -> CheckedNeeds:
     """Fill or check ``organisation_id``, then validate the rows with :func:`check_needs`."""
-    raw = raw.copy()
+    raw = normalise_table(raw)
     own = principal.organisation_code
     if "organisation_id" not in raw.columns:
         raw["organisation_id"] = own
     raw.loc[raw["organisation_id"] == "", "organisation_id"] = own
     table, report = check_needs(raw, source=filename)
-    canonical = canonical_needs_text(raw)  # stored as the contract writes it: 20:00, 1200, N1
-    report.extend(_foreign_rows(canonical, own))
+    if raw.empty:
+        report.issues.insert(0, _no_rows_issue())
+        canonical = raw
+    else:
+        canonical = canonical_needs_text(raw)  # stored as the contract writes it: 20:00, 1200, N1
+        report.extend(_foreign_rows(canonical, own))
     return CheckedNeeds(
         canonical, table if report.ok else None, report, source_format, filename, sha256
+    )
+
+
+def _no_rows_issue() -> RowIssue:
+    return RowIssue(
+        row=None,
+        column=None,
+        value=None,
+        problem="the file has a header but no rows; an empty upload would remove all your needs",
+        valid="at least one row of needs",
     )
 
 
@@ -147,14 +144,35 @@ def stored_values(raw: pd.DataFrame) -> list[dict[str, str]]:
     ]
 
 
+class ShrinkNotConfirmedError(LaadplanError):
+    """A new version much smaller than the current one, sent without ``confirm_shrink``."""
+
+    def __init__(self, current_rows: int, new_rows: int, ratio: float) -> None:
+        super().__init__(
+            f"this upload has {new_rows} row(s) and would replace your current version of "
+            f"{current_rows} row(s) (fewer than {ratio:.0%} of them); if you mean to remove "
+            "the other needs, send it again with confirm_shrink=true"
+        )
+
+
 def store_submission(
-    session: Session, principal: Principal, checked: CheckedNeeds
+    session: Session,
+    principal: Principal,
+    checked: CheckedNeeds,
+    shrink_ratio: float = 0.0,
+    confirm_shrink: bool = False,
 ) -> tuple[NeedsSubmission, bool]:
     """Store a valid upload as the organisation's new current version.
 
     Returns the submission and whether it is new: the same content as the current version
     returns that version unchanged.  The organisation's row is locked first (``FOR UPDATE`` on
     PostgreSQL; SQLite transactions are serialised), so versions never collide.
+
+    Raises
+    ------
+    ShrinkNotConfirmedError
+        When the upload has fewer rows than ``shrink_ratio`` times the current version's and
+        ``confirm_shrink`` is not set; nothing is stored.
     """
     assert checked.table is not None, "store only validated uploads"
     session.execute(
@@ -170,6 +188,9 @@ def store_submission(
     ).first()
     if current is not None and current.content_sha256 == checked.content_sha256:
         return current, False
+    new_rows = len(checked.raw)
+    if current is not None and not confirm_shrink and new_rows < shrink_ratio * current.rows:
+        raise ShrinkNotConfirmedError(current.rows, new_rows, shrink_ratio)
     submission = _new_version(session, principal, checked)
     _insert_rows(session, submission.id, checked)
     return submission, True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -13,6 +15,11 @@ from service.accounts import find_user_by_token
 from service.config import Settings
 from service.db import transaction
 from service.models import AuditEntry, Role, User
+from service.security import AuthFailureLimiter
+
+LOGGER = logging.getLogger("laadplan")
+#: Audit action of a failed authentication.
+AUTH_FAILURE = "auth-fail"
 
 BEARER = HTTPBearer(auto_error=False, description="an API token from `laadplan users add`")
 
@@ -61,14 +68,44 @@ def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> Principal:
-    """The caller of a request; 401 without a valid token."""
+    """The caller of a request; 401 without a valid token, 429 after too many failures."""
+    client = client_address(request)
+    refuse_if_limited(request, client)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorised("send 'Authorization: Bearer <token>'")
     with transaction(sessions_of(request)) as session:
         user = find_user_by_token(session, credentials.credentials)
-        if user is None:
-            raise _unauthorised("the token is unknown or revoked")
-        return principal_of(user)
+        if user is not None:
+            return principal_of(user)
+    record_auth_failure(request, client, f"{request.method} {request.url.path}")
+    raise _unauthorised("the token is unknown or revoked")
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from (the direct peer; no proxy headers are trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
+def refuse_if_limited(request: Request, client: str) -> None:
+    """Raise 429 with ``Retry-After`` when ``client`` failed authentication too often."""
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    wait_s = limiter.retry_after_s(client)
+    if wait_s is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many failed authentications from {client}; try again in "
+            f"{math.ceil(wait_s)} s",
+            headers={"Retry-After": str(math.ceil(wait_s))},
+        )
+
+
+def record_auth_failure(request: Request, client: str, target: str) -> None:
+    """Count a failed authentication of ``client`` and write it to the audit log."""
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    failures = limiter.failed(client)
+    LOGGER.warning("failed authentication from %s on %s (%d in a minute)", client, target, failures)
+    with transaction(sessions_of(request)) as session:
+        audit(session, None, AUTH_FAILURE, target, {"client": client, "failures": failures})
 
 
 def _unauthorised(message: str) -> HTTPException:

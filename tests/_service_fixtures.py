@@ -181,6 +181,18 @@ def stop_server(server: Server) -> None:
 def _start(
     backend: str, root: Path, database_url: str, make: Callable[[Path], Path] = make_case
 ) -> Server:
+    return launch_server(backend, root, database_url, make=make)
+
+
+def launch_server(
+    backend: str,
+    root: Path,
+    database_url: str,
+    workers: int = 0,
+    extra_env: dict[str, str] | None = None,
+    make: Callable[[Path], Path] = make_case,
+) -> Server:
+    """Make a case in ``root`` and start ``laadplan serve`` on it (stopped at exit)."""
     from service.db import upgrade
 
     case_dir = make(root / "case")
@@ -195,12 +207,16 @@ def _start(
         "LAADPLAN_LEASE_S": str(TEST_LEASE_S),
         "LAADPLAN_POLL_S": "0.2",
         "LAADPLAN_K_ANONYMITY": str(K),
+        # Every test client is 127.0.0.1, and schemathesis sends bad tokens on purpose: the
+        # limit itself is tested on an app of its own (tests/test_service_auth_limits.py).
+        "LAADPLAN_AUTH_FAILURES_PER_MINUTE": "100000",
+        **(extra_env or {}),
     }
     log = root / "server.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "planner.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "0"],
+             "--port", str(port), "--workers", str(workers)],
             env=environment, stdout=log_file, stderr=subprocess.STDOUT,
         )  # fmt: skip
     atexit.register(_stop, process)
@@ -227,6 +243,12 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer within 60 s: {log.read_text()[-3000:]}")
+
+
+def make_users(server: Server) -> None:
+    """An admin, planners, a grid operator and one signatory per generated organisation."""
+    server.tokens["admin"] = _add_admin(server)
+    _make_users(server)
 
 
 def _add_admin(server: Server) -> str:

@@ -382,6 +382,17 @@ def test_geojson_is_a_feature_collection_of_points_in_lon_lat_order(
     assert set(feature["properties"]) == set(REQUEST_COLUMNS)
 
 
+def test_operator_csv_files_hold_no_live_formula(grid: pd.DataFrame, tmp_path: Path) -> None:
+    formula = '=HYPERLINK("http://attacker.example","open")'
+    grid.loc[grid["node_id"] == "S", "name"] = formula
+    paths = write_overlay_files(small_case(grid, k=3), tmp_path)
+    requests = pd.read_csv(paths[1], dtype=str, keep_default_na=False)
+    assert requests.loc[requests["node_id"] == "S", "name"].tolist() == ["'" + formula]
+    for path in paths[:2]:
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False).to_numpy().ravel()
+        assert not [cell for cell in cells if str(cell).startswith(("=", "@"))], path.name
+
+
 def test_geojson_turns_missing_values_into_null() -> None:
     frame = pd.DataFrame(
         {

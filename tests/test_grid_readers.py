@@ -376,6 +376,7 @@ def test_missing_mapping_file(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ('{"total_count": 1}', "none of the accepted forms"),
         ("[1, 2]", r"record\(s\) \[1, 2\] are not JSON objects"),
+        ("[" * 200_000, "nested too deeply"),
     ],
 )
 def test_unreadable_json(tmp_path: Path, content: str, message: str) -> None:

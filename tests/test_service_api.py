@@ -39,7 +39,9 @@ def organisations(server: Server) -> list[str]:
 
 def test_health_and_openapi(server: Server) -> None:
     with server.client() as client:
-        assert client.get("/health").json() == {"status": "ok", "database": "ok"}
+        health = client.get("/health").json()
+        assert (health["status"], health["database"]) == ("ok", "ok")
+        assert health["workers"]["supervised"] is False  # served with --workers 0
         paths = client.get("/openapi.json").json()["paths"]
     assert {"/needs", "/needs/rows", "/runs", "/grid/uploads", "/admin/users"} <= set(paths)
 
@@ -282,7 +284,16 @@ def test_the_dashboard_is_served_to_planners_and_admins_only(server: Server) -> 
         assert layout.status_code == 200
         assert "nav-overview" in layout.text
     with httpx.Client(base_url=server.url, follow_redirects=False) as browser:
-        login = browser.post("/dashboard-login", data={"token": server.tokens["admin"]})
+        form = browser.get("/dashboard-login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert csrf is not None
+        login = browser.post(
+            "/dashboard-login",
+            data={"token": server.tokens["admin"], "csrf": csrf.group(1)},
+            headers={"Cookie": f"laadplan_login_csrf={form.cookies['laadplan_login_csrf']}"},
+        )
         assert login.status_code == 303
         assert login.headers["location"] == "/dashboard/"
-        assert browser.get("/dashboard/").status_code == 200  # the cookie carries the token
+        cookie = login.cookies["laadplan_token"]  # Secure: a browser sends it on localhost only
+        page = browser.get("/dashboard/", headers={"Cookie": f"laadplan_token={cookie}"})
+        assert page.status_code == 200  # the cookie carries the token

@@ -1,5 +1,6 @@
 """Property-based API test: schemathesis generates requests from ``/openapi.json`` and the real
-server (SQLite and PostgreSQL) must never answer with a server error."""
+server (SQLite and PostgreSQL) must never answer with a server error, nor with a status code,
+content type or body that the document does not describe."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests._service_fixtures import BACKENDS, Server, service_server
 
@@ -20,6 +29,13 @@ SKIPPED = {
     ("POST", "/runs/{run_id}/retry"),
 }
 EXAMPLES_PER_OPERATION = 15
+#: What every response must satisfy.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -35,14 +51,18 @@ def operations(server: Server) -> list[Any]:
     return [op for op in found if (op.method.upper(), op.path) not in SKIPPED]
 
 
-def test_generated_requests_never_cause_server_errors(server: Server) -> None:
+def test_generated_requests_get_documented_answers_and_no_server_errors(server: Server) -> None:
     ops = operations(server)
     assert len(ops) >= 20
     whos = ["admin", "planner", "grid", sorted(server.needs["organisation_id"].unique())[0]]
     errors: list[str] = []
     for operation in ops:
+        cases = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE),
+            operation.as_strategy(GenerationMode.NEGATIVE),
+        )
 
-        @given(case=operation.as_strategy(), who=st.sampled_from([*whos, None]))
+        @given(case=cases, who=st.sampled_from([*whos, None]))
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,
@@ -52,8 +72,12 @@ def test_generated_requests_never_cause_server_errors(server: Server) -> None:
         def check(case: Any, who: str | None) -> None:
             headers = {"Authorization": f"Bearer {server.tokens[who]}"} if who else {}
             response = case.call(base_url=server.url, headers=headers, timeout=60)
-            if response.status_code >= 500:
-                errors.append(f"{case.method} {case.formatted_path}: {response.status_code}")
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except (Failure, FailureGroup) as failure:
+                first = [line for line in str(failure).splitlines() if line.strip()][1:4]
+                where = f"{case.method} {case.formatted_path}"
+                errors.append(f"{where}: {response.status_code} {first}")
 
         check()
-    assert errors == []
+    assert not errors, "\n".join(errors)

@@ -26,6 +26,7 @@ from validation.report import (
     ValidationReport,
     suggest,
 )
+from validation.text import normalise_table, text_issues
 
 SeriesTest = Callable[[pd.Series], pd.Series]
 FrameTest = Callable[[pd.DataFrame], pd.Series]
@@ -220,6 +221,9 @@ def check_contract_table(
 ) -> tuple[pd.DataFrame | None, ValidationReport]:
     """Check a raw contract table: its header first, then every cell and row.
 
+    Every cell is normalised first (NFC, trimmed) and checked for control, bidirectional and
+    zero-width characters and for length (:mod:`validation.text`).
+
     Parameters
     ----------
     raw
@@ -246,10 +250,11 @@ def check_contract_table(
     # Imported here: validation.checks builds on this module.
     from validation.checks import column_issues, with_columns
 
-    prepared = with_columns(raw, optional)
+    prepared = with_columns(normalise_table(raw), optional)
     report = ValidationReport(source=source, rows_checked=len(prepared))
     report.warn(read_warnings(raw))
     report.extend(column_issues(prepared, required, known))
+    report.extend(text_issues(prepared))
     if report.ok:
         schema, specs = schema_for(delimiter_of(prepared))
         report.extend(validate_table(prepared, schema, specs, source, known).issues)

@@ -30,6 +30,7 @@ from planner.rules.zones import load_zones, log_zone_warnings
 from planner.scenario import load_scenario
 from planner.workflows.datafolder import DataFolder
 from planner.workflows.progress import stage
+from validation.export import neutralise_formulas
 
 DEMAND_FILE = "demand.nc"
 REGION_FILE = "demand_by_region.csv"
@@ -80,7 +81,7 @@ def write_outputs(dataset: xr.Dataset, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_demand(dataset, out / DEMAND_FILE)
     table = demand_by_region_table(dataset).round(3)
-    table.to_csv(out / REGION_FILE, index=False)
+    neutralise_formulas(table).to_csv(out / REGION_FILE, index=False)
 
 
 def format_summary(dataset: xr.Dataset, out: Path) -> str:

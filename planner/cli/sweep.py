@@ -33,6 +33,7 @@ from planner.workflows.case import read_case
 from planner.workflows.plan_files import write_plan
 from planner.workflows.progress import stage
 from planner.workflows.sweep import SweepResult, load_sweep_grid, run_sweep
+from validation.export import neutralise_formulas
 
 LOGGER = logging.getLogger("laadplan")
 
@@ -136,7 +137,9 @@ def write_sweep(result: SweepResult, out: Path) -> list[Path]:
         figures.attrs["title"] = "laadplan scenario sweep"
         figures.to_netcdf(out / NETCDF_FILE, engine="netcdf4")
         written.append(out / NETCDF_FILE)
-        sweep_table(result).to_csv(out / CSV_FILE, index=False, lineterminator="\n")
+        neutralise_formulas(sweep_table(result)).to_csv(
+            out / CSV_FILE, index=False, lineterminator="\n"
+        )
         written.append(out / CSV_FILE)
         for variant in result.grid.variants:
             plan = result.plans.get(variant.label)

@@ -23,12 +23,9 @@ from grid_data.disclosure import Hierarchy, disclose_nodes
 from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
-from planner.workflows.capacity_requests import (
-    REQUESTS_BY_NODE_FILE,
-    REQUESTS_FILE,
-    plan_requests,
-)
+from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
 from planner.workflows.multiyear import MultiYearPlan
+from validation.export import neutralise_formulas
 
 #: CSV file of each table, and how to get the table from one year's result.
 TABLE_FILES: dict[str, Callable[[PlanResult], pd.DataFrame]] = {
@@ -196,7 +193,8 @@ def write_plan(
     }
     written = [_write_json(summary, out / PlanFile.SUMMARY)]
     for name, table in tables.items():
-        table.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
+        safe = neutralise_formulas(table)
+        safe.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
         written.append(out / name)
     plan_dataset(plan).to_netcdf(out / PlanFile.NETCDF, engine="netcdf4")
     written.append(out / PlanFile.NETCDF)
@@ -217,7 +215,7 @@ def write_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: P
     """
     summary = pd.DataFrame([_flat(year) for year in plan.summary()["years"]])
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        summary.to_excel(writer, sheet_name="summary", index=False)
+        neutralise_formulas(summary).to_excel(writer, sheet_name="summary", index=False)
         for name, table in tables.items():
             _sheet(table, writer, name.removesuffix(".csv")[:31])
 
@@ -227,7 +225,7 @@ def _sheet(table: pd.DataFrame, writer: pd.ExcelWriter, sheet: str) -> None:
     if len(table) > limit:
         note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
         table = pd.concat([table.iloc[:limit], note], ignore_index=True)
-    table.to_excel(writer, sheet_name=sheet, index=False)
+    neutralise_formulas(table).to_excel(writer, sheet_name=sheet, index=False)
 
 
 def _flat(summary: dict[str, object], prefix: str = "") -> dict[str, object]:

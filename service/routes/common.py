@@ -51,6 +51,14 @@ class Message(BaseModel):
     detail: str
 
 
+#: The 422 of an upload: a validation report (or, like every 422, FastAPI's own body for a
+#: request that does not fit the API at all: see :mod:`service.openapi`).
+UPLOAD_422: dict[str, Any] = {
+    "model": ValidationFailureBody,
+    "description": "every row error, nothing stored; or a malformed request",
+}
+
+
 def validation_failure(report: ValidationReport) -> HTTPException:
     """The 422 of an upload that failed validation: every issue with its message."""
     detail = {
@@ -110,6 +118,7 @@ def iso(moment: datetime | None) -> str | None:
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Message, "description": "no or unknown token"},
     403: {"model": Message, "description": "not for this role"},
+    429: {"model": Message, "description": "too many failed authentications; see Retry-After"},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Message, "description": "absent, or not yours"}

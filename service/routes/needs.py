@@ -7,49 +7,67 @@ its own organisation's data, a planner the needs in its vervoerregio's; anything
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from service.authorisation import Scope, scope_of
 from service.db import transaction
 from service.intake import (
     CheckedNeeds,
+    ShrinkNotConfirmedError,
     check_upload,
     content_sha256,
-    read_upload,
     rows_sha256,
     rows_to_raw,
     safe_filename,
     store_submission,
 )
 from service.models import NeedsRow, NeedsSubmission, Organisation, PlanningRun, Role, RunResult
-from service.principal import Principal, audit, not_found, require, sessions_of
+from service.principal import Principal, audit, not_found, require, sessions_of, settings_of
 from service.routes.common import (
     ERRORS,
     NOT_FOUND,
+    UPLOAD_422,
     Id,
+    Message,
     RowProblem,
-    ValidationFailureBody,
     file_failure,
     iso,
     report_warnings,
     validation_failure,
 )
 from service.snapshot import own_need_id
-from validation.reading import ReadError
+from service.uploads import UploadRefusedError, limits_from, read_bounded_upload, run_cancellable
 
 router = APIRouter(tags=["needs"])
 Signatory = Annotated[Principal, Depends(require(Role.SIGNATORY))]
 NeedsReader = Annotated[Principal, Depends(require(Role.SIGNATORY, Role.PLANNER, Role.ADMIN))]
 UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    413: {"description": "larger than LAADPLAN_MAX_UPLOAD_MB"},
-    422: {"model": ValidationFailureBody, "description": "every row error; nothing stored"},
+    409: {"model": Message, "description": "much smaller than the current version; confirm"},
+    413: {"model": Message, "description": "beyond an upload limit (size, rows, columns)"},
+    422: UPLOAD_422,
 }
+ConfirmShrink = Annotated[
+    bool,
+    Query(description="replace the current version even when the upload has far fewer rows"),
+]
 MAX_JSON_ROWS = 100_000
 
 
@@ -105,12 +123,22 @@ def _out(
 
 
 def _store(
-    request: Request, response: Response, principal: Principal, checked: CheckedNeeds
+    request: Request,
+    response: Response,
+    principal: Principal,
+    checked: CheckedNeeds,
+    confirm_shrink: bool = False,
 ) -> SubmissionOut:
     if not checked.report.ok:
         raise validation_failure(checked.report)
+    ratio = settings_of(request).shrink_confirm_ratio
     with transaction(sessions_of(request)) as session:
-        submission, created = store_submission(session, principal, checked)
+        try:
+            submission, created = store_submission(
+                session, principal, checked, ratio, confirm_shrink
+            )
+        except ShrinkNotConfirmedError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
         detail = {"version": submission.version, "rows": submission.rows, "created": created}
         target = f"needs/submissions/{submission.id}"
         audit(session, principal, "write" if created else "read", target, detail)
@@ -129,22 +157,38 @@ def _store(
     },
     summary="Upload needs as a CSV or XLSX file",
 )
-def upload_needs_file(
+async def upload_needs_file(
     request: Request,
     response: Response,
     principal: Signatory,
     file: Annotated[UploadFile, File(description="needs.csv (UTF-8; , ; or tab) or needs.xlsx")],
+    confirm_shrink: ConfirmShrink = False,
 ) -> SubmissionOut:
-    """Validate every row like ``laadplan validate``; store a new version when all are valid."""
-    content = file.file.read()
+    """Validate every row like ``laadplan validate``; store a new version when all are valid.
+
+    The file is read within the upload limits (rows, columns, unpacked size) and the reading
+    stops when the client disconnects (:mod:`service.uploads`).
+    """
+    content = await file.read()
     filename = safe_filename(file.filename, content)
+    limits = limits_from(settings_of(request))
+    read = partial(read_bounded_upload, content, filename, limits)
     try:
-        raw = read_upload(content, filename)
-    except ReadError as exc:
-        raise file_failure(filename, str(exc)) from exc
+        raw = await run_cancellable(request, read, limits.parse_timeout_s)
+    except UploadRefusedError as exc:
+        raise refused_upload(filename, exc) from exc
     source_format = "xlsx" if filename.endswith(".xlsx") else "csv"
-    checked = check_upload(raw, principal, filename, source_format, content_sha256(content))
-    return _store(request, response, principal, checked)
+    checked = await run_in_threadpool(
+        check_upload, raw, principal, filename, source_format, content_sha256(content)
+    )
+    return await run_in_threadpool(_store, request, response, principal, checked, confirm_shrink)
+
+
+def refused_upload(filename: str, refused: UploadRefusedError) -> HTTPException:
+    """The HTTP error of an upload refused while reading (413 for limits, 422 malformed)."""
+    if refused.status_code == status.HTTP_422_UNPROCESSABLE_CONTENT:
+        return file_failure(filename, refused.message)
+    return HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=refused.message)
 
 
 @router.post(
@@ -157,12 +201,16 @@ def upload_needs_file(
     summary="Upload needs as JSON rows",
 )
 def upload_needs_rows(
-    request: Request, response: Response, principal: Signatory, body: NeedsRowsIn
+    request: Request,
+    response: Response,
+    principal: Signatory,
+    body: NeedsRowsIn,
+    confirm_shrink: ConfirmShrink = False,
 ) -> SubmissionOut:
     """As ``POST /needs``; rows are numbered as file lines (the first row is row 2)."""
     raw = rows_to_raw(body.rows)
     checked = check_upload(raw, principal, "needs.json", "json", rows_sha256(body.rows))
-    return _store(request, response, principal, checked)
+    return _store(request, response, principal, checked, confirm_shrink)
 
 
 @router.get("/needs/submissions", responses=ERRORS, summary="List needs versions")

@@ -1,0 +1,129 @@
+"""One text normalisation for every contract table (:mod:`validation.text`) and formula-like
+cells neutralised in every CSV/Excel export (:mod:`validation.export`)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboards.downloads import csv_download, excel_download
+from planner.intake.needs import check_needs
+from tests._needs_fixtures import VALID_ROWS, broken
+from validation import RowIssue
+from validation.export import neutralise_formulas
+from validation.text import MAX_IDENTIFIER_CHARS, normalise_table
+
+ATTACK = "=cmd|' /C calc'!A0"
+
+
+def issues_of(rows: list[dict[str, str]]) -> list[RowIssue]:
+    table, report = check_needs(pd.DataFrame(rows).astype(str), source="needs.csv")
+    assert table is None and not report.ok
+    return report.issues
+
+
+def only_issue(rows: list[dict[str, str]], column: str) -> RowIssue:
+    found = [issue for issue in issues_of(rows) if issue.column == column]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("need_id", "shown", "problem"),
+    [
+        ("N-\u200b001", "N-\\u200b001", "invisible or control characters (\\u200b)"),
+        ("N-\u202e100", "N-\\u202e100", "invisible or control characters (\\u202e)"),
+        ("N-0\x0001", "N-0\\u000001", "invisible or control characters (\\u0000)"),
+        ("N-\ufeff9", "N-\\ufeff9", "invisible or control characters (\\ufeff)"),
+    ],
+)
+def test_invisible_and_control_characters_are_named_with_row_column_value(
+    need_id: str, shown: str, problem: str
+) -> None:
+    issue = only_issue(broken(1, need_id=need_id), "need_id")
+    assert (issue.row, issue.value) == (3, shown)
+    assert problem in issue.problem
+    assert issue.valid is not None and "zero-width" in issue.valid
+
+
+def test_a_zero_width_space_no_longer_passes_the_duplicate_check() -> None:
+    rows = broken(1, need_id=VALID_ROWS[0]["need_id"] + "\u200b")
+    issue = only_issue(rows, "need_id")
+    assert issue.suggestion == VALID_ROWS[0]["need_id"]  # what it looked like
+
+
+def test_full_width_identifiers_are_refused_with_the_plain_form_suggested() -> None:
+    issue = only_issue(broken(0, need_id="ＮＯ１"), "need_id")
+    assert issue.problem == "holds full-width or other compatibility characters"
+    assert issue.suggestion == "NO1"
+
+
+def test_an_identifier_over_the_limit_is_refused_whatever_the_database() -> None:
+    issue = only_issue(broken(2, need_id="x" * (MAX_IDENTIFIER_CHARS + 1)), "need_id")
+    assert issue.row == 4
+    assert issue.problem == "is 201 characters long" and issue.valid == "at most 200 characters"
+    assert str(issue.value).startswith("xxxx")
+
+
+def test_an_identifier_may_not_start_like_a_formula() -> None:
+    issue = only_issue(broken(0, depot_id="=HYPERLINK(1)"), "depot_id")
+    assert issue.problem == "starts like a spreadsheet formula"
+
+
+def test_text_is_put_in_nfc_and_trimmed_so_equal_looking_ids_are_equal() -> None:
+    decomposed, composed = "Cafe\u0301-1", "Caf\u00e9-1"
+    rows = [{**VALID_ROWS[0], "need_id": decomposed}, {**VALID_ROWS[1], "need_id": f" {composed} "}]
+    issue = only_issue(rows, "need_id")
+    assert issue.row == 3 and issue.value == composed  # the repeated id, as normalised
+    frame = normalise_table(pd.DataFrame({"need_id": [decomposed, f" {composed} "]}))
+    assert frame["need_id"].tolist() == [composed, composed]
+
+
+def test_formula_like_text_is_accepted_as_free_text_and_neutralised_on_export() -> None:
+    rows = [{**row} for row in VALID_ROWS]
+    rows[0]["sector"] = ATTACK
+    table, report = check_needs(pd.DataFrame(rows).astype(str), source="needs.csv")
+    assert report.ok and table is not None
+    safe = neutralise_formulas(table)
+    assert safe.loc[0, "sector"] == "'" + ATTACK
+    assert safe["lat"].tolist() == table["lat"].tolist()  # numbers untouched
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_owasp_formula_start_is_neutralised(start: str) -> None:
+    frame = pd.DataFrame({"name": [f"{start}SUM(A1)", "plain", "-12.5"], "kw": [-1.0, 2.0, 3.0]})
+    safe = neutralise_formulas(frame)
+    assert safe["name"].tolist() == [f"'{start}SUM(A1)", "plain", "-12.5"]
+    assert safe["kw"].tolist() == [-1.0, 2.0, 3.0]
+
+
+def dangerous_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"site": [ATTACK, "@SUM(1+1)", "Leuven"], "=head": ["+1+1", "x", "y"], "kw": [-5, 1, 2]}
+    )
+
+
+def test_the_dashboards_excel_export_holds_text_not_formulas() -> None:
+    download = excel_download(dangerous_table(), "sites")
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    sheet = book.active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    formulas = [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert formulas == []
+    values = [cell.value for cell in cells]
+    assert "'" + ATTACK in values and "'@SUM(1+1)" in values and "'=head" in values
+    assert -5 in values  # numbers stay numbers
+
+
+def test_the_dashboards_csv_export_holds_no_formula_like_cell() -> None:
+    content = csv_download(dangerous_table(), "sites")["content"]
+    read = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False)
+    cells = [*read.columns, *read.to_numpy().ravel().tolist()]
+    risky = [cell for cell in cells if cell.startswith(("=", "+", "@")) or cell.startswith("-x")]
+    assert risky == []
+    assert read.loc[0, "site"] == "'" + ATTACK
