@@ -10,7 +10,7 @@ from planner.intake.needs import validate_needs_file
 from planner.rules.zones import load_zones, zone_warnings
 from planner.workflows.datafolder import CaseFile
 
-ZONES_FILE = CaseFile.ZONES
+ZONES_FILE = CaseFile.ZONES.value
 
 
 def register(subparsers: Any) -> None:
