@@ -92,7 +92,7 @@ def default_catalogue() -> tuple[ChargerType, ...]:
     return (
         ChargerType("AC 11 kW", 11.0, 2_500.0, frozenset(light)),
         ChargerType("AC 22 kW", 22.0, 4_000.0, frozenset(light)),
-        ChargerType("DC 40 kW depot", 40.0, 20_000.0, frozenset(("N2H", *heavy))),
+        ChargerType("DC 40 kW depot", 40.0, 20_000.0, frozenset((n2h, *heavy))),
         ChargerType("DC 50 kW", 50.0, 30_000.0, frozenset(up_to_n2h)),
         ChargerType("DC 150 kW", 150.0, 70_000.0, frozenset((n2h, *heavy))),
         ChargerType("DC 350 kW", 350.0, 150_000.0, frozenset(heavy)),

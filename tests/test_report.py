@@ -11,7 +11,7 @@ import pytest
 
 from dashboards.report._content import MUNICIPALITY_FILE, REGION_FILE
 from dashboards.report._render import format_number
-from dashboards.report._texts import text
+from dashboards.report._texts import report_text
 from dashboards.store import PLAN_SUBFOLDER
 from planner.cli import main as laadplan
 from planner.workflows.capacity_requests import REQUESTS_FILE
@@ -69,14 +69,14 @@ def test_pdf_names_region_years_tiers_and_municipalities(
 def test_pdf_has_a_page_per_section_in_dutch(pdf_text: tuple[list[str], Path]) -> None:
     pages, _ = pdf_text
     headings = [
-        text("summary.year", "nl", year=LAST_YEAR).split(" ")[0],
-        text("zes", "nl"),
-        text("demand", "nl"),
-        text("rollout", "nl"),
-        text("municipalities", "nl"),
-        text("grid", "nl"),
-        text("unmet", "nl"),
-        text("methods", "nl"),
+        report_text("summary.year", "nl", year=LAST_YEAR).split(" ")[0],
+        report_text("zes", "nl"),
+        report_text("demand", "nl"),
+        report_text("rollout", "nl"),
+        report_text("municipalities", "nl"),
+        report_text("grid", "nl"),
+        report_text("unmet", "nl"),
+        report_text("methods", "nl"),
     ]
     assert len(pages) >= len(SECTIONS)
     found = [next(i for i, page in enumerate(pages) if heading in page) for heading in headings]
@@ -87,12 +87,12 @@ def test_pdf_shows_the_operators_requests_as_written(
     pdf_text: tuple[list[str], Path], planned: tuple[Path, Path]
 ) -> None:
     pages, _ = pdf_text
-    grid_page = next(page for page in pages if text("grid", "nl") in page)
+    grid_page = next(page for page in pages if report_text("grid", "nl") in page)
     plan_file = planned[1] / PLAN_SUBFOLDER / REQUESTS_FILE
     requests = pd.read_csv(plan_file, dtype={"node_id": str})
     named = requests.dropna(subset=["node_id"])
     if named.empty:
-        assert text("grid.none", "nl") in grid_page
+        assert report_text("grid.none", "nl") in grid_page
     for row in named.itertuples():
         assert str(row.node_id) in grid_page
         assert format_number(row.extra_capacity_kva, "nl") in grid_page

@@ -39,6 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 import pulp
 
+from charging_sites import Tier
 from planner.optimisation.model import (
     LE,
     PlanProblem,
@@ -185,7 +186,7 @@ def define_connector_constraints(problem: PlanProblem) -> None:
     for site, pairs in _positions_by_key(s.pair_site):
         if not plugs.get(site):
             continue
-        if tiers[site] == "private":
+        if tiers[site] == Tier.PRIVATE:
             _define_parked(problem, site, pairs, plugs[site], units)
         else:
             _define_connector_hours(problem, site, plugs[site], kw)

@@ -119,7 +119,7 @@ class PlanResult:
     @property
     def investment_eur_per_year(self) -> float:
         """Annuity of the sites and chargers invested in up to this year, EUR/year."""
-        keys = ("sites_eur", "chargers_eur", "carried_investment_eur")
+        keys = (CostKey.SITES, CostKey.CHARGERS, CostKey.CARRIED_INVESTMENT)
         return float(sum(self.costs.get(key, 0.0) for key in keys))
 
     @property
