@@ -29,7 +29,7 @@ from dashboards.i18n import t
 from dashboards.maps import make_map_figure
 from dashboards.plan_figures import TIER_COLOURS
 from dashboards.report._content import RegionReport
-from dashboards.report._texts import report_text
+from dashboards.report._texts import wording
 
 #: Babel locale of each report language.
 LOCALES = {"nl": "nl_BE", "en": "en_GB"}
@@ -64,7 +64,7 @@ def render_html(report: RegionReport, lang: str = "nl") -> str:
         report=report,
         lang=lang,
         today=dt.date.today().isoformat(),
-        tx=lambda key, **values: report_text(key, lang, **values),
+        tx=lambda key, **values: wording(key, lang, **values),
         t=lambda key: t(key, lang),
         num=lambda value, digits=0: format_number(value, lang, digits),
         headline=headline(report),
@@ -182,7 +182,7 @@ def make_vehicles_figure(report: RegionReport, lang: str) -> go.Figure:
             go.Bar(x=rows["year"].astype(str), y=rows["ze_vehicles"], name=category,
                    marker_color=colour)
         )  # fmt: skip
-    return _layout(figure, report_text("fig.vehicles", lang), t("q.ze_vehicles", lang), lang)
+    return _layout(figure, wording("fig.vehicles", lang), t("q.ze_vehicles", lang), lang)
 
 
 def make_energy_figure(report: RegionReport, lang: str) -> go.Figure:
@@ -196,7 +196,7 @@ def make_energy_figure(report: RegionReport, lang: str) -> go.Figure:
             go.Bar(x=rows["year"].astype(str), y=rows["energy_kwh_per_day"] / 1000.0,
                    name=category, marker_color=colour)
         )  # fmt: skip
-    return _layout(figure, report_text("fig.energy", lang), t("q.energy_mwh_day", lang), lang)
+    return _layout(figure, wording("fig.energy", lang), t("q.energy_mwh_day", lang), lang)
 
 
 def make_rollout_figure(report: RegionReport, lang: str) -> go.Figure:
@@ -210,7 +210,7 @@ def make_rollout_figure(report: RegionReport, lang: str) -> go.Figure:
             go.Bar(x=rows["year"].astype(str), y=rows["chargers"], name=t(f"tier.{tier}", lang),
                    marker_color=TIER_COLOURS[Tier(tier)])
         )  # fmt: skip
-    return _layout(figure, report_text("fig.rollout", lang), t("q.chargers", lang), lang)
+    return _layout(figure, wording("fig.rollout", lang), t("q.chargers", lang), lang)
 
 
 def make_region_map(report: RegionReport, lang: str) -> go.Figure:
@@ -221,6 +221,6 @@ def make_region_map(report: RegionReport, lang: str) -> go.Figure:
     values = rows[rows["year"] == last].groupby("nis_code")["chargers"].sum().astype(float)
     focus = outlines[outlines["nis_code"].isin(set(report.municipalities["nis_code"]))]
     figure = make_map_figure(outlines, [], lang, values=values, focus=focus)
-    title = report_text("fig.map", lang, year=str(last) if last is not None else "")
+    title = wording("fig.map", lang, year=str(last) if last is not None else "")
     figure.update_layout(title={"text": title, "font": {"size": 14}}, height=480, width=720)
     return figure

@@ -115,12 +115,12 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def report_text(key: str, lang: str, **values: object) -> str:
+def wording(key: str, lang: str, **values: object) -> str:
     """The text of ``key`` in ``lang`` (``nl`` or ``en``), with ``values`` filled in.
 
     Examples
     --------
-    >>> report_text("fig.map", "nl", year=2030)
+    >>> wording("fig.map", "nl", year=2030)
     'Laadpunten per gemeente in 2030'
     """
     dutch, english = TEXTS[key]

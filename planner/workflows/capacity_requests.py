@@ -122,10 +122,11 @@ def plan_node_loads(
     organisations = np.zeros((count, years), dtype=np.intp)
     for y, result in enumerate(plan.results):
         table = result.node_load
-        rows = table["node_id"].astype(str).map(position).to_numpy()
-        slot = table["slot"].to_numpy(dtype=np.intp)
-        load[rows, y, slot] = table["load_kw"].to_numpy(float)
-        headroom[rows, slot] = table["headroom_kva"].to_numpy(float)
+        if len(table):  # a plan without load (no needs, or no grid node charged) has no rows
+            rows = table["node_id"].astype(str).map(position).to_numpy(dtype=np.intp)
+            slot = table["slot"].to_numpy(dtype=np.intp)
+            load[rows, y, slot] = table["load_kw"].to_numpy(float)
+            headroom[rows, slot] = table["headroom_kva"].to_numpy(float)
         extra[:, y] = _extra_kva(result.node_load, result.reinforcement, position, count)
         direct = _organisations_at_nodes(result.sites, result.assignments, grid)
         organisations[:, y] = _below_counts(hierarchy, direct)
