@@ -34,6 +34,7 @@ from validation import RowIssue, ValidationReport
 from validation.reading import parse_booleans, parse_numbers, read_raw_table
 from validation.report import FIRST_DATA_ROW
 from validation.schema import check_contract_table, delimiter_of, load_checked_table
+from validation.text import visible
 
 __all__ = [
     "NEEDS_COLUMNS",
@@ -104,7 +105,7 @@ def check_needs(
         schema_for=needs_schema,
     )
     report.extend(tolerant.issues)
-    report.issues = [_as_written(issue, raw) for issue in report.issues]
+    report.issues = [_as_written(issue, raw, tolerant.raw) for issue in report.issues]
     report.warn(tolerant.warnings)
     if prepared is None or not report.ok:
         return None, report
@@ -121,14 +122,20 @@ def canonical_needs_text(raw: pd.DataFrame) -> pd.DataFrame:
     return prepare_needs(raw).raw
 
 
-def _as_written(issue: RowIssue, raw: pd.DataFrame) -> RowIssue:
-    """The issue with the cell's value as written in the file (not as prepared)."""
-    if issue.row is None or issue.column is None or issue.column not in raw.columns:
+def _as_written(issue: RowIssue, raw: pd.DataFrame, prepared: pd.DataFrame) -> RowIssue:
+    """The issue with the cell's value as written in the file when it shows the prepared text.
+
+    Values the text rules show with escapes (``\\u200b``) or cut short are kept as they are.
+    """
+    column = issue.column
+    if issue.row is None or column is None or column not in raw.columns:
         return issue
     index = issue.row - FIRST_DATA_ROW
-    if index not in raw.index:
+    if index not in raw.index or column not in prepared.columns or index not in prepared.index:
         return issue
-    return dataclasses.replace(issue, value=raw.at[index, issue.column])
+    if str(issue.value) != str(prepared.at[index, column]):
+        return issue
+    return dataclasses.replace(issue, value=visible(str(raw.at[index, column])))
 
 
 def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
