@@ -125,7 +125,7 @@ def canonical_needs_text(raw: pd.DataFrame) -> pd.DataFrame:
 def _as_written(issue: RowIssue, raw: pd.DataFrame, prepared: pd.DataFrame) -> RowIssue:
     """The issue with the cell's value as written in the file when it shows the prepared text.
 
-    Values the text rules show with escapes (``\\u200b``) or cut short are kept as they are.
+    Values the text rules show with escapes or cut short are kept as they are.
     """
     column = issue.column
     if issue.row is None or column is None or column not in raw.columns:
