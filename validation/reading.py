@@ -91,9 +91,28 @@ def drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return kept
 
 
+#: Share of NUL bytes from which a file is taken for UTF-16 or binary rather than text.
+NUL_SHARE_NOT_TEXT = 0.05
+
+
+def not_text(raw: bytes) -> bool:
+    """Whether a file is UTF-16 (byte-order mark, or NUL bytes throughout) or binary.
+
+    A stray NUL byte in a cell is left to the text rules, which name its row and column.
+
+    Examples
+    --------
+    >>> not_text("a;b\n".encode("utf-16")), not_text(b"a;b\nN\x001;2\n")
+    (True, False)
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return raw.count(b"\x00") > NUL_SHARE_NOT_TEXT * max(len(raw), 1)
+
+
 def _read_text(path: Path) -> tuple[str, list[RowIssue]]:
     raw = path.read_bytes()
-    if b"\x00" in raw:
+    if not_text(raw):
         raise ReadError(
             f"{path}: holds NUL bytes, so it is not a text table (UTF-16 'Unicode text' or a "
             "binary file); save the file as 'CSV UTF-8' and try again"
