@@ -96,7 +96,7 @@ NUL_SHARE_NOT_TEXT = 0.05
 
 
 def not_text(raw: bytes) -> bool:
-    """Whether a file is UTF-16 (byte-order mark, or NUL bytes throughout) or binary.
+    r"""Whether a file is UTF-16 (byte-order mark, or NUL bytes throughout) or binary.
 
     A stray NUL byte in a cell is left to the text rules, which name its row and column.
 
