@@ -102,7 +102,8 @@ def not_text(raw: bytes) -> bool:
 
     Examples
     --------
-    >>> not_text("a;b\n".encode("utf-16")), not_text(b"a;b\nN\x001;2\n")
+    >>> rows = b"need_id;vehicles\n" + b"N-1;2\n" * 40
+    >>> not_text("a;b\n".encode("utf-16")), not_text(rows + b"N\x001;2\n")
     (True, False)
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
