@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from planner.intake.needs_template import needs_template
+from service.routes.common import NOT_FOUND
 
 router = APIRouter(tags=["templates"])
 
@@ -19,7 +20,10 @@ MEDIA_TYPES = {
 @router.get(
     "/templates/needs.{file_format}",
     response_class=Response,
-    responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}},
+    responses={
+        200: {"content": {media: {} for media in MEDIA_TYPES.values()}},
+        **NOT_FOUND,  # a format other than xlsx or csv names no template
+    },
     summary="The needs template (xlsx with dropdowns, or csv)",
 )
 def download_needs_template(file_format: Literal["xlsx", "csv"]) -> Response:
