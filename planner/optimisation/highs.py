@@ -89,22 +89,25 @@ class HighsSolver(Solver):
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    """Silence the C library's standard output (HiGHS prints a banner on first use)."""
+    """Silence the C library's standard output (HiGHS prints a banner on first use).
+
+    The output goes into a pipe that is then dropped (a few hundred bytes; no file opened).
+    """
     try:
         sys.stdout.flush()
         saved = os.dup(1)
     except (OSError, ValueError):
         yield
         return
-    sink = os.open(os.devnull, os.O_WRONLY)
+    drain, sink = os.pipe()
     os.dup2(sink, 1)
     try:
         yield
     finally:
         ctypes.CDLL(None).fflush(None)
         os.dup2(saved, 1)
-        os.close(saved)
-        os.close(sink)
+        for descriptor in (saved, sink, drain):
+            os.close(descriptor)
 
 
 def _new_highs(options: SolveOptions) -> highspy.Highs:
