@@ -173,30 +173,27 @@ def _layout(figure: go.Figure, title: str, y_title: str, lang: str) -> go.Figure
 
 def make_vehicles_figure(report: RegionReport, lang: str) -> go.Figure:
     """Zero-emission vehicles per category and year (stacked bars, whole vehicles)."""
-    figure = go.Figure()
-    for category, colour in CATEGORY_COLOURS.items():
-        rows = report.demand[report.demand["category"] == category]
-        if rows.empty:
-            continue
-        figure.add_trace(
-            go.Bar(x=rows["year"].astype(str), y=rows["ze_vehicles"], name=category,
-                   marker_color=colour)
-        )  # fmt: skip
+    figure = _bars_by_category(report.demand, "ze_vehicles", 1.0)
     return _layout(figure, wording("fig.vehicles", lang), t("q.ze_vehicles", lang), lang)
 
 
 def make_energy_figure(report: RegionReport, lang: str) -> go.Figure:
     """Energy per working day per year, MWh (stacked by category)."""
+    figure = _bars_by_category(report.demand, "energy_kwh_per_day", 1 / 1000.0)
+    return _layout(figure, wording("fig.energy", lang), t("q.energy_mwh_day", lang), lang)
+
+
+def _bars_by_category(demand: pd.DataFrame, column: str, scale: float) -> go.Figure:
+    """One bar trace per vehicle category of ``column`` × ``scale`` per year."""
     figure = go.Figure()
     for category, colour in CATEGORY_COLOURS.items():
-        rows = report.demand[report.demand["category"] == category]
-        if rows.empty:
-            continue
-        figure.add_trace(
-            go.Bar(x=rows["year"].astype(str), y=rows["energy_kwh_per_day"] / 1000.0,
-                   name=category, marker_color=colour)
-        )  # fmt: skip
-    return _layout(figure, wording("fig.energy", lang), t("q.energy_mwh_day", lang), lang)
+        rows = demand[demand["category"] == category]
+        if not rows.empty:
+            values = rows[column].astype(float) * scale
+            figure.add_trace(
+                go.Bar(x=rows["year"].astype(str), y=values, name=category, marker_color=colour)
+            )
+    return figure
 
 
 def make_rollout_figure(report: RegionReport, lang: str) -> go.Figure:
