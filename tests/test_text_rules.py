@@ -12,6 +12,7 @@ import pytest
 
 from dashboards.downloads import csv_download, excel_download
 from planner.intake.needs import check_needs
+from service.intake import rows_to_raw
 from tests._needs_fixtures import VALID_ROWS, broken
 from validation import RowIssue
 from validation.export import neutralise_formulas
@@ -127,3 +128,12 @@ def test_the_dashboards_csv_export_holds_no_formula_like_cell() -> None:
     risky = [cell for cell in cells if cell.startswith(("=", "+", "@")) or cell.startswith("-x")]
     assert risky == []
     assert read.loc[0, "site"] == "'" + ATTACK
+
+
+def test_a_column_named_twice_after_trimming_is_refused_by_name_not_a_crash() -> None:
+    # found by schemathesis: JSON rows with the keys "need_id" and " need_id"
+    raw = rows_to_raw([{**VALID_ROWS[0], " need_id": "other"}])
+    table, report = check_needs(raw, source="needs.json")
+    assert table is None
+    problems = [(issue.column, issue.problem) for issue in report.issues]
+    assert problems == [("need_id", "is a column name that occurs more than once (after trimming)")]

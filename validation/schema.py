@@ -250,15 +250,33 @@ def check_contract_table(
     # Imported here: validation.checks builds on this module.
     from validation.checks import column_issues, with_columns
 
-    prepared = with_columns(normalise_table(raw), optional)
-    report = ValidationReport(source=source, rows_checked=len(prepared))
+    normalised = normalise_table(raw)
+    report = ValidationReport(source=source, rows_checked=len(normalised))
     report.warn(read_warnings(raw))
+    report.extend(duplicate_column_issues(normalised))
+    if not report.ok:  # a column twice: the cells cannot be told apart
+        return None, report
+    prepared = with_columns(normalised, optional)
     report.extend(column_issues(prepared, required, known))
     report.extend(text_issues(prepared))
     if report.ok:
         schema, specs = schema_for(delimiter_of(prepared))
         report.extend(validate_table(prepared, schema, specs, source, known).issues)
     return (prepared if report.ok else None), report
+
+
+def duplicate_column_issues(table: pd.DataFrame) -> list[RowIssue]:
+    """A column name that occurs twice (after trimming and Unicode normalisation).
+
+    Examples
+    --------
+    >>> [issue.column for issue in duplicate_column_issues(pd.DataFrame(columns=["a", "a", "b"]))]
+    ['a']
+    """
+    names = [str(column) for column in table.columns]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    problem = "is a column name that occurs more than once (after trimming)"
+    return [RowIssue(None, name, name, problem, "every column once", None) for name in twice]
 
 
 Checked = TypeVar("Checked")
