@@ -37,6 +37,7 @@ import geography
 from dashboards.plan_data import SUMMARY_FILE, PlanOutputs, read_plan_outputs
 from grid_data.reports import CONGESTION_FILE, NODE_LOAD_FILE, REQUESTS_FILE
 from planner.demand.projection import project_demand, read_demand
+from planner.optimisation.vocabulary import PLAN_FOLDER
 from planner.scenario import Scenario
 from planner.workflows.case import Case, read_case
 from planner.workflows.datafolder import DataFolder, resolve_data_folder
@@ -67,10 +68,6 @@ class GridOverlay:
     congestion: pd.DataFrame
     requests: pd.DataFrame
     source: str
-
-
-#: Where ``laadplan run`` puts the plan inside its results folder.
-PLAN_SUBFOLDER = "plan"
 
 
 class CaseStore:
@@ -200,7 +197,7 @@ class CaseStore:
         """The folder of the plan's files: ``OUT/plan`` of ``laadplan run``, else ``OUT``."""
         if self.results_dir is None:
             return None
-        nested = self.results_dir / PLAN_SUBFOLDER
+        nested = self.results_dir / PLAN_FOLDER
         return nested if (nested / SUMMARY_FILE).is_file() else self.results_dir
 
     def warm(self) -> None:

@@ -12,8 +12,8 @@ import pytest
 from dashboards.report._content import MUNICIPALITY_FILE, REGION_FILE
 from dashboards.report._render import format_number
 from dashboards.report._texts import wording
-from dashboards.store import PLAN_SUBFOLDER
 from planner.cli import main as laadplan
+from planner.optimisation.vocabulary import PLAN_FOLDER
 from planner.workflows.capacity_requests import REQUESTS_FILE
 from tests._dashboard_fixtures import FIRST_YEAR, LAST_YEAR, generate_case, run_case
 
@@ -60,7 +60,7 @@ def test_pdf_names_region_years_tiers_and_municipalities(
     assert "vervoerregio Leuven" in whole
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         assert re.search(rf"(?m)^{year}\b", whole), f"year {year} missing"
-    aggregate = pd.read_csv(planned[1] / PLAN_SUBFOLDER / MUNICIPALITY_FILE, dtype=str)
+    aggregate = pd.read_csv(planned[1] / PLAN_FOLDER / MUNICIPALITY_FILE, dtype=str)
     assert not aggregate.empty
     for tier in aggregate["tier"].unique():
         assert {"private": "privé", "semi_public": "semipubliek", "public": "publiek"}[
@@ -92,7 +92,7 @@ def test_pdf_shows_the_operators_requests_as_written(
 ) -> None:
     pages, _ = pdf_text
     grid_page = next(page for page in pages if wording("grid", "nl") in page)
-    plan_file = planned[1] / PLAN_SUBFOLDER / REQUESTS_FILE
+    plan_file = planned[1] / PLAN_FOLDER / REQUESTS_FILE
     requests = pd.read_csv(plan_file, dtype={"node_id": str})
     named = requests.dropna(subset=["node_id"])
     if named.empty:
@@ -111,7 +111,7 @@ def test_rollout_figures_add_up_to_the_plans_aggregate(
     assert laadplan([*arguments, "--out", str(html), "--format", "html", "--lang", "en"]) == 0
     page = html.read_text(encoding="utf-8")
     assert 'lang="en"' in page and "Supra-local charging plan" in page
-    region = pd.read_csv(out / PLAN_SUBFOLDER / REGION_FILE)
+    region = pd.read_csv(out / PLAN_FOLDER / REGION_FILE)
     last = region[region["year"] == LAST_YEAR]
     for tier, chargers in last.groupby("tier")["chargers"].sum().items():
         label = TIER_EN[str(tier)]

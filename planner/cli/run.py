@@ -27,15 +27,13 @@ from planner.cli.common import (
 )
 from planner.cli.plan import add_undivided_argument, plan_and_write
 from planner.cli.plan import format_summary as format_plan_summary
+from planner.optimisation.vocabulary import PLAN_FOLDER
 from planner.workflows.capacity_requests import REQUESTS_FILE
 from planner.workflows.case import read_case
 from planner.workflows.overlay import format_overlay_summary, overlay_of, write_overlay
 from planner.workflows.progress import stage
 
 LOGGER = logging.getLogger("laadplan")
-
-#: Sub-folder of OUT holding the plan files.
-PLAN_FOLDER = "plan"
 
 
 def register(subparsers: Any) -> None:

@@ -50,3 +50,7 @@ class PlanFile(StrEnum):
     CHARGERS_BY_VERVOERREGIO = "chargers_by_vervoerregio.csv"
     NETCDF = "plan.nc"
     EXCEL = "plan.xlsx"
+
+
+#: Sub-folder of ``laadplan run``'s results folder that holds the plan's files.
+PLAN_FOLDER = "plan"
