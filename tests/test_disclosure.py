@@ -165,12 +165,13 @@ MUNICIPALITY_REGION = {"11001": "A", "11002": "A", "12001": "B", "12002": "B"}
 
 
 @st.composite
-def shared_plans(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Open shared sites (one year) and the organisations charging there."""
+def aggregate_plans(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Open sites of every tier (one year), their owners and chargers, and who charges there."""
     site_rows, assignment_rows = [], []
     for number in range(draw(st.integers(1, 6))):
         municipality = draw(st.sampled_from(sorted(MUNICIPALITY_REGION)))
-        tier = draw(st.sampled_from(["semi_public", "public"]))
+        tier = draw(st.sampled_from(["private", "semi_public", "public"]))
+        owner = draw(st.sampled_from(ORGANISATIONS)) if tier == "private" else ""
         site = f"S{number}"
         energy = 0.0
         for organisation in draw(st.sets(st.sampled_from(ORGANISATIONS), max_size=4)):
@@ -180,10 +181,12 @@ def shared_plans(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
                 {"year": 2030, "site_id": site, "tier": tier, "organisation_id": organisation,
                  "energy_kwh_per_day": kwh}
             )  # fmt: skip
+        chargers = draw(st.integers(1, 9))
         site_rows.append(
-            {"year": 2030, "site_id": site, "tier": tier, "nis_code": municipality,
-             "vervoerregio_code": MUNICIPALITY_REGION[municipality], "chargers": 2,
-             "new_chargers": 1, "installed_kw": 44.0, "energy_kwh_per_day": energy}
+            {"year": 2030, "site_id": site, "tier": tier, "owner_organisation_id": owner,
+             "nis_code": municipality, "vervoerregio_code": MUNICIPALITY_REGION[municipality],
+             "chargers": chargers, "new_chargers": 1, "connectors": 2 * chargers,
+             "installed_kw": 22.0 * chargers, "energy_kwh_per_day": energy}
         )  # fmt: skip
     return pd.DataFrame(site_rows), pd.DataFrame(
         assignment_rows,
@@ -191,29 +194,45 @@ def shared_plans(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
 
 
+#: Offset of a site's charger unknown from its energy unknowns (another figure of the owner).
+CHARGERS = 100
+
+
 def aggregate_cells(
     tables: dict[str, pd.DataFrame], sites: pd.DataFrame, assignments: pd.DataFrame
 ) -> list[frozenset[tuple[str, int, int]]]:
-    """Each shown energy figure as the (organisation, site) contributions it sums."""
+    """Each shown figure as the contributions it sums.
+
+    Energy: the (organisation, site) contributions of those charging there.  Chargers of a
+    private site: one unknown of its owner (the counts of shared sites are public).
+    """
     position = {site: i for i, site in enumerate(sites["site_id"])}
     cells = []
     for name, by in AGGREGATE_FILES.items():
-        for row in tables[name][tables[name]["energy_kwh_per_day"].notna()].itertuples():
+        for row in tables[name].itertuples():
             area = sites[
                 (sites[by].astype(str) == str(getattr(row, by))) & (sites["tier"] == row.tier)
             ]
-            used = assignments[assignments["site_id"].isin(area["site_id"])]
-            cells.append(
-                frozenset(
-                    (o, position[s], -1)
-                    for o, s in zip(used["organisation_id"], used["site_id"], strict=True)
+            if pd.notna(row.energy_kwh_per_day):
+                used = assignments[assignments["site_id"].isin(area["site_id"])]
+                cells.append(
+                    frozenset(
+                        (o, position[s], -1)
+                        for o, s in zip(used["organisation_id"], used["site_id"], strict=True)
+                    )
                 )
-            )
+            if row.tier == "private" and pd.notna(row.chargers):
+                cells.append(
+                    frozenset(
+                        (o, CHARGERS + position[s], -1)
+                        for o, s in zip(area["owner_organisation_id"], area["site_id"], strict=True)
+                    )
+                )
     return cells
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(shared_plans(), st.integers(1, 4))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(aggregate_plans(), st.integers(1, 4))
 def test_no_combination_of_the_aggregate_files_isolates_fewer_than_k(
     plan: tuple[pd.DataFrame, pd.DataFrame], k: int
 ) -> None:
@@ -227,6 +246,38 @@ def test_no_combination_of_the_aggregate_files_isolates_fewer_than_k(
             | (shown["organisations"] >= k)
             | (shown["organisations"] == 0)
         ).all()
+        shared = table[table["tier"] != "private"]
+        assert shared[["sites", "chargers", "connectors"]].notna().all().all()  # public
+
+
+def test_the_attacker_reads_a_lone_owner_from_chargers_counted_with_the_users() -> None:
+    # one private site of "a" in 11001 used by a, b, c (shared charging): counting the users
+    # would show the municipality's chargers, which are a's alone (k = 3)
+    sites = pd.DataFrame(
+        {"year": 2030, "site_id": ["P1", "P2", "P3", "P4"], "tier": "private",
+         "owner_organisation_id": ["a", "b", "c", "d"],
+         "nis_code": ["11001", "11002", "11002", "11002"], "vervoerregio_code": "A",
+         "chargers": [4, 1, 2, 3], "new_chargers": 0, "connectors": [4, 1, 2, 3],
+         "installed_kw": 22.0, "energy_kwh_per_day": [30.0, 1.0, 1.0, 1.0]}
+    )  # fmt: skip
+    assignments = pd.DataFrame(
+        {"year": 2030, "site_id": ["P1", "P1", "P1", "P2", "P3", "P4"], "tier": "private",
+         "organisation_id": ["a", "b", "c", "b", "c", "d"],
+         "energy_kwh_per_day": [10.0, 10.0, 10.0, 1.0, 1.0, 1.0]}
+    )  # fmt: skip
+    tables = aggregate_tables(sites, assignments, 3)
+    by_municipality = tables["chargers_by_municipality.csv"].set_index("nis_code")
+    assert by_municipality.loc["11001", "energy_kwh_per_day"] == 30.0  # three users
+    assert pd.isna(by_municipality.loc["11001", "chargers"])  # one owner
+    assert by_municipality.loc["11002", "chargers"] == 6  # owners b, c, d
+    region = tables["chargers_by_vervoerregio.csv"]
+    assert region["chargers"].isna().all()  # 10 − 6 would be a's 4
+    naive = {  # chargers shown wherever the users' energy is
+        name: table.assign(chargers=table["chargers"].where(table["energy_kwh_per_day"].isna(), 1))
+        for name, table in tables.items()
+    }
+    assert leaked_groups(aggregate_cells(naive, sites, assignments), 3) == [frozenset({"a"})]
+    assert leaked_groups(aggregate_cells(tables, sites, assignments), 3) == []
 
 
 def test_a_region_minus_its_shown_municipalities_no_longer_gives_a_lone_company() -> None:

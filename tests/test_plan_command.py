@@ -152,21 +152,33 @@ def test_what_a_year_builds_stays_in_the_years_after(all_years: Path) -> None:
     assert summary["objective_eur"] == pytest.approx(objective, abs=0.1)
 
 
-def test_aggregates_count_shared_chargers_and_hide_small_groups(all_years: Path) -> None:
+def test_aggregates_count_every_tier_and_hide_small_groups(all_years: Path) -> None:
     sites = read(all_years, "sites")
     for name, column in (
         ("chargers_by_municipality", "nis_code"),
         ("chargers_by_vervoerregio", "vervoerregio_code"),
     ):
         table = read(all_years, name)
-        assert set(table["tier"]) <= {"semi_public", "public"}
-        shared = sites[sites["tier"].isin(["semi_public", "public"])]
-        assert table["chargers"].sum() == shared["chargers"].sum(), name
+        assert set(table["tier"]) == set(sites["tier"]), name  # private chargers too
+        shared = table["tier"] != "private"
+        shared_sites = sites[sites["tier"] != "private"]
+        assert table.loc[shared, "chargers"].sum() == shared_sites["chargers"].sum(), name
         small = table["organisations"].isna()
         assert table.loc[small, "energy_kwh_per_day"].isna().all()
+        hidden_private = table.loc[small & ~shared, ["sites", "chargers", "connectors"]]
+        assert hidden_private.isna().all().all()  # a company's own chargers, below k
         shown = table[~small]
         assert ((shown["organisations"] >= 3) | (shown["energy_kwh_per_day"] == 0)).all()
-        assert column in table.columns
+        totals = sites.groupby(["year", column, "tier"])["chargers"].sum()
+        for row in table[table["chargers"].notna()].itertuples():
+            assert row.chargers == totals[(row.year, getattr(row, column), row.tier)], row
+    region = read(all_years, "chargers_by_vervoerregio")
+    private = region[region["tier"] == "private"]
+    # the small case's private chargers are shown for the region, summed over its sites
+    assert private["chargers"].notna().all()
+    assert private["chargers"].tolist() == (
+        sites[sites["tier"] == "private"].groupby("year")["chargers"].sum().tolist()
+    )
 
 
 def test_a_year_outside_the_projection_is_refused(

@@ -485,7 +485,9 @@ def _merge_sites(
         opened_here=("newly_opened", "any"),
     )
     inputs = case.sites.set_index("site_id").loc[merged["site_id"]].reset_index()
-    for column in ("name", "tier", "nis_code", "vervoerregio_code", "grid_node_id"):
+    for column in (
+        "name", "tier", "owner_organisation_id", "nis_code", "vervoerregio_code", "grid_node_id"
+    ):
         merged[column] = inputs[column].to_numpy()
     merged["existing_chargers"] = inputs["existing_chargers"].to_numpy()
     merged["max_power_kw"] = inputs["max_power_kw"].to_numpy(float)

@@ -1,8 +1,9 @@
 """Files of a plan: ``summary.json``, one CSV per table, ``plan.nc`` and ``plan.xlsx``.
 
-Every table has a ``year`` column (all years in one file).  The aggregates count the
-semi-public and public sites and chargers per municipality and per vervoerregio and year;
-their energy and organisation counts pass the disclosure rule (:mod:`grid_data.disclosure`)
+Every table has a ``year`` column (all years in one file).  The aggregates count the sites,
+chargers, connectors and installed kW of every tier per municipality and per vervoerregio and
+year; the figures that belong to companies (all of the private tier's, the energy and
+organisations of the shared tiers) pass the disclosure rule (:mod:`grid_data.disclosure`)
 for both files together, so that no company's figures can be read from them.
 """
 
@@ -14,10 +15,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 
-from charging_sites import SHARED_TIERS, TIER_VALUES
+from charging_sites import TIER_VALUES, Tier
 from geography import municipalities, vervoerregios
 from grid_data.disclosure import Hierarchy, disclose_nodes
 from planner.optimisation.results import PlanResult
@@ -58,65 +60,114 @@ def _stack(plan: MultiYearPlan, get: Callable[[PlanResult], pd.DataFrame]) -> pd
     return table[["year", *[c for c in table.columns if c != "year"]]]
 
 
+#: Columns of the aggregate files summed over an area's sites (those the sites table has).
+COUNT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
+#: Figures of an aggregate row that sum what the organisations charging there draw.
+ENERGY_FIGURES = ("energy_kwh_per_day", "organisations")
+#: Owner of a private site whose owner the sites table does not name: all such sites count as
+#: one organisation (fewer organisations, never more).
+UNNAMED_OWNER = "?"
+
+
 def aggregate_tables(
     sites: pd.DataFrame, assignments: pd.DataFrame, k_anonymity: int
 ) -> dict[str, pd.DataFrame]:
     """The files of :data:`AGGREGATE_FILES`, disclosed together.
 
-    Semi-public and public sites and chargers per municipality (vervoerregio), tier and year.
-    Energy and organisations pass :func:`grid_data.disclosure.disclose_nodes` on the hierarchy
-    municipality → vervoerregio of each year and tier, with *both* files' rows published, so
+    Sites, chargers, connectors, installed kW (:data:`COUNT_COLUMNS`), energy and
+    organisations per municipality (vervoerregio), tier and year, for every tier.  Two families
+    of figures pass :func:`grid_data.disclosure.disclose_nodes`, each on the hierarchy
+    municipality → vervoerregio of each year and tier with *both* files' rows published, so
     that no vervoerregio row minus the municipality rows shown isolates fewer than
-    ``k_anonymity`` organisations; they are blank where not disclosed.
+    ``k_anonymity`` organisations:
+
+    * energy and organisations (:data:`ENERGY_FIGURES`), behind which stand the organisations
+      charging at the area's sites;
+    * on private sites, the counts too: a company's own chargers, behind which stand the
+      sites' owners (``owner_organisation_id``).  The counts of shared sites are public
+      infrastructure and always shown.
+
+    Figures not disclosed are blank.
     """
-    shared = sites[sites["tier"].isin(SHARED_TIERS)]
-    used = _shared_assignments(shared, assignments)
-    shown = disclosed_areas(shared, used, k_anonymity)
+    users = _located(sites, assignments[["year", "site_id", "tier", "organisation_id"]])
+    owners = _located(sites, _owners(sites))
+    shown_energy = disclosed_areas(sites, users, k_anonymity)
+    shown_counts = disclosed_areas(sites[sites["tier"] == Tier.PRIVATE], owners, k_anonymity)
     tables: dict[str, pd.DataFrame] = {}
     for name, by in AGGREGATE_FILES.items():
-        table = _area_figures(shared, used, by)
-        keys = zip(table["year"], table["tier"], table[by].astype(str), strict=True)
-        hidden = ~np.array([(int(y), str(t), f"{by}:{c}") in shown for y, t, c in keys], bool)
-        table["energy_kwh_per_day"] = table["energy_kwh_per_day"].astype(float).where(~hidden)
-        table["organisations"] = table["organisations"].astype("Int64").where(~hidden)
-        tables[name] = _with_names(table, by)
+        table = _area_figures(sites, users, by)
+        cells = [
+            (int(y), str(t), f"{by}:{c}")
+            for y, t, c in zip(table["year"], table["tier"], table[by].astype(str), strict=True)
+        ]
+        private = (table["tier"] == Tier.PRIVATE).to_numpy()
+        energy_hidden = np.array([cell not in shown_energy for cell in cells], dtype=bool)
+        counts_hidden = private & np.array([cell not in shown_counts for cell in cells], bool)
+        table = _blank(table, ENERGY_FIGURES, energy_hidden)
+        tables[name] = _with_names(_blank(table, COUNT_COLUMNS, counts_hidden), by)
     return tables
 
 
-def _shared_assignments(shared: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataFrame:
-    """Assignments at shared sites, with the site's municipality and vervoerregio."""
-    used = assignments[assignments["tier"].isin(SHARED_TIERS)]
-    areas = shared[["year", "site_id", "nis_code", "vervoerregio_code"]]
-    return used[["year", "site_id", "tier", "organisation_id"]].merge(
-        areas, on=["year", "site_id"], how="inner"
+def _blank(
+    table: pd.DataFrame, columns: tuple[str, ...], hidden: npt.NDArray[np.bool_]
+) -> pd.DataFrame:
+    """Blank ``columns`` in the ``hidden`` rows (whole numbers stay whole)."""
+    for column in (c for c in columns if c in table.columns):
+        values = table[column]
+        kept = values.astype("Int64") if pd.api.types.is_integer_dtype(values) else values
+        table[column] = kept.where(~hidden)
+    return table
+
+
+def _owners(sites: pd.DataFrame) -> pd.DataFrame:
+    """The owner of each open private site as ``year``, ``site_id``, ``tier``,
+    ``organisation_id``."""
+    private = sites[sites["tier"] == Tier.PRIVATE]
+    named = (
+        private["owner_organisation_id"].fillna("").astype(str)
+        if "owner_organisation_id" in private.columns
+        else pd.Series("", index=private.index)
+    )
+    return private[["year", "site_id", "tier"]].assign(
+        organisation_id=named.where(named != "", UNNAMED_OWNER)
     )
 
 
-def _area_figures(shared: pd.DataFrame, used: pd.DataFrame, by: str) -> pd.DataFrame:
+def _located(sites: pd.DataFrame, behind: pd.DataFrame) -> pd.DataFrame:
+    """Organisations behind sites (``year``, ``site_id``, ``tier``, ``organisation_id``),
+    with the site's municipality and vervoerregio."""
+    areas = sites[["year", "site_id", "nis_code", "vervoerregio_code"]]
+    behind = behind.assign(organisation_id=behind["organisation_id"].astype(str))
+    return behind.merge(areas, on=["year", "site_id"], how="inner")
+
+
+def _area_figures(sites: pd.DataFrame, users: pd.DataFrame, by: str) -> pd.DataFrame:
     keys = ["year", by, "tier"]
-    table = shared.groupby(keys, as_index=False).agg(
+    counts = {c: (c, "sum") for c in COUNT_COLUMNS[1:] if c in sites.columns}
+    table = sites.groupby(keys, as_index=False).agg(
         sites=("site_id", "nunique"),
-        chargers=("chargers", "sum"),
-        new_chargers=("new_chargers", "sum"),
-        installed_kw=("installed_kw", "sum"),
+        **counts,
         energy_kwh_per_day=("energy_kwh_per_day", "sum"),
     )
-    organisations = used.groupby(keys)["organisation_id"].nunique()
+    organisations = users.groupby(keys)["organisation_id"].nunique()
     table["organisations"] = pd.MultiIndex.from_frame(table[keys]).map(organisations.to_dict())
     table["organisations"] = table["organisations"].fillna(0).astype(int)
     return table
 
 
 def disclosed_areas(
-    shared: pd.DataFrame, used: pd.DataFrame, k_anonymity: int
+    sites: pd.DataFrame, contributors: pd.DataFrame, k_anonymity: int
 ) -> set[tuple[int, str, str]]:
-    """The (year, tier, ``by:code``) cells of the aggregate files whose figures may be shown."""
+    """The (year, tier, ``by:code``) cells of the aggregate files whose figures may be shown.
+
+    ``contributors``: the organisations behind the figures, per ``year``, ``tier`` and
+    ``nis_code`` (:func:`_located`).
+    """
     shown: set[tuple[int, str, str]] = set()
-    for key, sites in shared.groupby(["year", "tier"]):
+    for key, at_sites in sites.groupby(["year", "tier"]):
         year, tier = int(str(key[0])), str(key[1])
-        hierarchy, direct = _area_hierarchy(
-            sites, used[(used["year"] == year) & (used["tier"] == tier)]
-        )
+        behind = contributors[(contributors["year"] == year) & (contributors["tier"] == tier)]
+        hierarchy, direct = _area_hierarchy(at_sites, behind)
         published = np.array([node != FLANDERS for node in hierarchy.ids])
         disclosed = disclose_nodes(hierarchy, direct, published, k_anonymity)
         shown |= {(year, tier, hierarchy.ids[n]) for n in np.flatnonzero(disclosed)}
@@ -127,7 +178,9 @@ def disclosed_areas(
 FLANDERS = "flanders"
 
 
-def _area_hierarchy(sites: pd.DataFrame, used: pd.DataFrame) -> tuple[Hierarchy, list[set[str]]]:
+def _area_hierarchy(
+    sites: pd.DataFrame, contributors: pd.DataFrame
+) -> tuple[Hierarchy, list[set[str]]]:
     """Municipalities below their vervoerregio below Flanders, with the organisations per node."""
     region_of = dict(
         zip(
@@ -145,7 +198,7 @@ def _area_hierarchy(sites: pd.DataFrame, used: pd.DataFrame) -> tuple[Hierarchy,
     direct: list[set[str]] = [set() for _ in ids]
     position = {node: i for i, node in enumerate(ids)}
     for code, organisation in zip(
-        used["nis_code"].astype(str), used["organisation_id"], strict=True
+        contributors["nis_code"].astype(str), contributors["organisation_id"], strict=True
     ):
         direct[position[f"nis_code:{code}"]].add(str(organisation))
     return Hierarchy.from_parents(ids, parents), direct
