@@ -170,8 +170,8 @@ def test_aggregates_count_every_tier_and_hide_small_groups(all_years: Path) -> N
         shown = table[~small]
         assert ((shown["organisations"] >= 3) | (shown["energy_kwh_per_day"] == 0)).all()
         totals = sites.groupby(["year", column, "tier"])["chargers"].sum()
-        for row in table[table["chargers"].notna()].itertuples():
-            assert row.chargers == totals[(row.year, getattr(row, column), row.tier)], row
+        for row in table[table["chargers"].notna()].to_dict("records"):
+            assert row["chargers"] == totals[(row["year"], row[column], row["tier"])], row
     region = read(all_years, "chargers_by_vervoerregio")
     private = region[region["tier"] == "private"]
     # the small case's private chargers are shown for the region, summed over its sites

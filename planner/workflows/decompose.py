@@ -486,7 +486,12 @@ def _merge_sites(
     )
     inputs = case.sites.set_index("site_id").loc[merged["site_id"]].reset_index()
     for column in (
-        "name", "tier", "owner_organisation_id", "nis_code", "vervoerregio_code", "grid_node_id"
+        "name",
+        "tier",
+        "owner_organisation_id",
+        "nis_code",
+        "vervoerregio_code",
+        "grid_node_id",
     ):
         merged[column] = inputs[column].to_numpy()
     merged["existing_chargers"] = inputs["existing_chargers"].to_numpy()

@@ -120,8 +120,7 @@ def _blank(
 
 
 def _owners(sites: pd.DataFrame) -> pd.DataFrame:
-    """The owner of each open private site as ``year``, ``site_id``, ``tier``,
-    ``organisation_id``."""
+    """The owner of each open private site: ``year``, ``site_id``, ``tier``, ``organisation_id``."""
     private = sites[sites["tier"] == Tier.PRIVATE]
     named = (
         private["owner_organisation_id"].fillna("").astype(str)
@@ -134,8 +133,10 @@ def _owners(sites: pd.DataFrame) -> pd.DataFrame:
 
 
 def _located(sites: pd.DataFrame, behind: pd.DataFrame) -> pd.DataFrame:
-    """Organisations behind sites (``year``, ``site_id``, ``tier``, ``organisation_id``),
-    with the site's municipality and vervoerregio."""
+    """Organisations behind sites, with the site's municipality and vervoerregio.
+
+    ``behind``: ``year``, ``site_id``, ``tier``, ``organisation_id``.
+    """
     areas = sites[["year", "site_id", "nis_code", "vervoerregio_code"]]
     behind = behind.assign(organisation_id=behind["organisation_id"].astype(str))
     return behind.merge(areas, on=["year", "site_id"], how="inner")
