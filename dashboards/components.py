@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 
-from dashboards.i18n import t
+from dashboards.formatting import format_cell
+from dashboards.i18n import column_label, t, value_label, yes_no
 from dashboards.selection import municipality_options, region_options
 from planner.domain import VehicleCategory, values
 
@@ -54,12 +56,20 @@ def download_bar(prefix: str, kinds: Sequence[str] = ("csv", "xlsx")) -> html.Di
 def data_table(table: pd.DataFrame, lang: str, max_rows: int = MAX_ROWS) -> html.Div:
     """An HTML table of the first ``max_rows`` rows, with a note when rows are left out.
 
-    The table is one ``dcc.Markdown`` holding escaped HTML: a Dash component per cell makes
-    the browser's renderer crawl (a 100 × 27 table took 14 s), plain HTML takes milliseconds.
+    Headers are the columns' labels in ``lang`` (:func:`dashboards.i18n.column_label`), words
+    of closed sets are translated (:func:`dashboards.i18n.value_label`) and numbers written as
+    the language does (:func:`dashboards.formatting.format_cell`: ``1.234,5``, years as
+    ``2030``, vehicles and chargers whole).  The table is one ``dcc.Markdown`` holding escaped
+    HTML: a Dash component per cell makes the browser's renderer crawl (a 100 × 27 table took
+    14 s), plain HTML takes milliseconds.
     """
     if table.empty:
         return html.Div(t("table.empty", lang), className="table-note")
-    shown = table.head(max_rows).astype(object).map(_cell)
+    head = table.head(max_rows)
+    shown = pd.DataFrame(
+        {i: [table_cell(str(c), v, lang) for v in head[c]] for i, c in enumerate(head.columns)}
+    )
+    shown.columns = pd.Index([column_label(str(c), lang) for c in head.columns])
     html_text = shown.to_html(index=False, escape=True, classes="data-table", border=0)
     markup = "".join(line.strip() for line in html_text.splitlines())  # one HTML block
     parts: list[Any] = [dcc.Markdown(markup, dangerously_allow_html=True, className="table-wrap")]
@@ -69,13 +79,35 @@ def data_table(table: pd.DataFrame, lang: str, max_rows: int = MAX_ROWS) -> html
     return html.Div(parts)
 
 
-def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        digits = 0 if value == round(value) else (1 if abs(value) >= 10 else 3)
-        return f"{value:,.{digits}f}".replace(",", " ")
-    return str(value)
+def table_cell(column: str, value: object, lang: str) -> str:
+    """One cell as shown: yes/no, a translated word, or a number in the language's format.
+
+    Examples
+    --------
+    >>> table_cell("tier", "private", "nl"), table_cell("year", 2030, "nl")
+    ('privé', '2030')
+    >>> table_cell("newly_opened", True, "en"), table_cell("ze_vehicles", 50.8, "nl")
+    ('yes', '51')
+    """
+    if isinstance(value, bool | np.bool_):
+        return yes_no(bool(value), lang)
+    if isinstance(value, str):
+        return value_label(column, value, lang)
+    return format_cell(column, value, lang)
+
+
+def long_table(table: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
+    """A table with one quantity per row (``key``): each row's cells formatted as its quantity.
+
+    For tables such as the scenario comparison, where a column holds a year in one row and
+    a cost in the next.  The result holds text, ready for :func:`data_table`.
+    """
+    rows = []
+    for record in table.to_dict("records"):
+        quantity = str(record[key])
+        row = {column: table_cell(quantity, value, lang) for column, value in record.items()}
+        rows.append({**row, key: value_label(key, quantity, lang)})
+    return pd.DataFrame(rows, columns=table.columns)
 
 
 def kpi_card(title_key: str, kpi_id: str) -> html.Div:
@@ -147,14 +179,22 @@ def register_i18n_callbacks(app: Dash) -> None:
     )(fill)
 
 
-def area_filters(prefix: str, years: Sequence[int], year: int, categories: bool = True) -> html.Div:
-    """Year, vervoerregio, municipality and (optionally) category filters ``{prefix}-year`` …."""
+def area_filters(
+    prefix: str, years: Sequence[int], year: int, categories: bool = True, slider: bool = False
+) -> html.Div:
+    """Year, vervoerregio, municipality and (optionally) category filters ``{prefix}-year`` ….
+
+    With ``slider`` the year is a slider over the years (marks ``2027`` … ``2035``) instead of
+    a dropdown; its ``value`` is read the same way.
+    """
+    if slider:
+        year_control: Any = year_slider(f"{prefix}-year", years, year)
+    else:
+        year_control = dropdown(
+            f"{prefix}-year", [(y, str(y)) for y in years], year, clearable=False
+        )
     fields = [
-        field(
-            "filter.year",
-            dropdown(f"{prefix}-year", [(y, str(y)) for y in years], year, clearable=False),
-            prefix,
-        ),
+        field("filter.year", year_control, prefix),
         field(
             "filter.region",
             dropdown(f"{prefix}-region", region_options(), None, placeholder="—"),
@@ -171,6 +211,21 @@ def area_filters(prefix: str, years: Sequence[int], year: int, categories: bool 
         control = dropdown(f"{prefix}-category", options, [], multi=True, placeholder="—")
         fields.append(field("filter.category", control, prefix))
     return html.Div(fields, className="filters")
+
+
+def year_slider(control_id: str, years: Sequence[int], year: int) -> html.Div:
+    """A slider over ``years`` (one step per year, each year a mark written ``2030``)."""
+    marks = {int(y): str(y) for y in years}
+    control = dcc.Slider(
+        id=control_id,
+        min=int(min(years)),
+        max=int(max(years)),
+        step=None,
+        marks=marks,  # type: ignore[arg-type]
+        value=int(year),
+        included=False,
+    )
+    return html.Div(control, className="year-slider")
 
 
 def area_filter_values(prefix: str, categories: bool = True) -> list[Input]:

@@ -13,6 +13,10 @@ Examples
 
 from __future__ import annotations
 
+import re
+
+from dashboards.formatting import localise_decimals
+
 #: Languages offered, the first is the default.
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -46,11 +50,15 @@ LABELS: dict[str, tuple[str, str]] = {
     # quantities
     "q.ze_vehicles": ("ZE-voertuigen", "ZE vehicles"),
     "q.vehicles": ("Voertuigen", "Vehicles"),
-    "q.energy_mwh_day": ("Energie (MWh per werkdag)", "Energy (MWh per working day)"),
-    "q.energy_kwh_day": ("Energie (kWh per werkdag)", "Energy (kWh per working day)"),
+    "q.energy_mwh_day": ("Energie (MWh/dag)", "Energy (MWh/day)"),
+    "q.energy_kwh_day": ("Energie (kWh/dag)", "Energy (kWh/day)"),
     "q.peak_kw": ("Piekvermogen (kW)", "Peak power (kW)"),
     "q.power_kw": ("Vermogen (kW)", "Power (kW)"),
-    "q.chargers": ("Laadpunten", "Chargers"),
+    "q.chargers": ("Laadpunten (aantal)", "Chargers (number)"),
+    "q.installed_kw": ("Geïnstalleerd vermogen (kW)", "Installed power (kW)"),
+    "q.sites": ("Locaties (aantal)", "Sites (number)"),
+    "q.tier": ("Trede", "Tier"),
+    "q.cost_item": ("Kostenpost", "Cost item"),
     "q.unmet_kwh_day": (
         "Niet geleverde energie (kWh per werkdag)",
         "Unmet energy (kWh per working day)",
@@ -59,13 +67,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "q.margin_kw": ("Marge: ruimte − vraag (kW)", "Margin: headroom − demand (kW)"),
     "q.headroom_kw": ("Beschikbare netcapaciteit (kW)", "Grid headroom (kW)"),
     "q.demand_kw": ("Laadvraag (kW)", "Charging demand (kW)"),
-    "q.share": ("Aandeel", "Share"),
-    "q.cost_eur_year": ("Kost (EUR per jaar)", "Cost (EUR per year)"),
-    "q.utilisation": ("Bezetting", "Utilisation"),
+    "q.share": ("Aandeel (%)", "Share (%)"),
+    "q.cost_eur_year": ("Kost (EUR/jaar)", "Cost (EUR/year)"),
+    "q.utilisation": ("Bezetting (%)", "Utilisation (%)"),
     "q.hour": ("Uur", "Hour"),
     "q.year": ("Jaar", "Year"),
-    "q.energy_share_tier": ("Energie per laddertrede", "Energy per ladder tier"),
-    "q.chargers_by_tier": ("Laadpunten per trede", "Chargers by tier"),
+    "q.energy_share_tier": (
+        "Energie per laddertrede (kWh/dag)",
+        "Energy per ladder tier (kWh/day)",
+    ),
+    "q.chargers_by_tier": ("Laadpunten per trede (aantal)", "Chargers by tier (number)"),
     "q.reinforcement_kva": ("Netversterking (kVA)", "Grid reinforcement (kVA)"),
     "q.organisations": ("Organisaties", "Organisations"),
     # tiers, statuses, strategies, levels
@@ -90,12 +101,13 @@ LABELS: dict[str, tuple[str, str]] = {
             "Flanders), not official boundaries."
         ),
     ),
-    "map.depots": ("depots (grootte = energie)", "depots (size = energy)"),
+    "map.depots": ("depots (grootte = energie, kWh/dag)", "depots (size = energy, kWh/day)"),
     "map.candidate": ("kandidaat-locatie", "candidate site"),
+    "map.chosen_size": ("grootte = laadpunten", "size = chargers"),
     "map.chosen": ("gekozen locatie", "chosen site"),
     "map.grid": ("netknooppunt", "grid node"),
-    "map.requests": ("capaciteitsaanvraag", "capacity request"),
-    "map.demand_class": ("energie per gemeente", "energy per municipality"),
+    "map.requests": ("capaciteitsaanvraag (grootte = kVA)", "capacity request (size = kVA)"),
+    "map.demand_class": ("energie per gemeente (kWh/dag)", "energy per municipality (kWh/day)"),
     # downloads
     "dl.csv": ("CSV", "CSV"),
     "dl.xlsx": ("Excel", "Excel"),
@@ -110,6 +122,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "overview.title": ("Overzicht", "Overview"),
     "overview.map": ("Kaart: vraag, locaties en net", "Map: demand, sites and grid"),
     "overview.by_municipality": ("Per gemeente", "By municipality"),
+    "overview.rollout": (
+        "Uitrol: laadpunten per trede en jaar",
+        "Roll-out: chargers per tier and year",
+    ),
     "kpi.ze_vehicles": ("ZE-voertuigen", "ZE vehicles"),
     "kpi.energy": ("Energie per werkdag", "Energy per working day"),
     "kpi.peak": ("Gelijktijdige piek", "Coincident peak"),
@@ -281,6 +297,200 @@ LABELS: dict[str, tuple[str, str]] = {
         "Alleen .csv- of .xlsx-bestanden worden aanvaard, niet '{name}'.",
         "Only .csv or .xlsx files are accepted, not '{name}'.",
     ),
+    # table columns (headers): col.<column name>
+    "col.year": ("Jaar", "Year"),
+    "col.nis_code": ("NIS-code", "NIS code"),
+    "col.municipality": ("Gemeente", "Municipality"),
+    "col.vervoerregio": ("Vervoerregio", "Transport region"),
+    "col.vervoerregio_code": ("Code vervoerregio", "Transport region code"),
+    "col.vervoerregio_name": ("Vervoerregio", "Transport region"),
+    "col.name": ("Naam", "Name"),
+    "col.lat": ("Breedtegraad (°)", "Latitude (°)"),
+    "col.lon": ("Lengtegraad (°)", "Longitude (°)"),
+    "col.need_id": ("Behoefte", "Need"),
+    "col.organisation_id": ("Organisatie", "Organisation"),
+    "col.owner_organisation_id": ("Eigenaar", "Owner"),
+    "col.depot_id": ("Depot", "Depot"),
+    "col.site_id": ("Locatie", "Site"),
+    "col.node_id": ("Netknooppunt", "Grid node"),
+    "col.grid_node_id": ("Netknooppunt", "Grid node"),
+    "col.level": ("Netniveau", "Grid level"),
+    "col.tier": ("Trede", "Tier"),
+    "col.category": ("Categorie", "Category"),
+    "col.sector": ("Sector", "Sector"),
+    "col.vehicles": ("Voertuigen", "Vehicles"),
+    "col.vehicles_total": ("Voertuigen (totaal)", "Vehicles (total)"),
+    "col.ze_vehicles": ("ZE-voertuigen", "ZE vehicles"),
+    "col.bev_vehicles": ("Batterij-elektrische voertuigen", "Battery-electric vehicles"),
+    "col.energy_kwh_per_day": ("Energie (kWh/dag)", "Energy (kWh/day)"),
+    "col.peak_kw": ("Piek (kW)", "Peak (kW)"),
+    "col.unserved_kwh_per_day": ("Niet laadbaar (kWh/dag)", "Cannot be charged (kWh/day)"),
+    "col.newly_opened": ("Nieuw geopend", "Newly opened"),
+    "col.existing_chargers": ("Bestaande laadpunten", "Existing chargers"),
+    "col.chargers": ("Laadpunten", "Chargers"),
+    "col.new_chargers": ("Nieuwe laadpunten", "New chargers"),
+    "col.connectors": ("Connectoren", "Connectors"),
+    "col.sites": ("Locaties", "Sites"),
+    "col.vehicles_peak": ("Voertuigen tegelijk (piek)", "Vehicles at once (peak)"),
+    "col.installed_kw": ("Geïnstalleerd vermogen (kW)", "Installed power (kW)"),
+    "col.max_power_kw": ("Aansluitlimiet (kW)", "Connection cap (kW)"),
+    "col.organisations": ("Organisaties", "Organisations"),
+    "col.needs": ("Behoeften", "Needs"),
+    "col.utilisation": ("Bezetting", "Utilisation"),
+    "col.investment_eur_per_year": ("Investering (EUR/jaar)", "Investment (EUR/year)"),
+    "col.shared_by_organisations": ("Gedeeld", "Shared"),
+    "col.chargers_private": ("Laadpunten privé", "Chargers private"),
+    "col.chargers_semi_public": ("Laadpunten semipubliek", "Chargers semi-public"),
+    "col.chargers_public": ("Laadpunten publiek", "Chargers public"),
+    "col.new_kva": ("Nieuwe versterking (kVA)", "New reinforcement (kVA)"),
+    "col.total_kva": ("Versterking totaal (kVA)", "Reinforcement in total (kVA)"),
+    "col.cost_eur_per_year": ("Kost (EUR/jaar)", "Cost (EUR/year)"),
+    "col.peak_load_kw": ("Piekbelasting (kW)", "Peak load (kW)"),
+    "col.min_headroom_kva": ("Kleinste ruimte (kVA)", "Least headroom (kVA)"),
+    "col.requested_kva": ("Gevraagd aan de netbeheerder (kVA)", "Asked of the grid operator (kVA)"),
+    "col.reported_as": ("In het bestand van de netbeheerder", "In the grid operator's file"),
+    "col.unmet_kwh_per_day": ("Niet geleverd (kWh/dag)", "Unmet (kWh/day)"),
+    "col.candidate_sites": ("Kandidaat-locaties", "Candidate sites"),
+    "col.cause": ("Oorzaak", "Cause"),
+    "col.binding": ("Bindend cijfer", "Binding figure"),
+    "col.slot": ("Tijdvak", "Slot"),
+    "col.demand_kw": ("Laadvraag (kW)", "Charging demand (kW)"),
+    "col.headroom_kw": ("Ruimte (kW)", "Headroom (kW)"),
+    "col.shortfall_kw": ("Tekort (kW)", "Shortfall (kW)"),
+    "col.offpeak": ("Daluur", "Off-peak"),
+    "col.extra_capacity_kva": ("Extra capaciteit (kVA)", "Extra capacity (kVA)"),
+    "col.disclosure": ("Publicatie", "Disclosure"),
+    "col.earliest_year": ("Eerste jaar", "First year"),
+    "col.existing_overload_kva": ("Bestaande overbelasting (kVA)", "Existing overload (kVA)"),
+    "col.merged_nodes": ("Samengevoegde knooppunten", "Merged nodes"),
+    "col.peak_slot": ("Piekuur", "Peak hour"),
+    "col.basis": ("Basis", "Basis"),
+    "col.quantity": ("Grootheid", "Quantity"),
+    "col.A": ("A", "A"),
+    "col.B": ("B", "B"),
+    "col.B_minus_A": ("B − A", "B − A"),
+    "col.run": ("Run", "Run"),
+    "col.state": ("Toestand", "State"),
+    "col.elapsed_s": ("Duur (s)", "Elapsed (s)"),
+    "col.message": ("Melding", "Message"),
+    "col.status": ("Status", "Status"),
+    "col.objective_eur": ("Kost (EUR/jaar)", "Cost (EUR/year)"),
+    "col.sites_open": ("Open locaties", "Open sites"),
+    "col.reinforcement_kva": ("Netversterking (kVA)", "Grid reinforcement (kVA)"),
+    "col.solve_s": ("Rekentijd (s)", "Solve time (s)"),
+    "col.energy_share_private": ("Aandeel energie privé", "Energy share private"),
+    "col.energy_share_semi_public": ("Aandeel energie semipubliek", "Energy share semi-public"),
+    "col.energy_share_public": ("Aandeel energie publiek", "Energy share public"),
+    "col.setting:year": ("Instelling: jaar", "Setting: year"),
+    "col.setting:chain_years": (
+        "Instelling: alle jaren tot dit jaar",
+        "Setting: every year up to this one",
+    ),
+    "col.setting:ladder_policy": ("Instelling: ladder van laden", "Setting: charging ladder"),
+    "col.setting:offpeak_policy": ("Instelling: daluren", "Setting: off-peak hours"),
+    "col.setting:sharing": (
+        "Instelling: delen van private laadpunten",
+        "Setting: sharing private chargers",
+    ),
+    "col.setting:allow_reinforcement": (
+        "Instelling: netversterking toegestaan",
+        "Setting: reinforcement allowed",
+    ),
+    "col.setting:energy_price_eur_per_kwh_peak": (
+        "Instelling: energieprijs piek (EUR/kWh)",
+        "Setting: energy price peak (EUR/kWh)",
+    ),
+    "col.setting:energy_price_eur_per_kwh_offpeak": (
+        "Instelling: energieprijs dal (EUR/kWh)",
+        "Setting: energy price off-peak (EUR/kWh)",
+    ),
+    "col.setting:detour_km_max_private": (
+        "Instelling: max. omweg privé (km)",
+        "Setting: max. detour private (km)",
+    ),
+    "col.setting:detour_km_max_semi_public": (
+        "Instelling: max. omweg semipubliek (km)",
+        "Setting: max. detour semi-public (km)",
+    ),
+    "col.setting:detour_km_max_public": (
+        "Instelling: max. omweg publiek (km)",
+        "Setting: max. detour public (km)",
+    ),
+    "col.setting:time_limit_s": ("Instelling: tijdslimiet (s)", "Setting: time limit (s)"),
+    "col.upload": ("Bestand", "File"),
+    "col.case": ("Casus", "Case"),
+    "col.share_of_case": ("Aandeel in de casus", "Share of the case"),
+    "col.row": ("Rij", "Row"),
+    "col.column": ("Kolom", "Column"),
+    "col.value": ("Waarde", "Value"),
+    "col.problem": ("Probleem", "Problem"),
+    "col.valid": ("Geldig", "Valid"),
+    "col.suggestion": ("Suggestie", "Suggestion"),
+    "col.vehicle_category": ("Voertuigcategorie", "Vehicle category"),
+    "col.first_registration_year": ("Jaar eerste inschrijving", "First registration year"),
+    "col.fuel": ("Brandstof", "Fuel"),
+    "col.euro_norm": ("Euronorm", "Euro norm"),
+    "col.norm_level": ("Normniveau", "Norm level"),
+    "col.daily_km": ("Afstand per dag (km)", "Distance per day (km)"),
+    "col.kwh_per_km": ("Verbruik (kWh/km)", "Consumption (kWh/km)"),
+    "col.working_days_per_week": ("Werkdagen per week", "Working days per week"),
+    "col.dwell_start": ("Stilstand van", "Dwell from"),
+    "col.dwell_end": ("Stilstand tot", "Dwell until"),
+    "col.private_terrain": ("Eigen terrein", "Own terrain"),
+    "col.share_willing": ("Bereid te delen", "Willing to share"),
+    "col.zes_cities": ("ZES-steden", "ZES cities"),
+    "col.exemption": ("Vrijstelling", "Exemption"),
+    "col.location_estimated": ("Locatie geschat", "Location estimated"),
+    # units
+    "unit.kwh_day": ("kWh/dag", "kWh/day"),
+    "unit.mwh_day": ("MWh/dag", "MWh/day"),
+    "unit.ze": ("ZE-voertuigen", "ZE vehicles"),
+    # values in tables
+    "cost.sites_eur": ("locaties", "sites"),
+    "cost.chargers_eur": ("laadpunten", "chargers"),
+    "cost.carried_investment_eur": ("eerdere investeringen", "earlier investments"),
+    "cost.energy_eur": ("energie", "energy"),
+    "cost.access_eur": ("toegang (omweg)", "access (detour)"),
+    "cost.reinforcement_eur": ("netversterking", "reinforcement"),
+    "cost.unmet_penalty_eur": ("boete niet geleverd", "unmet penalty"),
+    "cost.ladder_premium_eur": ("toeslag ladder", "ladder premium"),
+    "value.yes": ("ja", "yes"),
+    "value.no": ("nee", "no"),
+    "level.mv_cabin": ("MS-cabine", "MV cabin"),
+    "level.hv_mv_substation": ("onderstation HS/MS", "HV/MV substation"),
+    "disclosure.own": ("eigen cijfers", "own figures"),
+    "disclosure.merged_from_children": (
+        "samengevoegd uit onderliggende knooppunten",
+        "merged from nodes below",
+    ),
+    "disclosure.suppressed": (
+        "onderdrukt (minder dan k organisaties)",
+        "suppressed (fewer than k organisations)",
+    ),
+    "disclosure.merged": ("samengevoegd in {node}", "merged into {node}"),
+    "solve.optimal": ("optimaal", "optimal"),
+    "solve.feasible": ("toegelaten, niet bewezen optimaal", "feasible, not proven optimal"),
+    "solve.infeasible": ("onoplosbaar", "infeasible"),
+    "solve.time_limit": ("tijdslimiet zonder plan", "time limit without a plan"),
+    "solve.error": ("fout van de solver", "solver error"),
+    "cause.no_site_in_reach": ("geen locatie binnen bereik", "no site within reach"),
+    "cause.dwell_window_outside_site_availability": (
+        "standtijd buiten de openingsuren van de locaties",
+        "dwell window outside the sites' availability",
+    ),
+    "cause.site_connection_cap": ("aansluitlimiet van de locatie", "site connection cap"),
+    "cause.grid_headroom_without_reinforcement": (
+        "netruimte zonder versterking",
+        "grid headroom without reinforcement",
+    ),
+    "cause.charger_capacity": ("capaciteit van laadpunten of locatie", "charger or site capacity"),
+    "cause.cost_above_penalty": ("kost hoger dan de boete", "cost above the penalty"),
+    "ladder_value.lexicographic": ("strikt", "strict"),
+    "ladder_value.weighted": ("gewogen", "weighted"),
+    "ladder_value.none": ("geen", "none"),
+    "offpeak_value.hard": ("verplicht", "required"),
+    "offpeak_value.soft": ("via prijsverschil", "through the price"),
+    "offpeak_value.none": ("geen", "none"),
 }
 
 
@@ -305,3 +515,143 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 def language(value: object) -> str:
     """Return a supported language code for a stored value (the default when unknown)."""
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+#: Columns whose values are words of a closed set: column → label key prefix.
+VALUE_PREFIXES = {
+    "tier": "tier.",
+    "cause": "cause.",
+    "level": "level.",
+    "disclosure": "disclosure.",
+    "reported_as": "disclosure.",
+    "state": "scen.",
+    "status": "solve.",
+    "setting:ladder_policy": "ladder_value.",
+    "setting:offpeak_policy": "offpeak_value.",
+}
+
+
+def column_label(column: str, lang: str | None = None) -> str:
+    """The header of a table column in ``lang``: ``col.<column>``, else the column as it is.
+
+    Columns named ``chargers_<type>`` (chargers of one charger type) read "Laadpunten <type>";
+    a column named by a year stays the year.
+
+    Examples
+    --------
+    >>> column_label("energy_kwh_per_day", "nl"), column_label("chargers_AC 22 kW", "en")
+    ('Energie (kWh/dag)', 'Chargers AC 22 kW')
+    """
+    key = f"col.{column}"
+    if key in LABELS:
+        return t(key, lang)
+    if column.startswith("chargers_"):
+        return f"{t('col.chargers', lang)} {column.removeprefix('chargers_')}"
+    return column
+
+
+def has_column_label(column: str) -> bool:
+    """Whether a column has a header of its own (a year, a label, or a charger type)."""
+    return column.isdigit() or column_label(column, "en") != column or column in ("A", "B")
+
+
+def value_label(column: str, value: str, lang: str | None = None) -> str:
+    """A word of a table in ``lang`` (tiers, causes, statuses, grid levels, run states).
+
+    Values without a label (ids, names, categories) are returned as they are.
+
+    Examples
+    --------
+    >>> value_label("tier", "semi_public", "nl"), value_label("reported_as", "merged:C7", "en")
+    ('semipubliek', 'merged into C7')
+    """
+    if column == "reported_as" and value.startswith("merged:"):
+        return t("disclosure.merged", lang, node=value.removeprefix("merged:"))
+    if column == "quantity":
+        return column_label(value, lang)
+    prefix = VALUE_PREFIXES.get(column)
+    if prefix is not None and f"{prefix}{value}" in LABELS:
+        return t(f"{prefix}{value}", lang)
+    if column in ("message", "binding"):
+        return translate_message(value, lang)
+    return value
+
+
+def yes_no(value: bool, lang: str | None = None) -> str:
+    """``ja``/``nee`` (``yes``/``no``)."""
+    return t("value.yes" if value else "value.no", lang)
+
+
+#: Phrases of the planner's messages (solver status lines, binding figures of unmet needs) in
+#: Dutch, in the order they are replaced.  A message the list does not cover stays English.
+MESSAGE_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"stopped before proving optimality", "gestopt vóór het bewijs van optimaliteit"),
+    (r"plan kept", "plan behouden"),
+    (
+        r"time limit of (\S+) s reached before any plan was found",
+        r"tijdslimiet van \1 s bereikt voor er een plan was",
+    ),
+    (
+        r"nothing to plan \(no need charges this year and nothing is in place\)",
+        "niets te plannen (geen behoefte laadt dit jaar en er staat niets)",
+    ),
+    (r"no stage was run", "geen stap uitgevoerd"),
+    (
+        r"kept the plan of stage '(\w+)' \(not cost-optimised\)",
+        r"plan van stap '\1' behouden (niet op kost geoptimaliseerd)",
+    ),
+    (r"no plan", "geen plan"),
+    (r"nearest semi-public site", "dichtstbijzijnde semipublieke locatie"),
+    (r"nearest public site", "dichtstbijzijnde publieke locatie"),
+    (r"nearest private site", "dichtstbijzijnde privélocatie"),
+    (r"(locatie \S+) (\S+) km, limit (\S+) km", r"\1 op \2 km, grens \3 km"),
+    (
+        r"dwell window (\S+); the (\d+) site\(s\) in reach open",
+        r"standtijd \1; de \2 locatie(s) binnen bereik zijn open",
+    ),
+    (
+        r"(\d+) candidate site\(s\) had room; serving costs more than the unmet penalty of",
+        r"\1 kandidaat-locatie(s) hadden ruimte; bedienen kost meer dan de boete op niet-geleverde"
+        r" energie van",
+    ),
+    (
+        r"site (\S+) draws its (\S+) kW connection at",
+        r"locatie \1 benut haar aansluiting van \2 kW om",
+    ),
+    (
+        r"site (\S+) holds (\d+) of its (\d+) chargers",
+        r"locatie \1 heeft \2 van haar \3 laadpunten",
+    ),
+    (r"grid node (\S+) has no headroom left at", r"netknooppunt \1 heeft geen ruimte meer om"),
+    (r"reinforcement is not allowed", "netversterking is niet toegestaan"),
+    (r"no candidate site for this need in the case", "geen kandidaat-locatie voor deze behoefte"),
+    (r"no semi-public or public site in the case", "geen semipublieke of publieke locatie"),
+    (r"\bsemi[-_]public\b", "semipubliek"),
+    (r"\bprivate\b", "privé"),
+    (r"\bpublic\b", "publiek"),
+    (r"\bcost:", "kost:"),
+    (r"\bpolish:", "verfijning:"),
+    (r"\boptimal\b", "optimaal"),
+    (r"\bfeasible\b", "toegelaten"),
+    (r"\binfeasible\b", "onoplosbaar"),
+    (r"\bgap\b", "kloof"),
+    (r"\blimit\b", "grens"),
+    (r"\bunknown\b", "onbekend"),
+)
+
+
+def translate_message(text: str, lang: str | None = None) -> str:
+    """A message of the planner in ``lang``: Dutch phrases, Dutch decimal commas.
+
+    Examples
+    --------
+    >>> translate_message("private: optimal (gap 0.00%, limit 0.10%)", "nl")
+    'privé: optimaal (kloof 0,00%, grens 0,10%)'
+    >>> translate_message("nearest semi-public site S9 10.66 km, limit 10 km", "nl")
+    'dichtstbijzijnde semipublieke locatie S9 op 10,66 km, grens 10 km'
+    """
+    if lang == "en":
+        return text
+    for english, dutch in MESSAGE_PHRASES:
+        text = re.sub(english, dutch, text)
+    return localise_decimals(text, "nl")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.formatting import format_number, locale_layout
 from dashboards.geo import feature_collection, outline_features, outline_paths
 from dashboards.i18n import t
 
@@ -159,10 +160,10 @@ def _add_choropleth(
     for index, (low, high) in enumerate(value_classes(by_code)):
         members = outlines[(by_code > low) & (by_code <= high)]
         xs, ys = outline_paths(list(members["geometry"]))
-        name = f"{t('map.demand_class', lang)} ≤ {high:,.0f}".replace(",", " ")
+        name = f"{t('map.demand_class', lang)} ≤ {format_number(high, lang)}"
         figure.add_trace(_outline_trace(xs, ys, CHOROPLETH_COLOURS[index + 1], name))
     hover = [
-        f"{name}: {value:,.0f}".replace(",", " ")
+        f"{name}: {format_number(value, lang)} {t('unit.kwh_day', lang)}"
         for name, value in zip(outlines["name"], by_code, strict=True)
     ]
     figure.add_trace(
@@ -211,6 +212,7 @@ def _style_xy(figure: go.Figure, bounds: Bounds, lang: str) -> None:
         legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0},
         uirevision="map",
         annotations=[_outline_note(lang)],
+        **locale_layout(lang),
     )
 
 
@@ -267,6 +269,7 @@ def _tile_map(
         height=MAP_HEIGHT_PX,
         annotations=[_outline_note(lang)],
         uirevision="map",
+        **locale_layout(lang),
     )
     return figure
 

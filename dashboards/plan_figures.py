@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charging_sites import Tier
+from dashboards.formatting import format_number
 from dashboards.geo import feature_collection, point_features
 from dashboards.i18n import t
 from dashboards.maps import PointLayer, make_map_figure
@@ -26,13 +27,14 @@ def plan_layers(sites: pd.DataFrame, reinforcement: pd.DataFrame, lang: str) -> 
         points = members.assign(
             size_value=members["chargers"],
             hover=[
-                f"{n}: {c} {t('q.chargers', lang).lower()}"
+                f"{n}: {format_number(c, lang)} {t('col.chargers', lang).lower()}"
                 for n, c in zip(members["name"], members["chargers"], strict=True)
             ],
         )
+        name = f"{t('map.chosen', lang)}: {t(f'tier.{tier}', lang)} ({t('map.chosen_size', lang)})"
         layers.append(
             PointLayer(
-                f"{t('map.chosen', lang)}: {t(f'tier.{tier}', lang)}",
+                name,
                 points,
                 colour,
                 "diamond",
@@ -43,7 +45,7 @@ def plan_layers(sites: pd.DataFrame, reinforcement: pd.DataFrame, lang: str) -> 
         points = reinforcement.assign(
             size_value=reinforcement["total_kva"],
             hover=[
-                f"{n}: +{k:,.0f} kVA".replace(",", " ")
+                f"{n}: +{format_number(k, lang)} kVA"
                 for n, k in zip(reinforcement["name"], reinforcement["total_kva"], strict=True)
             ],
         )

@@ -124,13 +124,18 @@ def test_tiles_are_not_used_when_the_server_does_not_answer():
 # --- pages -------------------------------------------------------------------------------------
 
 
-def test_overview_callback_fills_the_headline_map_and_table(context):
+def test_overview_callback_fills_the_headline_rollout_map_and_table(context):
     outputs = overview.update_overview(context, "en", LAST_YEAR, None, None, [])
-    kpis, figure, table = outputs[:7], outputs[7], outputs[8]
+    kpis, rollout, figure, table = outputs[:7], outputs[7], outputs[8], outputs[9]
     assert kpis[0] != "0"
     assert re.fullmatch(r"\d+ · \d+ · \d+", kpis[3])  # chargers per tier: the results' plan
     assert traces_with_points(figure) >= 5
-    assert "energy_kwh_per_day" in text_of(table) or table.children
+    sites = context.store.plan.sites
+    bars = {trace.name: list(trace.y) for trace in go.Figure(rollout).data if trace.type == "bar"}
+    for tier, name in (("private", "private (chargers)"), ("public", "public (chargers)")):
+        expected = sites[sites["tier"] == tier].groupby("year")["chargers"].sum()
+        assert bars[name] == [int(expected.get(year, 0)) for year in context.store.plan.years]
+    assert "Energy (kWh/day)" in text_of(table) and "Chargers private" in text_of(table)
     geojson = overview.download_map(context, "geojson", LAST_YEAR, None, None, [])
     assert geojson["filename"] == f"overview_{LAST_YEAR}.geojson"
     excel = overview.download_table(context, "xlsx", LAST_YEAR, 7, None, [])
@@ -139,7 +144,7 @@ def test_overview_callback_fills_the_headline_map_and_table(context):
 
 def test_overview_of_one_municipality_zooms_on_it(context):
     outputs = overview.update_overview(context, "nl", LAST_YEAR, 7, "24062", ["N1"])
-    x_range = go.Figure(outputs[7]).layout.xaxis.range
+    x_range = go.Figure(outputs[8]).layout.xaxis.range
     assert x_range[1] - x_range[0] < 0.5
 
 
@@ -149,7 +154,7 @@ def test_demand_callback_draws_years_curves_and_the_region_table(context):
     )
     assert traces_with_points(vehicles) >= 1 and traces_with_points(energy) >= 1
     assert traces_with_points(curve) == 3
-    assert "vervoerregio" in text_of(table)
+    assert "Vervoerregio" in text_of(table)
     download = demand.download_curves(context, "csv", LAST_YEAR, None, None, [])
     assert download["content"].startswith("strategy,slot,slot_start")
 
@@ -171,7 +176,7 @@ def test_plan_callbacks_show_the_results_folder_plan(context):
     status, plan_map, ladder, _chart, *tables = plan.update_plan(context, "en", RESULTS, year)
     assert "optimal" in status or "feasible" in status
     assert traces_with_points(plan_map) >= 2 and traces_with_points(ladder) == 3
-    assert "site_id" in text_of(tables[0])
+    assert "<th>Site</th>" in text_of(tables[0])
     download = plan.download_table(context, "unmet", "csv", RESULTS, year)
     assert download is not None and download["filename"] == f"plan_unmet_{year}.csv"
 
@@ -235,7 +240,7 @@ def test_scenario_runs_in_the_background_and_two_runs_compare(context):
     assert {option["value"] for option in options} == {RESULTS, job_id}
     assert (run_a, run_b) == (RESULTS, job_id)
     table, energy, chargers, _costs, map_a, map_b = scenarios.compare(context, run_a, run_b, "en")
-    assert "setting:ladder_policy" in text_of(table)
+    assert "Setting: charging ladder" in text_of(table)
     assert traces_with_points(energy) == 2 and traces_with_points(chargers) == 2
     assert traces_with_points(map_a) >= 2 and traces_with_points(map_b) >= 2
     download = scenarios.download_comparison(context, "xlsx", run_a, run_b)

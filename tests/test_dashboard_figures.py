@@ -148,10 +148,10 @@ def test_overview_map_has_depots_sites_and_grid_nodes():
         municipality_outlines(), municipalities, depots, sites, nodes, "en"
     )
     legend = names(figure)
-    assert "depots (size = energy)" in legend
+    assert "depots (size = energy, kWh/day)" in legend
     assert "chosen site: private" in legend and "candidate site: public" in legend
     assert "grid node: full (red)" in legend
-    depot_trace = figure.data[legend.index("depots (size = energy)")]
+    depot_trace = figure.data[legend.index("depots (size = energy, kWh/day)")]
     assert len(depot_trace.x) == 2
     collection = overview_figures.overview_geojson(
         municipality_outlines(), municipalities, depots, sites, nodes
@@ -165,10 +165,13 @@ def test_overview_map_has_depots_sites_and_grid_nodes():
 def test_headline_texts_say_when_there_is_no_plan_or_grid():
     headline = overview_logic.make_headline(hand_demand(), Selection(2028))
     texts = overview_figures.headline_texts(headline, "en")
-    assert texts[0] == "7" and texts[1] == "0.4 MWh" and texts[2] == "33 kW"
+    assert texts[0] == "7" and texts[1] == "0.4 MWh/day" and texts[2] == "33 kW"
     assert texts[3] == "no plan" and texts[6] == "no grid data"
     planned = overview_logic.make_headline(hand_demand(), Selection(2028), hand_plan())
     assert overview_figures.headline_texts(planned, "en")[4] == "33% · 17% · 50%"
+    dutch = overview_figures.headline_texts(planned, "nl")
+    assert dutch[1] == "0,4 MWh/dag" and dutch[4] == "33\xa0% · 17\xa0% · 50\xa0%"
+    assert dutch[5] == "70,0 kWh/dag"  # the plan's unmet need, a decimal comma
 
 
 # --- demand ------------------------------------------------------------------------------------
@@ -234,7 +237,7 @@ def test_node_curve_and_requests_map():
     assert [list(trace.y) for trace in curve.data] == [[20.0, 90.0], [100.0, 80.0]]
     requests = grid_figures.make_requests_map(municipality_outlines(), overlay.requests, "en")
     request_trace = requests.data[-1]
-    assert request_trace.name == "capacity request" and list(request_trace.x) == [4.70]
+    assert request_trace.name == "capacity request (size = kVA)" and list(request_trace.x) == [4.70]
 
 
 # --- plan and scenarios ------------------------------------------------------------------------
@@ -250,9 +253,11 @@ def test_plan_map_and_geojson_show_sites_and_reinforcement():
         {"node_id": ["C1"], "name": ["Cabin"], "total_kva": [20.0], "lat": [50.86], "lon": [4.71]}
     )
     figure = make_plan_map(municipality_outlines(), sites, reinforcement, "en")
-    assert {"chosen site: private", "chosen site: public", "Grid reinforcement (kVA)"} <= set(
-        names(figure)
-    )
+    assert {
+        "chosen site: private (size = chargers)",
+        "chosen site: public (size = chargers)",
+        "Grid reinforcement (kVA)",
+    } <= set(names(figure))
     collection = plan_geojson(sites, reinforcement)
     assert [feature["geometry"]["coordinates"] for feature in collection["features"]][-1] == [
         4.71,

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import geography
+from charging_sites import TIER_VALUES
 from dashboards.plan_data import PlanOutputs, chargers_by_tier, energy_by_tier, rows_of_year
 from dashboards.selection import Selection, area_mask, nearest_year, need_mask
 from dashboards.store import GridOverlay
@@ -130,8 +132,15 @@ def depot_table(demand: xr.Dataset, selection: Selection) -> pd.DataFrame:
     return table.sort_values("energy_kwh_per_day", ascending=False, ignore_index=True)
 
 
-def municipality_table(demand: xr.Dataset, selection: Selection) -> pd.DataFrame:
-    """Per municipality of the selection: ZE vehicles, energy and coincident peak in the year."""
+def municipality_table(
+    demand: xr.Dataset, selection: Selection, plan: PlanOutputs | None = None
+) -> pd.DataFrame:
+    """Per municipality of the selection: ZE vehicles, energy and coincident peak in the year.
+
+    With a plan, also the chargers of every tier in place in the plan's year
+    (``chargers_private``, ``chargers_semi_public``, ``chargers_public``; the planner's own
+    view: private counts are not k-filtered here, the aggregate files are).
+    """
     chosen = selected_demand(demand, selection)
     codes = chosen["nis_code"].to_numpy().astype(str)
     frame = pd.DataFrame(
@@ -146,7 +155,61 @@ def municipality_table(demand: xr.Dataset, selection: Selection) -> pd.DataFrame
     table = frame.groupby(["nis_code", "municipality", "vervoerregio"], as_index=False).sum()
     power = pd.DataFrame(chosen["power_kw"].to_numpy(), index=codes).groupby(level=0).sum()
     table["peak_kw"] = table["nis_code"].map(power.max(axis=1)).fillna(0.0)
+    if plan is not None:
+        table = _with_chargers(table, plan, selection)
     return table.sort_values("energy_kwh_per_day", ascending=False, ignore_index=True).round(1)
+
+
+def _with_chargers(table: pd.DataFrame, plan: PlanOutputs, selection: Selection) -> pd.DataFrame:
+    """The table with the plan's chargers per tier and municipality (also where no depot is)."""
+    sites = rows_of_year(plan.sites, plan.year_of(selection.year))
+    columns = [f"chargers_{tier}" for tier in TIER_VALUES]
+    if not sites.empty:
+        sites = sites[area_mask(sites["nis_code"], sites["vervoerregio_code"], selection)]
+    counts = (
+        sites.pivot_table(
+            index="nis_code", columns="tier", values="chargers", aggfunc="sum", fill_value=0
+        )
+        if not sites.empty
+        else pd.DataFrame(index=pd.Index([], name="nis_code"))
+    )
+    counts = counts.reindex(columns=list(TIER_VALUES), fill_value=0)
+    counts.columns = pd.Index(columns)
+    merged = table.merge(counts, left_on="nis_code", right_index=True, how="outer")
+    places = geography.municipalities().set_index(
+        geography.municipalities()["nis_code"].astype(str)
+    )
+    codes = merged["nis_code"].astype(str)
+    merged["municipality"] = merged["municipality"].fillna(codes.map(places["name_nl"]))
+    merged["vervoerregio"] = merged["vervoerregio"].fillna(codes.map(places["vervoerregio_name"]))
+    merged[columns] = merged[columns].fillna(0).astype(int)
+    return merged.fillna({"ze_vehicles": 0.0, "energy_kwh_per_day": 0.0, "peak_kw": 0.0})
+
+
+def rollout_by_year(plan: PlanOutputs | None, selection: Selection) -> pd.DataFrame:
+    """The plan's roll-out in the selected area, per year and tier.
+
+    Open sites, chargers, connectors and installed kW, for every tier and planned year (0
+    where none; empty without a plan).
+    """
+    columns = ["year", "tier", "sites", "chargers", "connectors", "installed_kw"]
+    if plan is None or not plan.years:
+        return pd.DataFrame(columns=columns)
+    sites = plan.sites
+    if not sites.empty:
+        sites = sites[area_mask(sites["nis_code"], sites["vervoerregio_code"], selection)]
+    grid = pd.MultiIndex.from_product([plan.years, list(TIER_VALUES)], names=["year", "tier"])
+    summed = {c: (c, "sum") for c in columns[3:] if c in sites.columns}
+    table = (
+        sites.groupby(["year", "tier"]).agg(sites=("site_id", "nunique"), **summed)
+        if not sites.empty
+        else pd.DataFrame(index=grid)
+    )
+    table = table.reindex(grid, fill_value=0).reset_index().reindex(columns=columns, fill_value=0)
+    counts = ["sites", "chargers", "connectors"]
+    table[counts] = table[counts].fillna(0).astype(int)
+    table["installed_kw"] = table["installed_kw"].fillna(0.0).astype(float)
+    return table
 
 
 def site_table(

@@ -35,7 +35,12 @@ def update_overview(context: AppContext, lang: Any, *values: Any) -> tuple[Any, 
     figure = figures.make_overview_map(
         municipality_outlines(), *tables, lang, focus=focus_outlines(selection), tiles=context.tiles
     )
-    return (*figures.headline_texts(headline, lang), figure, data_table(tables[0], lang))
+    plan_year = store.plan.year_of(selection.year) if store.plan is not None else None
+    rollout = figures.make_rollout_figure(
+        logic.rollout_by_year(store.plan, selection), plan_year, lang
+    )
+    table = logic.municipality_table(store.demand, selection, store.plan)
+    return (*figures.headline_texts(headline, lang), rollout, figure, data_table(table, lang))
 
 
 def map_tables(context: AppContext, selection: Selection) -> tuple[Any, Any, Any, Any]:
@@ -75,8 +80,15 @@ def download_map(context: AppContext, kind: str, *values: Any) -> dict[str, Any]
 def download_table(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
     """The per-municipality table as CSV or Excel."""
     selection = context.selection(*values)
-    table = logic.municipality_table(context.store.demand, selection)
+    table = logic.municipality_table(context.store.demand, selection, context.store.plan)
     return table_download(kind, table, f"municipalities_{selection.year}")
+
+
+def download_rollout(context: AppContext, kind: str, *values: Any) -> dict[str, Any]:
+    """The roll-out per year and tier of the selected area as CSV or Excel."""
+    selection = context.selection(*values)
+    table = logic.rollout_by_year(context.store.plan, selection)
+    return table_download(kind, table, "rollout")
 
 
 def register(app: Dash, context: AppContext) -> None:
@@ -85,6 +97,7 @@ def register(app: Dash, context: AppContext) -> None:
     outputs = [Output(kpi_id, "children") for _, kpi_id in KPIS]
     app.callback(
         *outputs,
+        Output(ids.ROLLOUT, "figure"),
         Output(ids.MAP, "figure"),
         Output(ids.TABLE, "children"),
         Input(LANG_STORE, "data"),
@@ -100,4 +113,11 @@ def register(app: Dash, context: AppContext) -> None:
     )
     register_download(
         app, ids.TABLE, ("csv", "xlsx"), states, lambda kind, *v: download_table(context, kind, *v)
+    )
+    register_download(
+        app,
+        ids.ROLLOUT,
+        ("csv", "xlsx"),
+        states,
+        lambda kind, *v: download_rollout(context, kind, *v),
     )

@@ -1,4 +1,4 @@
-"""Overview figures: the map of demand, sites and grid, and the headline texts."""
+"""Overview figures: the map of demand, sites and grid, the roll-out, and the headline texts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.formatting import format_number, format_quantity, format_share, locale_layout
 from dashboards.geo import feature_collection, outline_features, point_features
 from dashboards.i18n import t
 from dashboards.maps import PointLayer, make_map_figure
@@ -22,7 +23,8 @@ def depot_layer(depots: pd.DataFrame, lang: str) -> PointLayer:
     points = depots.assign(
         size_value=depots["energy_kwh_per_day"],
         hover=[
-            f"{d} ({m}): {e:,.0f} kWh/d, {v:.1f} ZE".replace(",", " ")
+            f"{d} ({m}): {format_quantity(e, t('unit.kwh_day', lang), lang)}, "
+            f"{format_number(v, lang)} {t('unit.ze', lang)}"
             for d, m, e, v in zip(
                 depots["depot_id"],
                 depots["municipality"],
@@ -45,7 +47,7 @@ def site_layers(sites: pd.DataFrame, lang: str) -> list[PointLayer]:
                 continue
             points = members.assign(
                 hover=[
-                    f"{n} — {c} {t('q.chargers', lang).lower()}"
+                    f"{n} — {format_number(c, lang)} {t('col.chargers', lang).lower()}"
                     for n, c in zip(members["name"], members["chargers"], strict=True)
                 ]
             )
@@ -72,7 +74,7 @@ def grid_layers(nodes: pd.DataFrame, lang: str) -> list[PointLayer]:
             continue
         points = members.assign(
             hover=[
-                f"{n}: {h:,.0f} kVA".replace(",", " ")
+                f"{n}: {format_quantity(h, 'kVA', lang)}"
                 for n, h in zip(members["name"], members["headroom_kva"], strict=True)
             ]
         )
@@ -113,38 +115,88 @@ def overview_geojson(
     return feature_collection(features)
 
 
-def format_number(value: float, unit: str = "", digits: int = 0) -> str:
-    """A number with thin grouping, e.g. ``12 345 kWh``.
-
-    Examples
-    --------
-    >>> format_number(12345.6, "kWh")
-    '12 346 kWh'
-    """
-    text = f"{value:,.{digits}f}".replace(",", " ")
-    return f"{text} {unit}".strip()
-
-
 def headline_texts(headline: Headline, lang: str) -> list[str]:
     """The seven KPI values as shown: vehicles, energy, peak, chargers, ladder, unmet, shortfall."""
     chargers = t("kpi.no_plan", lang)
     ladder = t("kpi.no_plan", lang)
     if headline.chargers_by_tier is not None:
-        chargers = " · ".join(str(count) for count in headline.chargers_by_tier.values())
+        counts = headline.chargers_by_tier.values()
+        chargers = " · ".join(format_number(count, lang) for count in counts)
     if headline.energy_share_by_tier is not None:
-        ladder = " · ".join(f"{share:.0%}" for share in headline.energy_share_by_tier.values())
+        shares = headline.energy_share_by_tier.values()
+        ladder = " · ".join(format_share(share, lang) for share in shares)
     shortfall = (
         t("kpi.no_grid", lang)
         if headline.shortfall_kva is None
-        else format_number(headline.shortfall_kva, "kVA")
+        else format_quantity(headline.shortfall_kva, "kVA", lang)
         + ("" if headline.shortfall_from_plan else f" ({t('kpi.before_planning', lang)})")
     )
     return [
-        format_number(headline.ze_vehicles),
-        format_number(headline.energy_mwh_per_day, "MWh", 1),
-        format_number(headline.peak_kw, "kW"),
+        format_number(headline.ze_vehicles, lang),
+        format_quantity(headline.energy_mwh_per_day, t("unit.mwh_day", lang), lang, 1),
+        format_quantity(headline.peak_kw, "kW", lang),
         chargers,
         ladder,
-        format_number(headline.unmet_kwh_per_day, "kWh"),
+        format_quantity(headline.unmet_kwh_per_day, t("unit.kwh_day", lang), lang, 1),
         shortfall,
     ]
+
+
+#: Marker of the year chosen on the slider in the roll-out chart.
+CHOSEN_YEAR_COLOUR = "rgba(0, 0, 0, 0.08)"
+
+
+def make_rollout_figure(rollout: pd.DataFrame, year: int | None, lang: str) -> go.Figure:
+    """Chargers per tier and year (stacked bars) and installed kW (line, right axis).
+
+    The year chosen on the slider is shaded.  Years are categories, written ``2030``.
+    """
+    figure = go.Figure()
+    for tier, colour in TIER_COLOURS.items():
+        rows = rollout[rollout["tier"] == tier]
+        figure.add_trace(
+            go.Bar(
+                x=rows["year"].astype(str),
+                y=rows["chargers"],
+                name=f"{t(f'tier.{tier}', lang)} ({t('col.chargers', lang).lower()})",
+                marker_color=colour,
+                customdata=rows["sites"],
+                hovertemplate=f"%{{y:,.0f}} ({t('col.sites', lang).lower()}: %{{customdata}})"
+                "<extra></extra>",
+            )
+        )
+    installed = rollout.groupby("year", as_index=False)["installed_kw"].sum()
+    figure.add_trace(
+        go.Scatter(
+            x=installed["year"].astype(str),
+            y=installed["installed_kw"],
+            name=t("q.installed_kw", lang),
+            mode="lines+markers",
+            line={"color": "#333333"},
+            yaxis="y2",
+            hovertemplate="%{y:,.0f} kW<extra></extra>",
+        )
+    )
+    if year is not None and str(year) in set(rollout["year"].astype(str)):
+        figure.add_vrect(
+            x0=str(year), x1=str(year), line_width=40, line_color=CHOSEN_YEAR_COLOUR, layer="below"
+        )
+    figure.update_layout(
+        barmode="stack",
+        title=t("overview.rollout", lang),
+        xaxis={"title": t("q.year", lang), "type": "category"},
+        yaxis={"title": t("q.chargers", lang), "tickformat": ",d"},
+        yaxis2={
+            "title": t("q.installed_kw", lang),
+            "overlaying": "y",
+            "side": "right",
+            "tickformat": ",d",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+        margin={"l": 60, "r": 70, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        height=380,
+        **locale_layout(lang),
+    )
+    return figure

@@ -1,4 +1,4 @@
-"""Overview page layout: filters, headline figures, the map and the per-municipality table."""
+"""Overview page layout: year slider, filters, headlines, roll-out, map, municipality table."""
 
 from __future__ import annotations
 
@@ -29,8 +29,10 @@ def layout(context: AppContext) -> Any:
     return html.Div(
         [
             heading("overview.title"),
-            area_filters(PREFIX, years, years[-1]),
+            area_filters(PREFIX, years, years[-1], slider=True),
             html.Div([kpi_card(key, kpi_id) for key, kpi_id in KPIS], className="kpis"),
+            graph(ids.ROLLOUT),
+            download_bar(ids.ROLLOUT),
             heading("overview.map", 3),
             graph(ids.MAP),
             download_bar(ids.MAP, ("geojson", "csv", "xlsx")),
