@@ -221,7 +221,7 @@ def year_slider(control_id: str, years: Sequence[int], year: int) -> html.Div:
         min=int(min(years)),
         max=int(max(years)),
         step=None,
-        marks=marks,  # type: ignore[arg-type]
+        marks=marks,
         value=int(year),
         included=False,
     )

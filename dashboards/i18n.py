@@ -48,7 +48,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Only what may be shared with the grid operator (k-anonymous)",
     ),
     # quantities
-    "q.ze_vehicles": ("ZE-voertuigen", "ZE vehicles"),
+    "q.ze_vehicles": ("ZE-voertuigen (aantal)", "ZE vehicles (number)"),
     "q.vehicles": ("Voertuigen", "Vehicles"),
     "q.energy_mwh_day": ("Energie (MWh/dag)", "Energy (MWh/day)"),
     "q.energy_kwh_day": ("Energie (kWh/dag)", "Energy (kWh/day)"),
@@ -70,7 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "q.share": ("Aandeel (%)", "Share (%)"),
     "q.cost_eur_year": ("Kost (EUR/jaar)", "Cost (EUR/year)"),
     "q.utilisation": ("Bezetting (%)", "Utilisation (%)"),
-    "q.hour": ("Uur", "Hour"),
+    "q.hour": ("Uur van de dag (uu:mm)", "Time of day (hh:mm)"),
     "q.year": ("Jaar", "Year"),
     "q.energy_share_tier": (
         "Energie per laddertrede (kWh/dag)",
@@ -193,8 +193,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan.sites": ("Gekozen locaties", "Chosen sites"),
     "plan.ladder": ("Ladder van laden: energie per trede", "Charging ladder: energy per tier"),
     "plan.per_municipality": (
-        "Publieke en semipublieke laadpunten per gemeente en jaar",
-        "Public and semi-public chargers per municipality and year",
+        "Laadpunten per gemeente en trede",
+        "Chargers per municipality and tier",
     ),
     "plan.reinforcement": ("Netversterkingen", "Grid reinforcements"),
     "plan.unmet": (
@@ -443,6 +443,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.location_estimated": ("Locatie geschat", "Location estimated"),
     # units
     "unit.kwh_day": ("kWh/dag", "kWh/day"),
+    "unit.eur_year": ("EUR/jaar", "EUR/year"),
     "unit.mwh_day": ("MWh/dag", "MWh/day"),
     "unit.ze": ("ZE-voertuigen", "ZE vehicles"),
     # values in tables

@@ -273,7 +273,10 @@ def test_ladder_and_municipality_figures():
     chart = plan_figures.make_municipality_figure(
         plan_logic.chargers_per_municipality(plan), 2028, "en"
     )
-    assert list(chart.data[0].y) == ["Tienen", "Leuven"] and list(chart.data[0].x) == [4, 2]
+    assert names(chart) == ["private", "semi-public", "public"]  # stacked per tier
+    assert list(chart.data[0].y) == ["Leuven", "Tienen"]  # the most chargers first
+    assert [list(trace.x) for trace in chart.data] == [[3, 0], [0, 4], [2, 0]]
+    assert chart.layout.separators == ".," and chart.layout.xaxis.title.text == "Chargers (number)"
 
 
 def test_scenario_comparison_figures_have_a_trace_per_run():

@@ -193,10 +193,13 @@ def test_ladder_shares_add_up_to_one_per_year():
     )
 
 
-def test_chargers_per_municipality_count_only_semi_public_and_public_sites():
-    table = plan_logic.chargers_per_municipality(hand_plan()).set_index("nis_code")
-    assert table.loc["24062", "2027"] == 1 and table.loc["24062", "2028"] == 2
-    assert table.loc["24107", "2028"] == 4 and table.loc["24107", "municipality"] == "Tienen"
+def test_chargers_per_municipality_count_every_tier():
+    table = plan_logic.chargers_per_municipality(hand_plan()).set_index(["year", "nis_code"])
+    columns = ["chargers_private", "chargers_semi_public", "chargers_public", "chargers"]
+    assert table.loc[(2027, "24062"), columns].tolist() == [2, 0, 1, 3]
+    assert table.loc[(2028, "24062"), columns].tolist() == [3, 0, 2, 5]
+    assert table.loc[(2028, "24107"), columns].tolist() == [0, 4, 0, 4]
+    assert table.loc[(2028, "24107"), "municipality"] == "Tienen"
 
 
 def test_plan_tables_of_a_year():

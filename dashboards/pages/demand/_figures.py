@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.formatting import locale_layout
 from dashboards.i18n import t
 
 PALETTE = (
@@ -19,6 +20,8 @@ PALETTE = (
     "#bcbd22",
     "#17becf",
 )
+#: Decimals shown on hover per quantity: whole vehicles, energy to the kWh.
+HOVER_DIGITS = {"ze_vehicles": 0, "energy_kwh_per_day": 0}
 STRATEGY_COLOURS = {"immediate": "#d62728", "spread": "#1f77b4", "offpeak_first": "#2ca02c"}
 
 
@@ -30,20 +33,23 @@ def make_yearly_figure(
     for index, (group, rows) in enumerate(table.groupby("group", sort=True)):
         figure.add_trace(
             go.Bar(
-                x=rows["year"],
+                x=rows["year"].astype(str),
                 y=rows[column],
                 name=str(group),
                 marker_color=PALETTE[index % len(PALETTE)],
+                hovertemplate=f"{group} %{{x}}: %{{y:,.{HOVER_DIGITS.get(column, 1)}f}}"
+                "<extra></extra>",
             )
         )
     figure.update_layout(
         barmode="stack",
         title=t(title_key, lang),
-        xaxis={"title": t("q.year", lang), "dtick": 1},
+        xaxis={"title": t("q.year", lang), "type": "category"},
         yaxis={"title": t(axis_key, lang)},
         margin={"l": 60, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
         height=380,
+        **locale_layout(lang),
     )
     return figure
 
@@ -63,7 +69,7 @@ def add_unreported_estimate(
         return figure
     figure.add_trace(
         go.Scatter(
-            x=totals["year"],
+            x=totals["year"].astype(str),
             y=totals[estimate],
             name=t("demand.incl_unreported", lang),
             mode="lines+markers",
@@ -98,5 +104,6 @@ def make_load_curve_figure(curves: pd.DataFrame, lang: str, year: int) -> go.Fig
         margin={"l": 60, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
         height=380,
+        **locale_layout(lang),
     )
     return figure

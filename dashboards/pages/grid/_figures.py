@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.formatting import format_number, locale_layout
 from dashboards.i18n import t
 from dashboards.maps import PointLayer, make_map_figure
 
@@ -32,16 +33,17 @@ def make_heatmap_figure(matrix: pd.DataFrame, lang: str) -> go.Figure:
             colorscale="RdBu",
             zmin=-colour_limit(matrix),
             zmax=colour_limit(matrix),
-            colorbar={"title": {"text": "kW"}},
+            colorbar={"title": {"text": t("q.margin_kw", lang)}},
             hovertemplate="%{y}<br>%{x}: %{z:.0f} kW<extra></extra>",
         )
     )
     figure.update_layout(
         title=t("grid.heatmap", lang),
         xaxis={"title": t("q.hour", lang), "type": "category"},
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "title": t("col.node_id", lang)},
         margin={"l": 260, "r": 10, "t": 50, "b": 40},
         height=max(320, 22 * len(matrix) + 120),
+        **locale_layout(lang),
     )
     return figure
 
@@ -73,6 +75,7 @@ def make_node_curve_figure(curve: pd.DataFrame, node_label: str, lang: str) -> g
         margin={"l": 60, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
         height=360,
+        **locale_layout(lang),
     )
     return figure
 
@@ -85,7 +88,7 @@ def make_requests_map(
     points = located.assign(
         size_value=located["extra_capacity_kva"].fillna(0.0),
         hover=[
-            f"{name} ({year}): +{kva:,.0f} kVA".replace(",", " ")
+            f"{name} ({year}): +{format_number(kva, lang)} kVA"
             for name, year, kva in zip(
                 located["name"],
                 located["year"],

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from charging_sites import SHARED_TIERS, TIER_VALUES
+from charging_sites import TIER_VALUES
 from dashboards.plan_data import PlanOutputs, rows_of_year
 from planner.demand.projection import municipality_names
 
@@ -53,19 +53,31 @@ def ladder_by_year(plan: PlanOutputs) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["year", "tier", "energy_kwh_per_day", "share"])
 
 
+#: Columns of :func:`chargers_per_municipality`: the chargers of each tier.
+TIER_CHARGER_COLUMNS = [f"chargers_{tier}" for tier in TIER_VALUES]
+
+
 def chargers_per_municipality(plan: PlanOutputs) -> pd.DataFrame:
-    """Semi-public and public chargers per municipality and year (one column per year)."""
+    """Chargers of every tier per municipality and year, with their sum and installed kW.
+
+    Columns ``year``, ``nis_code``, ``municipality``, ``chargers_private``,
+    ``chargers_semi_public``, ``chargers_public``, ``chargers``, ``installed_kw``; per year
+    the municipalities with the most chargers first.
+    """
+    columns = ["year", "nis_code", "municipality", *TIER_CHARGER_COLUMNS, "chargers"]
     sites = plan.sites
     if sites.empty or "tier" not in sites.columns:
-        return pd.DataFrame(columns=["nis_code", "municipality"])
-    public = sites[sites["tier"].isin(SHARED_TIERS)]
-    table = public.pivot_table(
-        index="nis_code", columns="year", values="chargers", aggfunc="sum", fill_value=0
-    )
-    table.columns = [str(year) for year in table.columns]
+        return pd.DataFrame(columns=[*columns, "installed_kw"])
+    table = sites.pivot_table(
+        index=["year", "nis_code"], columns="tier", values="chargers", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(TIER_VALUES), fill_value=0)
+    table.columns = pd.Index(TIER_CHARGER_COLUMNS)
+    table["chargers"] = table.sum(axis=1)
+    if "installed_kw" in sites.columns:
+        table["installed_kw"] = sites.groupby(["year", "nis_code"])["installed_kw"].sum()
     table = table.reset_index()
-    table.insert(1, "municipality", table["nis_code"].map(municipality_names()).fillna(""))
-    return table.sort_values(table.columns[-1], ascending=False, ignore_index=True)
+    table.insert(2, "municipality", table["nis_code"].map(municipality_names()).fillna(""))
+    return table.sort_values(["year", "chargers"], ascending=[True, False], ignore_index=True)
 
 
 def reinforcement_of(plan: PlanOutputs, year: int) -> pd.DataFrame:

@@ -10,8 +10,9 @@ from dash import Dash, Input, Output, State
 from dashboards.components import LANG_STORE, data_table, register_download
 from dashboards.context import AppContext
 from dashboards.downloads import geojson_download, table_download
+from dashboards.formatting import format_quantity
 from dashboards.geo import municipality_outlines
-from dashboards.i18n import language, t
+from dashboards.i18n import language, t, translate_message, value_label
 from dashboards.pages.plan import _business_logic as logic
 from dashboards.pages.plan import _figures as figures
 from dashboards.pages.plan import _ids as ids
@@ -45,12 +46,13 @@ def tables_of(context: AppContext, plan: PlanOutputs, year: int) -> dict[str, An
 
 
 def status_text(plan: PlanOutputs, year: int, lang: str) -> str:
-    """The solve status line of the year."""
+    """The solve status line of the year, in the language (status, cost, the solver's words)."""
     status = logic.status_of(plan, year)
     cost = status.get("objective_eur")
-    cost_text = "–" if cost is None else f"{cost:,.0f} EUR".replace(",", " ")
-    message = status.get("message") or ""
-    return f"{t('plan.status', lang)} {year}: {status.get('status')} — {cost_text} — {message}"
+    cost_text = "–" if cost is None else format_quantity(cost, t("unit.eur_year", lang), lang)
+    message = translate_message(str(status.get("message") or ""), lang)
+    state = value_label("status", str(status.get("status")), lang)
+    return f"{t('plan.status', lang)} {year}: {state} — {cost_text} — {message}"
 
 
 def update_plan(context: AppContext, lang: Any, source: Any, year: Any) -> tuple[Any, ...]:
@@ -61,13 +63,15 @@ def update_plan(context: AppContext, lang: Any, source: Any, year: Any) -> tuple
         return ("", {}, {}, {}, *([data_table(pd.DataFrame(), lang)] * len(TABLES)))
     year = int(year)
     tables = tables_of(context, plan, year)
+    per_municipality = tables["municipalities"]
+    tables["municipalities"] = per_municipality[per_municipality["year"] == year]
     sites = located_sites(tables["sites"], context.store.sites)
     reinforcement = located_reinforcement(tables["reinforcement"], context.store.grid)
     return (
         status_text(plan, year, lang),
         make_plan_map(municipality_outlines(), sites, reinforcement, lang, context.tiles),
         figures.make_ladder_figure(logic.ladder_by_year(plan), lang),
-        figures.make_municipality_figure(tables["municipalities"], year, lang),
+        figures.make_municipality_figure(per_municipality, year, lang),
         *(data_table(tables[name], lang) for name in TABLES),
     )
 

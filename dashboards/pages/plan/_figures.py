@@ -1,11 +1,11 @@
-"""Plan figures: the map of the plan, the ladder split, public chargers per municipality."""
+"""Plan figures: the map of the plan, the ladder split, chargers per municipality and tier."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from charging_sites import Tier
+from dashboards.formatting import locale_layout
 from dashboards.i18n import t
 from dashboards.plan_figures import TIER_COLOURS
 
@@ -22,7 +22,8 @@ def make_ladder_figure(ladder: pd.DataFrame, lang: str) -> go.Figure:
                 name=t(f"tier.{tier}", lang),
                 marker_color=colour,
                 customdata=rows["energy_kwh_per_day"],
-                hovertemplate="%{y:.0%} (%{customdata:,.0f} kWh)<extra></extra>",
+                hovertemplate=f"%{{y:.0%}} (%{{customdata:,.0f}} {t('unit.kwh_day', lang)})"
+                "<extra></extra>",
             )
         )
     figure.update_layout(
@@ -33,6 +34,7 @@ def make_ladder_figure(ladder: pd.DataFrame, lang: str) -> go.Figure:
         margin={"l": 60, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
         height=360,
+        **locale_layout(lang),
     )
     return figure
 
@@ -40,26 +42,28 @@ def make_ladder_figure(ladder: pd.DataFrame, lang: str) -> go.Figure:
 def make_municipality_figure(
     table: pd.DataFrame, year: int, lang: str, rows: int = 20
 ) -> go.Figure:
-    """Semi-public and public chargers of the municipalities with the most, in one year."""
-    column = str(year)
-    top = (
-        table.sort_values(column, ascending=False).head(rows)
-        if column in table.columns
-        else table.head(0)
-    )
-    figure = go.Figure(
-        go.Bar(
-            x=top.get(column, []),
-            y=top["municipality"],
-            orientation="h",
-            marker_color=TIER_COLOURS[Tier.PUBLIC],
+    """Chargers per tier (stacked) of the municipalities with the most chargers, in one year."""
+    top = table[table["year"] == year].sort_values("chargers", ascending=False).head(rows)
+    figure = go.Figure()
+    for tier, colour in TIER_COLOURS.items():
+        figure.add_trace(
+            go.Bar(
+                x=top[f"chargers_{tier}"],
+                y=top["municipality"],
+                orientation="h",
+                name=t(f"tier.{tier}", lang),
+                marker_color=colour,
+                hovertemplate="%{y}: %{x:,d}<extra></extra>",
+            )
         )
-    )
     figure.update_layout(
+        barmode="stack",
         title={"text": f"{t('plan.per_municipality', lang)} — {year}", "font": {"size": 13}},
-        xaxis={"title": t("q.chargers", lang)},
+        xaxis={"title": t("q.chargers", lang), "tickformat": ",d"},
         yaxis={"autorange": "reversed", "type": "category"},
         margin={"l": 160, "r": 10, "t": 50, "b": 40},
-        height=max(300, 24 * len(top) + 120),
+        legend={"orientation": "h", "y": -0.15},
+        height=max(300, 24 * len(top) + 140),
+        **locale_layout(lang),
     )
     return figure

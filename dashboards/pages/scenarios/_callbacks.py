@@ -7,7 +7,13 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, html, no_update
 
-from dashboards.components import LANG_STORE, data_table, register_download, register_option_labels
+from dashboards.components import (
+    LANG_STORE,
+    data_table,
+    long_table,
+    register_download,
+    register_option_labels,
+)
 from dashboards.context import AppContext
 from dashboards.downloads import table_download
 from dashboards.geo import municipality_outlines
@@ -126,7 +132,7 @@ def compare(context: AppContext, run_a: Any, run_b: Any, lang: Any) -> tuple[Any
     tiers, costs = logic.tier_comparison(plans), logic.cost_comparison(plans)
     maps = [plan_map(context, plan, lang, name) for name, plan in plans.items()] + [go.Figure()]
     return (
-        data_table(logic.compare_table(*chosen), lang, max_rows=200),
+        data_table(long_table(logic.compare_table(*chosen), "quantity", lang), lang, max_rows=200),
         figures.make_tier_figure(tiers, "energy_kwh_per_day", "q.energy_share_tier", lang),
         figures.make_tier_figure(tiers, "chargers", "q.chargers_by_tier", lang),
         figures.make_cost_figure(costs, lang),
