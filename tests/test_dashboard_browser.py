@@ -225,6 +225,6 @@ def test_a_scenario_run_shows_progress_and_the_comparison(browser, server):
     result = browser.execute_async_script(WAIT_FOR_PAGE, graphs, "#sc-compare-table table")
     assert all(points > 0 for points in result["points"])
     table = browser.find_element(By.ID, "sc-compare-table").text
-    assert "setting:ladder_policy" in table and "none" in table
+    assert "Instelling: ladder van laden" in table and "geen" in table
     browser.execute_script("document.getElementById('sc-energy').scrollIntoView()")
     browser.save_screenshot(str(SCREENSHOTS / "scenarios.png"))

@@ -60,7 +60,7 @@ def make_municipality_figure(
         barmode="stack",
         title={"text": f"{t('plan.per_municipality', lang)} — {year}", "font": {"size": 13}},
         xaxis={"title": t("q.chargers", lang), "tickformat": ",d"},
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", "type": "category", "title": t("col.municipality", lang)},
         margin={"l": 160, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
         height=max(300, 24 * len(top) + 140),
