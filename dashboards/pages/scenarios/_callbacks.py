@@ -17,7 +17,7 @@ from dashboards.components import (
 from dashboards.context import AppContext
 from dashboards.downloads import table_download
 from dashboards.geo import municipality_outlines
-from dashboards.i18n import language, t
+from dashboards.i18n import language, t, translate_message
 from dashboards.jobs import JobState
 from dashboards.pages.scenarios import _business_logic as logic
 from dashboards.pages.scenarios import _figures as figures
@@ -118,7 +118,7 @@ def run_status(job: Any, lang: str) -> str:
     if job is None:
         return ""
     state = t(f"scen.{job.state}", lang)
-    detail = job.error if job.state == JobState.FAILED else job.message
+    detail = translate_message(job.error if job.state == JobState.FAILED else job.message, lang)
     return f"{job.job_id} ({job.name}): {state}, {job.elapsed_s:.0f} s — {detail}"
 
 
