@@ -11,6 +11,7 @@ import pytest
 from dashboards.pages.demand import _business_logic as demand_logic
 from dashboards.pages.grid import _business_logic as grid_logic
 from dashboards.pages.intake import _business_logic as intake_logic
+from dashboards.pages.intake import _figures as intake_figures
 from dashboards.pages.overview import _business_logic as overview_logic
 from dashboards.pages.plan import _business_logic as plan_logic
 from dashboards.pages.scenarios import _business_logic as scenario_logic
@@ -324,6 +325,11 @@ def test_a_valid_upload_says_what_it_adds(small_case):
     assert table.loc["vehicles", "case"] == 7
     assert added.attrs["year"] == 2029
     assert len(intake_logic.preview(result.table)) == min(20, len(result.table))
+    shown = intake_figures.additions_table(added, "nl")
+    values = dict(zip(shown["quantity"], shown["upload"], strict=True))
+    raw = dict(zip(added["quantity"], added["upload"].astype(float), strict=True))
+    assert values["ZE-voertuigen in 2029"] == round(raw["ze_vehicles"])  # whole vehicles
+    assert values["Energie per werkdag in 2029 (MWh)"] == raw["energy_mwh_per_day"]
 
 
 def test_an_upload_of_another_type_or_unreadable_is_refused():

@@ -33,8 +33,16 @@ def outcome_text(result: IntakeResult, lang: str) -> str:
     )
 
 
+#: Quantities that count whole things (shown without decimals).
+COUNTED = ("vehicles", "organisations", "ze_vehicles")
+
+
 def additions_table(additions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The additions with their quantities named in the language."""
+    """The additions with their quantities named in the language; vehicles as whole numbers."""
     year = additions.attrs.get("year", "")
     names = [t(QUANTITY_KEYS[q], lang, year=year) for q in additions["quantity"]]
-    return additions.assign(quantity=names)
+    counted = additions["quantity"].isin(COUNTED)
+    table = additions.astype({"upload": object, "case": object})
+    for column in ("upload", "case"):
+        table.loc[counted, column] = [round(float(v)) for v in additions.loc[counted, column]]
+    return table.assign(quantity=names)
