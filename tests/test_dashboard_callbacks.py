@@ -136,6 +136,8 @@ def test_overview_callback_fills_the_headline_rollout_map_and_table(context):
         expected = sites[sites["tier"] == tier].groupby("year")["chargers"].sum()
         assert bars[name] == [int(expected.get(year, 0)) for year in context.store.plan.years]
     assert "Energy (kWh/day)" in text_of(table) and "Chargers private" in text_of(table)
+    rollout_csv = overview.download_rollout(context, "csv", LAST_YEAR, None, None, [])
+    assert rollout_csv["content"].startswith("year,tier,sites,chargers,connectors,installed_kw")
     geojson = overview.download_map(context, "geojson", LAST_YEAR, None, None, [])
     assert geojson["filename"] == f"overview_{LAST_YEAR}.geojson"
     excel = overview.download_table(context, "xlsx", LAST_YEAR, 7, None, [])

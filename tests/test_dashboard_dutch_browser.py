@@ -97,6 +97,7 @@ return [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
   const axes = Object.keys(layout).filter(k => /^[xy]axis\\d*$/.test(k)).map(k => ({
     name: k, visible: layout[k].visible, type: layout[k].type,
     title: (layout[k].title && layout[k].title.text) || '',
+    range: layout[k].range, categories: layout[k]._categories || [],
     ticks: [...plot.querySelectorAll('.' + k.replace('axis', '') + 'tick text')]
       .map(t => t.textContent),
   }));
@@ -156,6 +157,9 @@ def check_charts(charts: list[dict[str, Any]], path: str, separators: str) -> No
             assert axis["title"], (path, chart["id"], axis["name"])
             if axis["type"] == "linear":
                 assert re.search(r"\(.+\)", axis["title"]), (path, chart["id"], axis["title"])
+            if axis["type"] == "category":  # nothing drawn far off the categories
+                low, high = axis["range"]
+                assert low >= -1 and high <= len(axis["categories"]), (path, chart["id"], axis)
             if axis["title"] in ("Jaar", "Year"):
                 assert all(re.fullmatch(r"\d{4}", tick) for tick in axis["ticks"]), axis
         for colorbar in chart["colorbars"]:
@@ -196,12 +200,22 @@ def test_the_overview_map_legend_and_headline_carry_units(browser, server):
 
 
 def rollout_year(driver: webdriver.Chrome) -> str | None:
-    """The year shaded in the roll-out chart (the slider's year)."""
-    shapes: list[dict[str, Any]] = driver.execute_script(
+    """The year shaded in the roll-out chart (the slider's year), as its label says.
+
+    Checks that the shaded band covers that year's bars (category position ± 0.5).
+    """
+    shaded: list[dict[str, Any]] = driver.execute_script(
         "const p = document.querySelector('#ov-rollout .js-plotly-plot');"
-        "return (p && p._fullLayout && p._fullLayout.shapes || []).map(s => ({x0: s.x0}));"
+        "if (!p || !p._fullLayout) return [];"
+        "const L = p._fullLayout, cats = L.xaxis._categories;"
+        "return L.shapes.map((s, i) => ({x0: s.x0, x1: s.x1, cats: cats,"
+        "  text: (L.annotations[i] || {}).text}));"
     )
-    return str(shapes[0]["x0"]) if shapes else None
+    if not shaded:
+        return None
+    band = shaded[0]
+    assert band["x1"] - band["x0"] == 1 and band["cats"][round(band["x0"] + 0.5)] == band["text"]
+    return str(band["text"])
 
 
 def test_the_year_slider_changes_the_overview(browser, server):

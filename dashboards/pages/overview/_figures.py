@@ -149,7 +149,8 @@ CHOSEN_YEAR_COLOUR = "rgba(0, 0, 0, 0.08)"
 def make_rollout_figure(rollout: pd.DataFrame, year: int | None, lang: str) -> go.Figure:
     """Chargers per tier and year (stacked bars) and installed kW (line, right axis).
 
-    The year chosen on the slider is shaded.  Years are categories, written ``2030``.
+    The year chosen on the slider is shaded and named above the bars.  Years are categories,
+    written ``2030``.
     """
     figure = go.Figure()
     for tier, colour in TIER_COLOURS.items():
@@ -177,9 +178,17 @@ def make_rollout_figure(rollout: pd.DataFrame, year: int | None, lang: str) -> g
             hovertemplate="%{y:,.0f} kW<extra></extra>",
         )
     )
-    if year is not None and str(year) in set(rollout["year"].astype(str)):
+    years = [str(y) for y in dict.fromkeys(rollout["year"])]
+    if year is not None and str(year) in years:
+        at = years.index(str(year))  # a category's position (a shape reads "2029" as a number)
         figure.add_vrect(
-            x0=str(year), x1=str(year), line_width=40, line_color=CHOSEN_YEAR_COLOUR, layer="below"
+            x0=at - 0.5,
+            x1=at + 0.5,
+            fillcolor=CHOSEN_YEAR_COLOUR,
+            line_width=0,
+            layer="below",
+            annotation_text=str(year),
+            annotation_position="top",
         )
     figure.update_layout(
         barmode="stack",
