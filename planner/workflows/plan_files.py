@@ -25,7 +25,7 @@ from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
 from planner.workflows.multiyear import MultiYearPlan
-from validation.export import neutralise_formulas
+from validation.export import neutralise_formulas, write_workbook
 
 #: CSV file of each table, and how to get the table from one year's result.
 TABLE_FILES: dict[str, Callable[[PlanResult], pd.DataFrame]] = {
@@ -198,7 +198,7 @@ def write_plan(
         written.append(out / name)
     plan_dataset(plan).to_netcdf(out / PlanFile.NETCDF, engine="netcdf4")
     written.append(out / PlanFile.NETCDF)
-    write_workbook(plan, tables, out / PlanFile.EXCEL)
+    write_plan_workbook(plan, tables, out / PlanFile.EXCEL)
     written.append(out / PlanFile.EXCEL)
     return written
 
@@ -208,24 +208,23 @@ def _write_json(summary: dict[str, object], path: Path) -> Path:
     return path
 
 
-def write_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: Path) -> None:
+def write_plan_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: Path) -> None:
     """``plan.xlsx``: a summary sheet per year, then one sheet per table.
 
     A table longer than a sheet holds is cut, and says so in its last row.
     """
     summary = pd.DataFrame([_flat(year) for year in plan.summary()["years"]])
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        neutralise_formulas(summary).to_excel(writer, sheet_name="summary", index=False)
-        for name, table in tables.items():
-            _sheet(table, writer, name.removesuffix(".csv")[:31])
+    sheets = {"summary": summary}
+    sheets.update({name.removesuffix(".csv")[:31]: _fit_sheet(t) for name, t in tables.items()})
+    write_workbook(path, sheets)
 
 
-def _sheet(table: pd.DataFrame, writer: pd.ExcelWriter, sheet: str) -> None:
+def _fit_sheet(table: pd.DataFrame) -> pd.DataFrame:
     limit = EXCEL_MAX_ROWS - 2
-    if len(table) > limit:
-        note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
-        table = pd.concat([table.iloc[:limit], note], ignore_index=True)
-    neutralise_formulas(table).to_excel(writer, sheet_name=sheet, index=False)
+    if len(table) <= limit:
+        return table
+    note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
+    return pd.concat([table.iloc[:limit], note], ignore_index=True)
 
 
 def _flat(summary: dict[str, object], prefix: str = "") -> dict[str, object]:
