@@ -60,8 +60,6 @@ LOGGER = logging.getLogger("laadplan")
 
 #: Called with the share done (0–1) and a message.
 ProgressCallback = Callable[[float, str], None]
-#: Name of the merged row of small groups in ``public_demand``.
-OTHER_REGIONS = "other"
 #: Share of the progress bar for the plan (the rest: reading, overlay, aggregates).
 PLAN_SHARE = 0.9
 

@@ -511,8 +511,17 @@ def test_the_planner_chooses_the_map_that_feeds_a_run(world: World) -> None:
     assert unknown.status_code == 422 and "grid_upload_id 999999" in unknown.json()["detail"]
 
 
+#: The dashboard's page and the Dash routes behind it (layout, callbacks' graph, a callback).
+DASHBOARD_GETS = ("/dashboard/", "/dashboard/_dash-layout", "/dashboard/_dash-dependencies")
+
+
 def test_the_dashboard_refuses_scoped_planners_and_other_roles(world: World) -> None:
     expected = {None: 401, "planner_leuven": 403, "grid_a": 403, "ACME": 403, "planner": 200}
     for who, code in expected.items():
         with world.client(who) as client:
-            assert client.get("/dashboard/").status_code == code, who
+            for path in DASHBOARD_GETS:  # every route behind the mount, not only the page
+                assert client.get(path).status_code == code, (who, path)
+            callback = client.post("/dashboard/_dash-update-component", json={})
+        if code != 200:
+            assert callback.status_code == code, who
+            assert "Flanders" in callback.text or code == 401, callback.text
