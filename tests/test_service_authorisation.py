@@ -525,3 +525,17 @@ def test_the_dashboard_refuses_scoped_planners_and_other_roles(world: World) -> 
         if code != 200:
             assert callback.status_code == code, who
             assert "Flanders" in callback.text or code == 401, callback.text
+
+
+def test_a_scoped_planner_runs_only_within_its_regions(world: World) -> None:
+    with world.client("admin") as client:
+        before = {run["id"] for run in client.get("/runs").json()}
+    with world.client("planner_leuven") as client:
+        own = client.get(f"/runs/{world.runs['leuven']}").json()
+        for asked in ([ANTWERPEN], [LEUVEN, ANTWERPEN]):
+            refused = client.post("/runs", json={"years": [YEAR], "regions": asked})
+            assert refused.status_code == 403, refused.text
+            assert f"['{ANTWERPEN}'] are outside your scope" in refused.json()["detail"]
+    assert own["regions"] == [LEUVEN]  # a run without regions covers the planner's scope
+    with world.client("admin") as client:
+        assert {run["id"] for run in client.get("/runs").json()} == before  # nothing queued
