@@ -39,8 +39,10 @@ A figure published again with a new value reveals the change: the contributions 
 organisations whose data changed.  :func:`guard_change` takes the previous publication (its
 contributions per node and organisation, and what it disclosed) and withholds nodes of the new
 one until, for every piece the two publications together can isolate (the residuals of the
-union of both disclosed sets), the organisations before, after and *whose contribution
-changed* are each none or at least ``k``.
+union of both disclosed sets), the organisations before (when the previous version showed a
+figure holding it), after (when the new one does) and *whose contribution changed* (when both
+do) are each none or at least ``k``.  :func:`guard_cells` does the same for figures that are
+sums over sets of nodes (merged requests, a grid that changed between versions).
 
 Not covered: dominance (one organisation making up nearly all of a group's load, the "p %
 rule" of statistical disclosure control), differences between years of one publication, more
@@ -453,7 +455,8 @@ def _first_problem(
         if not union[node] and parent >= 0:
             residual[parent] += residual[node]
     for node in (int(n) for n in np.flatnonzero(union)):
-        covered = bool(disclosed[node]) or any(disclosed[a] for a in hierarchy.ancestors(node))
+        above = [node, *hierarchy.ancestors(node)]
+        covered = (any(disclosed[a] for a in above), any(before[a] for a in above))
         problem = _residual_problem(residual[node], current, previous, covered, k)
         if problem and node not in accepted:
             return node, problem
@@ -461,19 +464,27 @@ def _first_problem(
 
 
 def _residual_problem(
-    nodes: list[int], current: Contributions, previous: Contributions, covered: bool, k: int
+    nodes: list[int],
+    current: Contributions,
+    previous: Contributions,
+    covered: tuple[bool, bool],
+    k: int,
 ) -> str:
     """Why a residual of both versions is unsafe ('' when it is safe).
 
-    The previous figure of the residual may be isolated, so its organisations then must be none
-    or at least k; when the new version covers it, so must the organisations now and those
-    whose contribution changed (the difference of the two figures).
+    ``covered`` says whether a figure of the new and of the previous version holds the
+    residual.  Its figure in a version that covers it may be isolated, so the organisations of
+    that version there must be none or at least k; when both cover it, so must the
+    organisations whose contribution changed (the difference of the two figures).  A version
+    that shows no figure holding the residual reveals nothing of it.
     """
     before = {o for n in nodes for o in previous[n]}
     after = {o for n in nodes for o in current[n]}
     changed = {o for n in nodes for o in before | after if previous[n].get(o) != current[n].get(o)}
-    for label, group in (("before", before), ("after", after), ("changed", changed)):
-        if (covered or label == "before") and 0 < len(group) < k:
+    now, then = covered
+    checks = (("before", before, then), ("after", after, now), ("changed", changed, now and then))
+    for label, group, shown in checks:
+        if shown and 0 < len(group) < k:
             return label
     return ""
 

@@ -24,6 +24,7 @@ from grid_data.disclosure import (
     YearDisclosure,
     disclose_year,
     guard_cells,
+    guard_change,
     organisations_of,
 )
 from grid_data.overlay_tables import reported_as
@@ -244,3 +245,19 @@ def test_a_run_published_after_the_bundle_keeps_the_lone_cabin_hidden() -> None:
     }
     unchanged, _ = republish_plan_requests(previous, previous, 3)
     assert unchanged == previous["grid_requests"]  # the same figures again reveal nothing
+
+
+def test_a_figure_the_last_version_did_not_show_is_not_held_back_by_it() -> None:
+    # r1 held a alone last time, so nothing was shown (k = 2); now a and b: r1 and the total
+    # may be shown, as the old figure of r1 is in no published cell
+    tree = Hierarchy.from_parents(["F", "r1"], [None, "F"])
+    before: list[dict[str, tuple[float, ...]]] = [{}, {"a": (4.0,)}]
+    after = [{}, {"a": (4.0,), "b": (2.0,)}]
+    everything = np.ones(2, dtype=bool)
+    shown_before = guard_change(tree, before, everything, k=2)
+    assert shown_before.tolist() == [False, False]
+    shown = guard_change(tree, after, everything, before, shown_before, 2)
+    assert shown.tolist() == [True, True]
+    versions: list[Contributions] = [before, after]
+    cells = [cell({0, 1}, 1, versions), cell({1}, 1, versions)]
+    assert leaked_groups(cells, 2) == []
