@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from service.grid_figures import republish_node_demand, republish_plan_requests
+from grid_data.request_versions import republish_plan_requests
+from service.grid_figures import republish_node_demand
 from service.models import PlanningRun, RunResult, RunStatus, utc_now
 from service.public_figures import republish_public_demand
 

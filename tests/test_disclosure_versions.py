@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,9 +29,18 @@ from grid_data.disclosure import (
     organisations_of,
 )
 from grid_data.overlay_tables import reported_as
-from service.grid_figures import republish_plan_requests
+from grid_data.request_versions import republish_plan_requests
+from planner.optimisation.vocabulary import PlanFile
+from planner.workflows.handouts import guard_aggregates
+from planner.workflows.plan_files import AGGREGATE_FILES, aggregate_tables
 from tests._disclosure_attack import Cell, leaked_groups, subtree, unknown
-from tests.test_disclosure import ORGANISATIONS, changed, contributions, hierarchies
+from tests.test_disclosure import (
+    MUNICIPALITY_REGION,
+    ORGANISATIONS,
+    changed,
+    contributions,
+    hierarchies,
+)
 
 VERSIONS = settings(
     max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -261,3 +271,117 @@ def test_a_figure_the_last_version_did_not_show_is_not_held_back_by_it() -> None
     versions: list[Contributions] = [before, after]
     cells = [cell({0, 1}, 1, versions), cell({1}, 1, versions)]
     assert leaked_groups(cells, 2) == []
+
+
+# --- the plan's aggregate files, handed out again (laadplan plan/run --previous) ---------------
+
+
+@st.composite
+def two_versions_of_shared_plans(
+    draw: st.DrawFn,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Shared sites (their places fixed) and who charges there, in two successive plans."""
+    count = draw(st.integers(1, 6))
+    places = [
+        (draw(st.sampled_from(sorted(MUNICIPALITY_REGION))), draw(st.sampled_from(SHARED)))
+        for _ in range(count)
+    ]
+    first = {
+        (site, organisation): float(draw(st.integers(1, 50)))
+        for site in range(count)
+        for organisation in draw(st.sets(st.sampled_from(ORGANISATIONS), max_size=4))
+    }
+    second = dict(first)
+    for site, organisation in draw(
+        st.sets(st.tuples(st.integers(0, count - 1), st.sampled_from(ORGANISATIONS)), max_size=3)
+    ):
+        if draw(st.booleans()):
+            second.pop((site, organisation), None)
+        else:
+            second[(site, organisation)] = float(draw(st.integers(1, 50)))
+    return (*shared_plan(places, first), *shared_plan(places, second))
+
+
+SHARED = ["semi_public", "public"]
+
+
+def shared_plan(
+    places: list[tuple[str, str]], energy: dict[tuple[int, str], float]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``sites`` and ``assignments`` of one plan (2030) from {(site, organisation): kWh/day}."""
+    columns = ["year", "site_id", "tier", "organisation_id", "energy_kwh_per_day"]
+    rows = [
+        (2030, f"S{site}", places[site][1], organisation, kwh)
+        for (site, organisation), kwh in sorted(energy.items())
+    ]
+    assignments = pd.DataFrame(rows, columns=columns)
+    site_energy = assignments.groupby("site_id")["energy_kwh_per_day"].sum()
+    sites = pd.DataFrame(
+        {
+            "year": 2030,
+            "site_id": [f"S{site}" for site in range(len(places))],
+            "tier": [tier for _, tier in places],
+            "nis_code": [municipality for municipality, _ in places],
+            "vervoerregio_code": [MUNICIPALITY_REGION[m] for m, _ in places],
+            "chargers": 2,
+            "new_chargers": 1,
+            "installed_kw": 44.0,
+            "energy_kwh_per_day": [
+                float(site_energy.get(f"S{site}", 0.0)) for site in range(len(places))
+            ],
+        }
+    )
+    return sites, assignments
+
+
+def area_cells(
+    tables: dict[str, pd.DataFrame], version: int, plans: list[tuple[pd.DataFrame, pd.DataFrame]]
+) -> list[Cell]:
+    """Each energy figure shown, as (organisation, site, version) unknowns (shared if equal)."""
+    sites, assignments = plans[version]
+    values = [
+        dict(zip(zip(a["site_id"], a["organisation_id"], strict=True), a["energy_kwh_per_day"],
+                 strict=True))
+        for _, a in plans
+    ]  # fmt: skip
+
+    def unknown_of(site: str, organisation: str) -> tuple[str, int, int]:
+        same = len({v.get((site, organisation)) for v in values}) == 1
+        return (organisation, int(site[1:]), -1 if same else version)
+
+    cells = []
+    for name, by in AGGREGATE_FILES.items():
+        shown = tables[name][tables[name]["energy_kwh_per_day"].notna()]
+        for code, tier in zip(shown[by].astype(str), shown["tier"], strict=True):
+            area = sites[(sites[by].astype(str) == code) & (sites["tier"] == tier)]["site_id"]
+            used = assignments[assignments["site_id"].isin(area)]
+            pairs = zip(used["site_id"], used["organisation_id"], strict=True)
+            cells.append(frozenset(unknown_of(str(s), str(o)) for s, o in pairs))
+    return cells
+
+
+@VERSIONS
+@given(two_versions_of_shared_plans(), st.integers(2, 4))
+def test_two_hand_outs_of_the_aggregate_files_isolate_no_group_below_k(
+    plans: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame], k: int
+) -> None:
+    sites0, assignments0, sites1, assignments1 = plans
+    first = {
+        **aggregate_tables(sites0, assignments0, k),
+        PlanFile.SITES: sites0, PlanFile.ASSIGNMENTS: assignments0,
+    }  # fmt: skip
+    second = {
+        **aggregate_tables(sites1, assignments1, k),
+        PlanFile.SITES: sites1, PlanFile.ASSIGNMENTS: assignments1,
+    }  # fmt: skip
+    guarded = guard_aggregates(second, first, k)
+    versions = [(sites0, assignments0), (sites1, assignments1)]
+    cells = area_cells(first, 0, versions) + area_cells(guarded, 1, versions)
+    assert leaked_groups(cells, k) == []
+    for insider in ORGANISATIONS:
+        assert leaked_groups(cells, k - 1, insider) == []
+    for name in AGGREGATE_FILES:  # only energy and organisations are withheld, nothing added
+        kept = guarded[name][guarded[name]["energy_kwh_per_day"].notna()]
+        shown = second[name][second[name]["energy_kwh_per_day"].notna()]
+        assert len(kept) <= len(shown)
+        assert guarded[name]["chargers"].tolist() == second[name]["chargers"].tolist()
