@@ -33,6 +33,7 @@ from grid_data.request_versions import republish_plan_requests
 from planner.optimisation.vocabulary import PlanFile
 from planner.workflows.handouts import guard_aggregates
 from planner.workflows.plan_files import AGGREGATE_FILES, aggregate_tables
+from service.grid_figures import republish_node_demand
 from tests._disclosure_attack import Cell, leaked_groups, subtree, unknown
 from tests.test_disclosure import (
     MUNICIPALITY_REGION,
@@ -385,3 +386,56 @@ def test_two_hand_outs_of_the_aggregate_files_isolate_no_group_below_k(
         shown = second[name][second[name]["energy_kwh_per_day"].notna()]
         assert len(kept) <= len(shown)
         assert guarded[name]["chargers"].tolist() == second[name]["chargers"].tolist()
+
+
+# --- the grid operator's node demand (before planning), published twice ----------------------
+
+
+def node_demand_tables(
+    tree: Hierarchy, now: Contributions, shown: BoolArray
+) -> dict[str, list[dict[str, Any]]]:
+    """A run's ``grid_hierarchy``, ``grid_demand_basis`` and ``grid_node_demand`` (2030)."""
+    return {
+        "grid_hierarchy": [
+            {"node_id": node, "parent_id": tree.ids[p] if p >= 0 else ""}
+            for node, p in zip(tree.ids, tree.parents.tolist(), strict=True)
+        ],
+        "grid_demand_basis": [
+            {
+                "year": 2030,
+                "node_id": node,
+                "organisation_id": organisation,
+                "peak_kw": values[0],
+                "energy_kwh_per_day": 10 * values[0],
+            }
+            for node, at_node in zip(tree.ids, now, strict=True)
+            for organisation, values in at_node.items()
+        ],
+        "grid_node_demand": [
+            {"year": 2030, "node_id": tree.ids[int(n)]} for n in np.flatnonzero(shown)
+        ],
+    }
+
+
+@VERSIONS
+@given(st.data(), hierarchies(), st.integers(2, 4))
+def test_two_successive_node_demands_of_the_service_isolate_no_group_below_k(
+    data: st.DataObject, tree: Hierarchy, k: int
+) -> None:
+    count = len(tree.ids)
+    before = contributions(data.draw, count)
+    after = changed(data.draw, before)
+    everything = np.ones(count, dtype=bool)
+    first = guard_change(tree, before, everything, k=k)  # each run's own rule (disclose_nodes)
+    candidates = guard_change(tree, after, everything, k=k)
+    previous = node_demand_tables(tree, before, first)
+    published = republish_node_demand(node_demand_tables(tree, after, candidates), previous, k)
+    position = {node: i for i, node in enumerate(tree.ids)}
+    second = np.zeros(count, dtype=bool)
+    second[[position[row["node_id"]] for row in published]] = True
+    assert not (second & ~candidates).any()  # only withheld, never added
+    parents = tree.parents.tolist()
+    versions = [before, after]
+    cells = [cell(set(subtree(parents, int(n))), 0, versions) for n in np.flatnonzero(first)]
+    cells += [cell(set(subtree(parents, int(n))), 1, versions) for n in np.flatnonzero(second)]
+    assert leaked_groups(cells, k) == []
