@@ -25,7 +25,7 @@ def republish_plan_requests(
     previous: dict[str, list[dict[str, Any]]] | None,
     k: int,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The ``grid_requests`` and ``grid_requests_by_node`` records of a run about to be published.
+    """The ``grid_requests`` and ``grid_requests_by_node`` records about to be published.
 
     Each request is a figure over grid nodes: a named row the load below its node, a merged
     row the loads below its members; each organisation's contribution at a node is its energy
