@@ -24,6 +24,7 @@ from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
+from planner.workflows.handouts import guard_handout, read_handout
 from planner.workflows.multiyear import MultiYearPlan
 from validation.export import neutralise_formulas, write_workbook
 
@@ -169,6 +170,7 @@ def write_plan(
     scenario: Scenario,
     extra: Mapping[str, object] | None = None,
     grid_nodes: pd.DataFrame | None = None,
+    previous: Path | None = None,
 ) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
@@ -177,7 +179,9 @@ def write_plan(
     settings.  With the plan's grid (``grid_nodes``: ``node_id``, ``name``, ``level``,
     ``parent_id``) the grid operator's ``capacity_requests.csv`` and the planner's
     ``capacity_requests_by_node.csv`` are written too
-    (:mod:`planner.workflows.capacity_requests`).
+    (:mod:`planner.workflows.capacity_requests`).  With ``previous``, the plan folder handed
+    out last time, the files for others are guarded against it
+    (:func:`planner.workflows.handouts.guard_handout`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
@@ -185,6 +189,9 @@ def write_plan(
         requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
         tables[REQUESTS_FILE] = requests.requests
         tables[REQUESTS_BY_NODE_FILE] = requests.by_node
+    if previous is not None:
+        handed_out = read_handout(previous)
+        tables = guard_handout(tables, handed_out, scenario.grid.k_anonymity, grid_nodes)
     summary = {
         **plan.summary(),
         **(extra or {}),
