@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from validation.export import neutralise_formulas
+from validation.export import neutralise_formulas, write_workbook
 
 #: Download kinds offered next to tables and maps.
 KINDS = ("csv", "xlsx", "geojson")
@@ -32,8 +32,7 @@ def csv_download(table: pd.DataFrame, stem: str) -> dict[str, Any]:
 def excel_download(table: pd.DataFrame, stem: str) -> dict[str, Any]:
     """The table as an Excel workbook with one sheet named after the stem."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise_formulas(table).to_excel(writer, sheet_name=stem[:SHEET_NAME_MAX], index=False)
+    write_workbook(buffer, {stem[:SHEET_NAME_MAX]: table})
     content = base64.b64encode(buffer.getvalue()).decode("ascii")
     return {"content": content, "filename": f"{stem}.xlsx", "type": EXCEL_TYPE, "base64": True}
 

@@ -39,8 +39,10 @@ A figure published again with a new value reveals the change: the contributions 
 organisations whose data changed.  :func:`guard_change` takes the previous publication (its
 contributions per node and organisation, and what it disclosed) and withholds nodes of the new
 one until, for every piece the two publications together can isolate (the residuals of the
-union of both disclosed sets), the organisations before, after and *whose contribution
-changed* are each none or at least ``k``.
+union of both disclosed sets), the organisations before (when the previous version showed a
+figure holding it), after (when the new one does) and *whose contribution changed* (when both
+do) are each none or at least ``k``.  :func:`guard_cells` does the same for figures that are
+sums over sets of nodes (merged requests, a grid that changed between versions).
 
 Not covered: dominance (one organisation making up nearly all of a group's load, the "p %
 rule" of statistical disclosure control), differences between years of one publication, more
@@ -453,7 +455,8 @@ def _first_problem(
         if not union[node] and parent >= 0:
             residual[parent] += residual[node]
     for node in (int(n) for n in np.flatnonzero(union)):
-        covered = bool(disclosed[node]) or any(disclosed[a] for a in hierarchy.ancestors(node))
+        above = [node, *hierarchy.ancestors(node)]
+        covered = (any(disclosed[a] for a in above), any(before[a] for a in above))
         problem = _residual_problem(residual[node], current, previous, covered, k)
         if problem and node not in accepted:
             return node, problem
@@ -461,19 +464,27 @@ def _first_problem(
 
 
 def _residual_problem(
-    nodes: list[int], current: Contributions, previous: Contributions, covered: bool, k: int
+    nodes: list[int],
+    current: Contributions,
+    previous: Contributions,
+    covered: tuple[bool, bool],
+    k: int,
 ) -> str:
     """Why a residual of both versions is unsafe ('' when it is safe).
 
-    The previous figure of the residual may be isolated, so its organisations then must be none
-    or at least k; when the new version covers it, so must the organisations now and those
-    whose contribution changed (the difference of the two figures).
+    ``covered`` says whether a figure of the new and of the previous version holds the
+    residual.  Its figure in a version that covers it may be isolated, so the organisations of
+    that version there must be none or at least k; when both cover it, so must the
+    organisations whose contribution changed (the difference of the two figures).  A version
+    that shows no figure holding the residual reveals nothing of it.
     """
     before = {o for n in nodes for o in previous[n]}
     after = {o for n in nodes for o in current[n]}
     changed = {o for n in nodes for o in before | after if previous[n].get(o) != current[n].get(o)}
-    for label, group in (("before", before), ("after", after), ("changed", changed)):
-        if (covered or label == "before") and 0 < len(group) < k:
+    now, then = covered
+    checks = (("before", before, then), ("after", after, now), ("changed", changed, now and then))
+    for label, group, shown in checks:
+        if shown and 0 < len(group) < k:
             return label
     return ""
 
@@ -499,3 +510,120 @@ def _to_withhold(
 def _nearest(hierarchy: Hierarchy, node: int, among: BoolArray) -> int:
     """The nearest node above ``node`` that is in ``among`` (-1: none)."""
     return next((above for above in hierarchy.ancestors(node) if among[above]), -1)
+
+
+#: A published figure as the atoms (e.g. grid nodes) whose contributions it sums.
+Cell = frozenset[int]
+
+
+def guard_cells(
+    cells: Sequence[Set[int]],
+    current: Contributions,
+    previous_cells: Sequence[Set[int]] = (),
+    previous: Contributions | None = None,
+    k: int = DEFAULT_K_ANONYMITY,
+) -> BoolArray:
+    """Which figures of a new version may be shown, each a sum over a set of atoms.
+
+    The general form of :func:`guard_change` for figures that are not all nodes of one
+    hierarchy — a merged capacity request sums several nodes' loads, and the grid may differ
+    between versions.  The figures of both versions must form a laminar family (any two sets
+    disjoint or nested); a new figure that overlaps a previous one partly is withheld.  The
+    family is then a hierarchy (each set below the smallest set holding it, under an
+    unpublished root of all atoms) and :func:`guard_change` decides.
+
+    Parameters
+    ----------
+    cells
+        Per figure of the new version, the atoms it sums.
+    current, previous
+        Per atom, each organisation's contribution there, now and in the previous version
+        (the same atoms).
+    previous_cells
+        The figures the previous version showed, as atoms.
+    k
+        Least number of organisations behind a published figure or change.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per figure of ``cells``, whether it may be shown.
+
+    Examples
+    --------
+    Before, a bundle of atoms 1 (organisations a, b) and 2 (c) was shown; now, with nothing
+    changed, atom 1 alone and the bundle again.  The bundle minus atom 1 would be c's figure,
+    so atom 1 is withheld; the bundle, unchanged, is shown (k = 2).  Had c's contribution
+    changed, the bundle would be withheld too: its change would be c's alone.
+
+    >>> before = [{}, {"a": (1.0,), "b": (1.0,)}, {"c": (1.0,)}]
+    >>> guard_cells([{1}, {1, 2}], before, [{1, 2}], before, 2).tolist()
+    [False, True]
+    >>> after = [{}, before[1], {"c": (2.0,)}]
+    >>> guard_cells([{1, 2}], after, [{1, 2}], before, 2).tolist()
+    [False]
+    """
+    check_k(k)
+    earlier = [frozenset(cell) for cell in previous_cells if cell]
+    if not _laminar_family(earlier):
+        return np.zeros(len(cells), dtype=bool)  # no reasoning about them: show nothing new
+    family = list(dict.fromkeys(earlier))
+    new: list[Cell | None] = []
+    for cell in (frozenset(c) for c in cells):
+        fits = bool(cell) and all(_nested_or_apart(cell, other) for other in family)
+        new.append(cell if fits else None)
+        if fits and cell not in family:
+            family.append(cell)
+    tree, direct = _family_tree(family, len(current))
+    node_of = {cell: i + 1 for i, cell in enumerate(family)}
+    published = np.zeros(len(family) + 1, dtype=bool)
+    published[[node_of[cell] for cell in new if cell is not None]] = True
+    before = np.zeros(len(family) + 1, dtype=bool)
+    before[[node_of[cell] for cell in earlier]] = True
+    now = _merged_contributions(direct, current)
+    if previous is None:
+        disclosed = guard_change(tree, now, published, k=k)
+    else:
+        then = _merged_contributions(direct, previous)
+        disclosed = guard_change(tree, now, published, then, before, k)
+    return np.array([cell is not None and bool(disclosed[node_of[cell]]) for cell in new])
+
+
+def _nested_or_apart(one: Cell, other: Cell) -> bool:
+    return one <= other or other <= one or not one & other
+
+
+def _laminar_family(cells: Sequence[Cell]) -> bool:
+    return all(_nested_or_apart(a, b) for i, a in enumerate(cells) for b in cells[i + 1 :])
+
+
+def _family_tree(family: Sequence[Cell], atoms: int) -> tuple[Hierarchy, list[list[int]]]:
+    """The laminar ``family`` as a hierarchy under a root of every atom, and each node's atoms.
+
+    Position 0 is the root; the set ``family[i]`` is position ``i + 1``.  A node's own atoms
+    are those of its set that no smaller set of the family holds.
+    """
+    order = sorted(range(len(family)), key=lambda i: -len(family[i]))
+    parents = np.full(len(family) + 1, -1, dtype=np.intp)
+    owner = np.zeros(atoms, dtype=np.intp)  # the smallest set holding each atom so far
+    for i in order:  # larger sets first: a set's parent is already placed
+        members = sorted(family[i])
+        parents[i + 1] = owner[members[0]]
+        owner[members] = i + 1
+    direct: list[list[int]] = [[] for _ in range(len(family) + 1)]
+    for atom in range(atoms):
+        direct[int(owner[atom])].append(atom)
+    ids = tuple(str(node) for node in range(len(family) + 1))
+    return Hierarchy(ids, parents), direct
+
+
+def _merged_contributions(direct: list[list[int]], contributions: Contributions) -> Contributions:
+    """Per node of a family tree, each organisation's contributions at its atoms, atom by atom."""
+    merged: list[dict[str, tuple[float, ...]]] = []
+    for atoms in direct:
+        at_node: dict[str, tuple[float, ...]] = {}
+        for atom in atoms:
+            for organisation, values in contributions[atom].items():
+                at_node[organisation] = (*at_node.get(organisation, ()), float(atom), *values)
+        merged.append(at_node)
+    return merged

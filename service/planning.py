@@ -19,7 +19,8 @@ Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites
 only: every node, not k-filtered), ``grid_requests_by_node`` and ``public_demand_basis``
 (planner only: how each reinforced node reaches the operator; each organisation's share of
 the public demand), ``grid_demand_basis`` and ``grid_hierarchy`` (planner only, for comparing
-``grid_node_demand`` with the next publication), and the disclosed ones
+``grid_node_demand`` with the next publication), ``grid_plan_hierarchy`` (planner only: the
+plan's grid, for comparing ``grid_requests`` with the next publication), and the disclosed ones
 (:mod:`grid_data.disclosure`): ``grid_requests``
 (the capacity requests from the plan's own node loads,
 :mod:`planner.workflows.capacity_requests`),
@@ -59,8 +60,6 @@ LOGGER = logging.getLogger("laadplan")
 
 #: Called with the share done (0–1) and a message.
 ProgressCallback = Callable[[float, str], None]
-#: Name of the merged row of small groups in ``public_demand``.
-OTHER_REGIONS = "other"
 #: Share of the progress bar for the plan (the rest: reading, overlay, aggregates).
 PLAN_SHARE = 0.9
 
@@ -109,6 +108,7 @@ def _execute(
         requests = plan_requests(planned.plan, nodes, k)
         tables["grid_requests"] = as_table(requests.requests)
         tables["grid_requests_by_node"] = as_table(requests.by_node)
+        tables["grid_plan_hierarchy"] = as_table(nodes[["node_id", "parent_id"]].fillna(""))
         tables.update(grid_bases(planned.prepared, overlay, years))
     basis = public_demand_basis(planned.demand, years)
     tables["public_demand_basis"] = as_table(basis)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from grid_data.request_versions import republish_plan_requests
 from service.grid_figures import republish_node_demand
 from service.models import PlanningRun, RunResult, RunStatus, utc_now
 from service.public_figures import republish_public_demand
@@ -169,16 +170,22 @@ GUARDED_TABLES = (
     "grid_node_demand",
     "grid_demand_basis",
     "grid_hierarchy",
+    "grid_requests",
+    "grid_requests_by_node",
+    "grid_plan_hierarchy",
+    "sites",
+    "assignments",
 )
 
 
 def guard_publication(session: Session, run: PlanningRun) -> None:
     """Make the run's public figures safe against the last published run, before publishing.
 
-    The public demand (:func:`~service.public_figures.republish_public_demand`) and the grid
-    node demand (:func:`~service.grid_figures.republish_node_demand`) are recomputed from the
-    run's bases and the last published run's bases and rows, so that the difference of the
-    two publications reveals no change of fewer than k organisations.
+    The public demand (:func:`~service.public_figures.republish_public_demand`), the grid
+    node demand (:func:`~service.grid_figures.republish_node_demand`) and the capacity
+    requests from the plan (:func:`~service.grid_figures.republish_plan_requests`) are
+    recomputed from the run's bases and the last published run's bases and rows, so that the
+    difference of the two publications reveals no change of fewer than k organisations.
     """
     previous = session.scalars(
         select(PlanningRun)
@@ -193,6 +200,9 @@ def guard_publication(session: Session, run: PlanningRun) -> None:
     before = None if previous is None else _tables(session, previous.id)
     _store(session, run.id, "public_demand", republish_public_demand(tables, before, k))
     _store(session, run.id, "grid_node_demand", republish_node_demand(tables, before, k))
+    requests, by_node = republish_plan_requests(tables, before, k)
+    _store(session, run.id, "grid_requests", requests)
+    _store(session, run.id, "grid_requests_by_node", by_node)
 
 
 def _store(session: Session, run_id: int, name: str, records: list[dict[str, Any]]) -> None:

@@ -41,7 +41,9 @@ from validation import LaadplanError
 ORGANISATIONS = ["a", "b", "c", "d", "e"]
 #: Draws a value from a strategy (``st.DataObject.draw`` or a composite's ``draw``).
 Draw = Callable[[st.SearchStrategy[Any]], Any]
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @st.composite
@@ -229,7 +231,9 @@ def aggregate_cells(
     return cells
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(aggregate_plans(), st.integers(1, 4))
 def test_no_combination_of_the_aggregate_files_isolates_fewer_than_k(
     plan: tuple[pd.DataFrame, pd.DataFrame], k: int

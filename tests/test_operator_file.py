@@ -75,6 +75,10 @@ def test_every_node_the_plan_reinforces_is_named_merged_or_counted(run_out: Path
     labels = by_node.set_index(["year", "node_id"])["reported_as"]
     for row in reinforced.itertuples():
         assert (row.year, row.node_id) in labels.index, row.node_id
+    load = read(plan / "node_load.csv")
+    overloaded = load[load["margin_kva"] < -0.05].drop_duplicates(["year", "node_id"])
+    for row in overloaded.itertuples():  # an overload the plan leaves is requested too
+        assert (row.year, row.node_id) in labels.index, row.node_id
     assert set(requests["basis"]) == {"plan"}
     placed = requests[requests["disclosure"] != "suppressed"]
     assert len(placed) and placed[["lat", "lon"]].notna().all().all()  # the operator can map them
@@ -139,3 +143,15 @@ def test_the_dashboard_shows_the_numbers_of_the_operator_file(run_out: Path) -> 
         assert shown["requested_kva"].to_numpy() == pytest.approx(
             shown["total_kva"].to_numpy(), abs=0.1
         )
+        # one number per node and year: each row of the operator's file is what the Plan
+        # page shows for the nodes reported as it (the node itself, or the merged ones)
+        rows = requests[(requests["year"] == year) & (requests["disclosure"] != "suppressed")]
+        assert len(rows)  # the case publishes some request: the numbers are compared
+        for row in rows.itertuples():
+            label = "own" if row.disclosure == "own" else f"merged:{row.node_id}"
+            on_page = shown[shown["reported_as"] == label]
+            if row.disclosure == "own":
+                on_page = on_page.loc[[row.node_id]]
+            assert on_page["requested_kva"].sum() == pytest.approx(
+                row.extra_capacity_kva, abs=0.1 * len(on_page)
+            ), (year, row.node_id)

@@ -511,8 +511,31 @@ def test_the_planner_chooses_the_map_that_feeds_a_run(world: World) -> None:
     assert unknown.status_code == 422 and "grid_upload_id 999999" in unknown.json()["detail"]
 
 
+#: The dashboard's page and the Dash routes behind it (layout, callbacks' graph, a callback).
+DASHBOARD_GETS = ("/dashboard/", "/dashboard/_dash-layout", "/dashboard/_dash-dependencies")
+
+
 def test_the_dashboard_refuses_scoped_planners_and_other_roles(world: World) -> None:
     expected = {None: 401, "planner_leuven": 403, "grid_a": 403, "ACME": 403, "planner": 200}
     for who, code in expected.items():
         with world.client(who) as client:
-            assert client.get("/dashboard/").status_code == code, who
+            for path in DASHBOARD_GETS:  # every route behind the mount, not only the page
+                assert client.get(path).status_code == code, (who, path)
+            callback = client.post("/dashboard/_dash-update-component", json={})
+        if code != 200:
+            assert callback.status_code == code, who
+            assert "Flanders" in callback.text or code == 401, callback.text
+
+
+def test_a_scoped_planner_runs_only_within_its_regions(world: World) -> None:
+    with world.client("admin") as client:
+        before = {run["id"] for run in client.get("/runs").json()}
+    with world.client("planner_leuven") as client:
+        own = client.get(f"/runs/{world.runs['leuven']}").json()
+        for asked in ([ANTWERPEN], [LEUVEN, ANTWERPEN]):
+            refused = client.post("/runs", json={"years": [YEAR], "regions": asked})
+            assert refused.status_code == 403, refused.text
+            assert f"['{ANTWERPEN}'] are outside your scope" in refused.json()["detail"]
+    assert own["regions"] == [LEUVEN]  # a run without regions covers the planner's scope
+    with world.client("admin") as client:
+        assert {run["id"] for run in client.get("/runs").json()} == before  # nothing queued

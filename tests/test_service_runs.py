@@ -75,6 +75,10 @@ def test_run_is_solved_in_the_background_and_published(published: dict[str, Any]
     assert years[0]["status"] in ("optimal", "feasible")
     served = tables["assignments"]["records"]
     assert served and all(NEED_ID_SEPARATOR in r["need_id"] for r in served)
+    # the plan's grid is kept (planner only) to guard the next publication's requests
+    grid = {r["node_id"] for r in tables["grid_plan_hierarchy"]["records"]}
+    requested = {r["node_id"] for r in tables["grid_requests_by_node"]["records"]}
+    assert grid and requested <= grid
 
 
 def test_same_inputs_give_the_same_snapshot_and_plan(

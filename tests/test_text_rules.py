@@ -12,10 +12,11 @@ import pytest
 
 from dashboards.downloads import csv_download, excel_download
 from planner.intake.needs import check_needs
+from planner.workflows import plan_files
 from service.intake import rows_to_raw
 from tests._needs_fixtures import VALID_ROWS, broken
 from validation import RowIssue
-from validation.export import neutralise_formulas
+from validation.export import neutralise_formulas, write_workbook
 from validation.text import MAX_IDENTIFIER_CHARS, normalise_table
 
 ATTACK = "=cmd|' /C calc'!A0"
@@ -137,3 +138,15 @@ def test_a_column_named_twice_after_trimming_is_refused_by_name_not_a_crash() ->
     assert table is None
     problems = [(issue.column, issue.problem) for issue in report.issues]
     assert problems == [("need_id", "is a column name that occurs more than once (after trimming)")]
+
+
+def test_a_table_longer_than_a_sheet_is_cut_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan_files, "EXCEL_MAX_ROWS", 6)  # a sheet of 6 rows: header + 5
+    table = pd.DataFrame({"node_id": [f"n{i}" for i in range(9)], "load_kw": range(9)})
+    buffer = io.BytesIO()
+    write_workbook(buffer, {"loads": plan_files._fit_sheet(table)})
+    rows = list(openpyxl.load_workbook(buffer).active.iter_rows(values_only=True))
+    assert rows[0] == ("node_id", "load_kw")
+    assert [row[0] for row in rows[1:-1]] == ["n0", "n1", "n2", "n3"]
+    assert rows[-1] == ("cut: 9 rows; see the CSV file", None)
+    assert len(rows) == 6

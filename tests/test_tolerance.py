@@ -85,3 +85,9 @@ def test_the_convention_comes_from_the_file() -> None:
     frame = pd.DataFrame({"a": ["12.5", "1,200"]})
     assert number_convention(frame, ["a"], ";") == NumberConvention(POINT)
     assert number_convention(frame, ["a"], ",") == NumberConvention(POINT)
+
+
+def test_the_largest_number_with_three_decimals_keeps_them() -> None:
+    """Found by hypothesis: 10 significant digits read 10,000,000.001 as 10,000,000."""
+    read, _, issues = canonical_numbers(pd.Series(["10.000.000,001"]), "x", NumberConvention(COMMA))
+    assert issues == [] and read.tolist() == ["10000000.001"]

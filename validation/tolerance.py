@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from validation.report import FIRST_DATA_ROW, RowIssue
@@ -290,7 +291,10 @@ def number_convention(
 
 
 def _format(value: float) -> str:
-    return f"{value:.10g}" if abs(value) < 1e15 else repr(value)
+    """The shortest decimal text that reads back as the same float (no exponent below 1e15)."""
+    if abs(value) >= 1e15:
+        return repr(value)
+    return np.format_float_positional(value, trim="-")
 
 
 def canonical_numbers(

@@ -88,8 +88,21 @@ def register(subparsers: Any) -> None:
         f"write what each serves to OUT/{PROPOSALS_FILE}",
     )
     add_undivided_argument(parser)
+    add_previous_argument(parser)
     add_engine_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_previous_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--previous`` (the plan folder handed out last time, to compare the files with)."""
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        metavar="FOLDER",
+        help="the plan folder whose files were handed out last time: the aggregates and the "
+        "capacity requests withhold what their difference would reveal of fewer than k "
+        "organisations (docs/privacy.md)",
+    )
 
 
 def add_undivided_argument(parser: argparse.ArgumentParser) -> None:
@@ -113,8 +126,9 @@ def run(args: argparse.Namespace) -> int:
     case = read_case(data_folder_from(args))
     engine = engine_from(args)
     planned = plan_and_write(
-        case, out, args.year, engine=engine, decompose=not args.undivided, **overrides
-    )
+        case, out, args.year, engine=engine, decompose=not args.undivided,
+        previous=args.previous, **overrides,
+    )  # fmt: skip
     if args.propose_sites > 0:
         proposals = propose_sites(
             case,
@@ -122,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             args.propose_sites,
             lambda with_hubs: plan_and_write(
                 with_hubs, out, args.year, engine=engine, decompose=not args.undivided,
-                **overrides,
+                previous=args.previous, **overrides,
             ),
         )  # fmt: skip
         write_proposals(proposals, out)
@@ -146,6 +160,7 @@ def plan_and_write(
     demand: xr.Dataset | None = None,
     engine: Engine | None = None,
     decompose: bool = True,
+    previous: Path | None = None,
     **overrides: Any,
 ) -> CasePlan:
     """Plan a case read once (:func:`planner.workflows.plan_case.plan_case`) and write it.
@@ -165,6 +180,8 @@ def plan_and_write(
         core, when there are several).
     decompose
         Split a case of several vervoerregio's into one sub-problem per vervoerregio.
+    previous
+        The plan folder handed out last time (``--previous``), or ``None``.
     **overrides
         :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
 
@@ -185,7 +202,7 @@ def plan_and_write(
     with stage(f"writing the plan to {out}"):
         extra = {"sub_problems": list(planned.sub_problems), "engine": planned.engine}
         nodes = with_locations(planned.prepared.grid.nodes, case.grid)
-        write_plan(planned.plan, out, case.scenario, extra, nodes)
+        write_plan(planned.plan, out, case.scenario, extra, nodes, previous)
     return planned
 
 

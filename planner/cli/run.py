@@ -25,7 +25,7 @@ from planner.cli.common import (
     data_folder_from,
     engine_from,
 )
-from planner.cli.plan import add_undivided_argument, plan_and_write
+from planner.cli.plan import add_previous_argument, add_undivided_argument, plan_and_write
 from planner.cli.plan import format_summary as format_plan_summary
 from planner.optimisation.vocabulary import PLAN_FOLDER
 from planner.workflows.capacity_requests import REQUESTS_FILE
@@ -52,6 +52,7 @@ def register(subparsers: Any) -> None:
         "--out", type=Path, required=True, metavar="OUT", help="folder to write the results to"
     )
     add_undivided_argument(parser)
+    add_previous_argument(parser)
     add_engine_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         demand=dataset,
         engine=engine_from(args),
         decompose=not args.undivided,
+        previous=args.previous,
     )
     print(format_plan_summary(planned.plan, out / PLAN_FOLDER))
     requests = out / PLAN_FOLDER / REQUESTS_FILE

@@ -25,9 +25,11 @@ from grid_data.disclosure import Hierarchy, disclose_nodes
 from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
+from planner.workflows.area_figures import COUNT_COLUMNS, ENERGY_FIGURES, site_owners
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
+from planner.workflows.handouts import guard_handout, read_handout
 from planner.workflows.multiyear import MultiYearPlan
-from validation.export import neutralise_formulas
+from validation.export import neutralise_formulas, write_workbook
 
 #: CSV file of each table, and how to get the table from one year's result.
 TABLE_FILES: dict[str, Callable[[PlanResult], pd.DataFrame]] = {
@@ -60,15 +62,6 @@ def _stack(plan: MultiYearPlan, get: Callable[[PlanResult], pd.DataFrame]) -> pd
     return table[["year", *[c for c in table.columns if c != "year"]]]
 
 
-#: Columns of the aggregate files summed over an area's sites (those the sites table has).
-COUNT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
-#: Figures of an aggregate row that sum what the organisations charging there draw.
-ENERGY_FIGURES = ("energy_kwh_per_day", "organisations")
-#: Owner of a private site whose owner the sites table does not name: all such sites count as
-#: one organisation (fewer organisations, never more).
-UNNAMED_OWNER = "?"
-
-
 def aggregate_tables(
     sites: pd.DataFrame, assignments: pd.DataFrame, k_anonymity: int
 ) -> dict[str, pd.DataFrame]:
@@ -90,7 +83,7 @@ def aggregate_tables(
     Figures not disclosed are blank.
     """
     users = _located(sites, assignments[["year", "site_id", "tier", "organisation_id"]])
-    owners = _located(sites, _owners(sites))
+    owners = _located(sites, site_owners(sites))
     shown_energy = disclosed_areas(sites, users, k_anonymity)
     shown_counts = disclosed_areas(sites[sites["tier"] == Tier.PRIVATE], owners, k_anonymity)
     tables: dict[str, pd.DataFrame] = {}
@@ -117,19 +110,6 @@ def _blank(
         kept = values.astype("Int64") if pd.api.types.is_integer_dtype(values) else values
         table[column] = kept.where(~hidden)
     return table
-
-
-def _owners(sites: pd.DataFrame) -> pd.DataFrame:
-    """The owner of each open private site: ``year``, ``site_id``, ``tier``, ``organisation_id``."""
-    private = sites[sites["tier"] == Tier.PRIVATE]
-    named = (
-        private["owner_organisation_id"].fillna("").astype(str)
-        if "owner_organisation_id" in private.columns
-        else pd.Series("", index=private.index)
-    )
-    return private[["year", "site_id", "tier"]].assign(
-        organisation_id=named.where(named != "", UNNAMED_OWNER)
-    )
 
 
 def _located(sites: pd.DataFrame, behind: pd.DataFrame) -> pd.DataFrame:
@@ -223,6 +203,7 @@ def write_plan(
     scenario: Scenario,
     extra: Mapping[str, object] | None = None,
     grid_nodes: pd.DataFrame | None = None,
+    previous: Path | None = None,
 ) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
@@ -231,7 +212,9 @@ def write_plan(
     settings.  With the plan's grid (``grid_nodes``: ``node_id``, ``name``, ``level``,
     ``parent_id``) the grid operator's ``capacity_requests.csv`` and the planner's
     ``capacity_requests_by_node.csv`` are written too
-    (:mod:`planner.workflows.capacity_requests`).
+    (:mod:`planner.workflows.capacity_requests`).  With ``previous``, the plan folder handed
+    out last time, the files for others are guarded against it
+    (:func:`planner.workflows.handouts.guard_handout`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
@@ -239,6 +222,9 @@ def write_plan(
         requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
         tables[REQUESTS_FILE] = requests.requests
         tables[REQUESTS_BY_NODE_FILE] = requests.by_node
+    if previous is not None:
+        handed_out = read_handout(previous)
+        tables = guard_handout(tables, handed_out, scenario.grid.k_anonymity, grid_nodes)
     summary = {
         **plan.summary(),
         **(extra or {}),
@@ -252,7 +238,7 @@ def write_plan(
         written.append(out / name)
     plan_dataset(plan).to_netcdf(out / PlanFile.NETCDF, engine="netcdf4")
     written.append(out / PlanFile.NETCDF)
-    write_workbook(plan, tables, out / PlanFile.EXCEL)
+    write_plan_workbook(plan, tables, out / PlanFile.EXCEL)
     written.append(out / PlanFile.EXCEL)
     return written
 
@@ -262,24 +248,23 @@ def _write_json(summary: dict[str, object], path: Path) -> Path:
     return path
 
 
-def write_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: Path) -> None:
+def write_plan_workbook(plan: MultiYearPlan, tables: dict[str, pd.DataFrame], path: Path) -> None:
     """``plan.xlsx``: a summary sheet per year, then one sheet per table.
 
     A table longer than a sheet holds is cut, and says so in its last row.
     """
     summary = pd.DataFrame([_flat(year) for year in plan.summary()["years"]])
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        neutralise_formulas(summary).to_excel(writer, sheet_name="summary", index=False)
-        for name, table in tables.items():
-            _sheet(table, writer, name.removesuffix(".csv")[:31])
+    sheets = {"summary": summary}
+    sheets.update({name.removesuffix(".csv")[:31]: _fit_sheet(t) for name, t in tables.items()})
+    write_workbook(path, sheets)
 
 
-def _sheet(table: pd.DataFrame, writer: pd.ExcelWriter, sheet: str) -> None:
+def _fit_sheet(table: pd.DataFrame) -> pd.DataFrame:
     limit = EXCEL_MAX_ROWS - 2
-    if len(table) > limit:
-        note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
-        table = pd.concat([table.iloc[:limit], note], ignore_index=True)
-    neutralise_formulas(table).to_excel(writer, sheet_name=sheet, index=False)
+    if len(table) <= limit:
+        return table
+    note = pd.DataFrame({table.columns[0]: [f"cut: {len(table)} rows; see the CSV file"]})
+    return pd.concat([table.iloc[:limit], note], ignore_index=True)
 
 
 def _flat(summary: dict[str, object], prefix: str = "") -> dict[str, object]:
