@@ -200,6 +200,7 @@ def make_rollout_figure(rollout: pd.DataFrame, year: int | None, lang: str) -> g
             "overlaying": "y",
             "side": "right",
             "tickformat": ",d",
+            "tickmode": "auto",
             "rangemode": "tozero",
             "showgrid": False,
         },
