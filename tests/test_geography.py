@@ -321,13 +321,21 @@ coordinates = st.tuples(
 )
 
 
+HALF_CIRCUMFERENCE_KM = math.pi * 6371.0088
+#: The haversine's arcsine is ill-conditioned near antipodal points: a rounding error of a
+#: few ulp in the half-chord (about 4e-16) moves the angle by about 2·sqrt(2·4e-16) rad, i.e.
+#: up to 4e-4 km per distance. Flanders' distances (< 300 km) are far from that.
+ANTIPODAL_SLACK_KM = 3 * 4e-4
+
+
 @given(coordinates, coordinates, coordinates)
 def test_haversine_is_a_metric_on_the_sphere(a, b, c):
     ab = float(geography.haversine_km(*a, *b))
     assert ab == pytest.approx(float(geography.haversine_km(*b, *a)), abs=1e-6)
-    assert 0.0 <= ab <= math.pi * 6371.0088 + 1e-6
+    assert 0.0 <= ab <= HALF_CIRCUMFERENCE_KM + 1e-6
     ac, cb = float(geography.haversine_km(*a, *c)), float(geography.haversine_km(*c, *b))
-    assert ab <= ac + cb + 1e-6
+    near_antipodes = max(ab, ac, cb) > 0.99 * HALF_CIRCUMFERENCE_KM
+    assert ab <= ac + cb + 1e-6 + (ANTIPODAL_SLACK_KM if near_antipodes else 0.0)
 
 
 def test_nearest_municipality_of_each_representative_point_is_itself():
