@@ -1,9 +1,12 @@
 """The figures of one vervoerregio's charging plan, gathered from a case and its results (pandas).
 
 Every table here is either about the whole region (demand per category, the plan's status) or
-read from a file that already passed the disclosure rule when the plan was written: the charger
-aggregates (``chargers_by_municipality.csv``, ``chargers_by_vervoerregio.csv``) and the grid
-operator's capacity requests.  No figure of a single need or organisation is taken.
+passed the disclosure rule (:mod:`grid_data.disclosure`): the charger aggregates
+(``chargers_by_municipality.csv``, ``chargers_by_vervoerregio.csv`` as the plan wrote them, or
+made the same way from the plan's tables when the plan comes from the service's database), the
+grid operator's capacity requests, and the candidates for a grid-congestion exemption per ZES
+city (:func:`planner.workflows.exemptions.disclosed_exemptions`).  No figure of a single need or
+organisation is taken.
 """
 
 from __future__ import annotations
@@ -19,6 +22,13 @@ import geography
 from dashboards.store import CaseStore
 from planner.demand.aggregation import demand_by_region_table
 from planner.optimisation.vocabulary import PlanFile
+from planner.workflows.exemptions import (
+    DISCLOSED_COLUMNS,
+    ZesMembership,
+    congestion_exemptions,
+    disclosed_exemptions,
+)
+from planner.workflows.plan_files import aggregate_tables
 
 #: The plan's aggregate files, by the column they group on.
 MUNICIPALITY_FILE = PlanFile.CHARGERS_BY_MUNICIPALITY
@@ -53,6 +63,10 @@ class RegionReport:
         suppressed request has no place).
     plan_years
         Per planned year: ``status``, ``unmet_kwh_per_day`` of the whole plan.
+    exemptions
+        Candidates for a grid-congestion exemption: per year the region's row and its ZES
+        cities' rows (:data:`~planner.workflows.exemptions.DISCLOSED_COLUMNS`), figures blank
+        where not disclosed.
     scenario, settings
         The scenario's name and the settings the report states under methods.
     """
@@ -69,6 +83,9 @@ class RegionReport:
     plan_years: pd.DataFrame
     scenario: str
     settings: dict[str, Any] = field(default_factory=dict)
+    exemptions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    )
 
     @property
     def years(self) -> list[int]:
@@ -81,23 +98,55 @@ def build_region_report(store: CaseStore, region: str) -> RegionReport:
     code = geography.resolve_vervoerregio(region)
     members = geography.municipalities_of(code)
     municipalities = members[["nis_code", "name_nl", "is_centrumstad"]].reset_index(drop=True)
-    plan_dir = store.plan_folder()
+    aggregates = plan_aggregates(store)
     return RegionReport(
         region_code=code,
         region_name=region_name(code),
         municipalities=municipalities,
         zes_calendar=zes_calendar(store.zones, municipalities),
         demand=region_demand(demand_by_region_table(store.demand), code),
-        rollout=region_rollout(read_aggregate(plan_dir, REGION_FILE), "vervoerregio_code", code),
-        rollout_by_municipality=municipality_rollout(
-            read_aggregate(plan_dir, MUNICIPALITY_FILE), municipalities
-        ),
+        rollout=region_rollout(aggregates[REGION_FILE], "vervoerregio_code", code),
+        rollout_by_municipality=municipality_rollout(aggregates[MUNICIPALITY_FILE], municipalities),
         requests=region_requests(store, code),
         suppressed_requests=suppressed_requests(store),
         plan_years=plan_years(store),
         scenario=store.scenario.name,
         settings=scenario_settings(store),
+        exemptions=region_exemptions(store, code),
     )
+
+
+def plan_aggregates(store: CaseStore) -> dict[str, pd.DataFrame]:
+    """The plan's charger aggregates: its files, else made from its tables (the service's).
+
+    Both are :func:`planner.workflows.plan_files.aggregate_tables` of the plan's sites and
+    assignments with the scenario's k.
+    """
+    plan_dir = store.plan_folder()
+    if plan_dir is not None and (plan_dir / REGION_FILE).is_file():
+        return {name: read_aggregate(plan_dir, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
+    plan = store.plan
+    needed = {"tier", "site_id", "nis_code", "vervoerregio_code"}
+    if plan is None or plan.sites.empty or not needed <= set(plan.sites.columns):
+        return {name: read_aggregate(None, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
+    sites = plan.sites.assign(
+        nis_code=plan.sites["nis_code"].astype(str),
+        vervoerregio_code=plan.sites["vervoerregio_code"].astype(str),
+    )
+    return aggregate_tables(sites, plan.assignments, store.scenario.grid.k_anonymity)
+
+
+def region_exemptions(store: CaseStore, code: int) -> pd.DataFrame:
+    """The region's candidates for a grid-congestion exemption, as others may see them."""
+    plan = store.plan
+    if plan is None:
+        return pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    exemptions = congestion_exemptions(plan.unmet, ZesMembership.of(store.needs, store.zones))
+    shown = disclosed_exemptions(exemptions, store.scenario.grid.k_anonymity)
+    in_region = shown[shown["vervoerregio_code"] == code]
+    ladder = in_region["level"].map({"vervoerregio": 0, "zes_city": 1})
+    ordered = in_region.assign(ladder=ladder).sort_values(["year", "ladder", "name"])
+    return ordered.drop(columns="ladder").reset_index(drop=True)
 
 
 def region_name(code: int) -> str:

@@ -84,6 +84,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Energie die het plan niet levert, per gepland jaar (over het hele plan).",
         "Energy the plan does not serve, per planned year (over the whole plan).",
     ),
+    "exemptions": (
+        "Kandidaten voor een vrijstelling bij netcongestie",
+        "Candidates for a grid-congestion exemption",
+    ),
+    "exemptions.intro": (
+        "Voertuigen (hele voertuigen) van een gestarte ZES die het plan niet volledig kan laden "
+        "omdat een netknooppunt geen ruimte meer heeft en niet versterkt mag worden: kandidaten "
+        "voor een tijdelijke oplossing of een vrijstelling bij netcongestie. Het kaderakkoord "
+        "belooft ‘een passende oplossing’ waar capaciteit ontbreekt voor bedrijven die Fluvius "
+        "tijdig inlichtten. Een voertuig telt bij de stad waarvan de zone het eerst startte. "
+        "Cijfers staan er alleen wanneer minstens {k} organisaties erachter staan.",
+        "Vehicles (whole vehicles) of a started ZES that the plan cannot fully charge because a "
+        "grid node has no headroom left and may not be reinforced: candidates for a temporary "
+        "solution or a grid-congestion exemption. The framework agreement promises ‘a suitable "
+        "solution’ where capacity is missing for companies that told Fluvius in time. A vehicle "
+        "counts under the city whose zone started first. Figures are shown only where at least "
+        "{k} organisations stand behind them.",
+    ),
+    "exemptions.none": (
+        "Het net laat in deze vervoerregio geen voertuig van een gestarte ZES zonder lading.",
+        "The grid leaves no vehicle of a started ZES in this region uncharged.",
+    ),
+    "exemptions.region": ("Vervoerregio {region} (totaal)", "Transport region {region} (total)"),
+    "exemptions.hidden": ("minder dan {k} organisaties", "fewer than {k} organisations"),
+    "col.vehicles_unmet": ("Voertuigen zonder volledige lading", "Vehicles not fully charged"),
+    "col.organisations": ("Organisaties", "Organisations"),
+    "col.unmet_kwh": ("Niet geleverd (kWh per werkdag)", "Unmet (kWh per working day)"),
     "methods": ("Methode, aannames en bronnen", "Methods, assumptions and sources"),
     "methods.text": (
         "De vraag volgt uit de laadbehoeften die ondertekenaars van het kaderakkoord meldden, "

@@ -24,6 +24,7 @@ from planner.optimisation.results import PlanResult
 from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
+from planner.workflows.exemptions import ZesMembership, congestion_exemptions
 from planner.workflows.multiyear import MultiYearPlan
 from validation.export import neutralise_formulas
 
@@ -169,6 +170,7 @@ def write_plan(
     scenario: Scenario,
     extra: Mapping[str, object] | None = None,
     grid_nodes: pd.DataFrame | None = None,
+    zes: ZesMembership | None = None,
 ) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
@@ -177,10 +179,13 @@ def write_plan(
     settings.  With the plan's grid (``grid_nodes``: ``node_id``, ``name``, ``level``,
     ``parent_id``) the grid operator's ``capacity_requests.csv`` and the planner's
     ``capacity_requests_by_node.csv`` are written too
-    (:mod:`planner.workflows.capacity_requests`).
+    (:mod:`planner.workflows.capacity_requests`).  With the needs' ZES cities (``zes``) the
+    planner's ``congestion_exemptions.csv`` is written too (:mod:`planner.workflows.exemptions`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
+    if zes is not None:
+        tables[PlanFile.CONGESTION_EXEMPTIONS] = congestion_exemptions(tables[PlanFile.UNMET], zes)
     if grid_nodes is not None and len(grid_nodes):
         requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
         tables[REQUESTS_FILE] = requests.requests
