@@ -93,12 +93,18 @@ class RegionReport:
         return sorted(int(year) for year in self.demand["year"].unique())
 
 
-def build_region_report(store: CaseStore, region: str) -> RegionReport:
-    """Gather the report of ``region`` (name, alias or code 1–15) from a case store."""
+def build_region_report(store: CaseStore, region: str | int, k: int | None = None) -> RegionReport:
+    """Gather the report of ``region`` (name, alias or code 1–15) from a case store.
+
+    ``k`` is the least number of organisations behind a figure made here (the exemptions, and
+    the charger aggregates when made from the plan's tables); by default the scenario's
+    ``[grid] k_anonymity``.
+    """
     code = geography.resolve_vervoerregio(region)
+    k = store.scenario.grid.k_anonymity if k is None else k
     members = geography.municipalities_of(code)
     municipalities = members[["nis_code", "name_nl", "is_centrumstad"]].reset_index(drop=True)
-    aggregates = plan_aggregates(store)
+    aggregates = plan_aggregates(store, k)
     return RegionReport(
         region_code=code,
         region_name=region_name(code),
@@ -111,16 +117,16 @@ def build_region_report(store: CaseStore, region: str) -> RegionReport:
         suppressed_requests=suppressed_requests(store),
         plan_years=plan_years(store),
         scenario=store.scenario.name,
-        settings=scenario_settings(store),
-        exemptions=region_exemptions(store, code),
+        settings={**scenario_settings(store), "k_anonymity": k},
+        exemptions=region_exemptions(store, code, k),
     )
 
 
-def plan_aggregates(store: CaseStore) -> dict[str, pd.DataFrame]:
+def plan_aggregates(store: CaseStore, k: int) -> dict[str, pd.DataFrame]:
     """The plan's charger aggregates: its files, else made from its tables (the service's).
 
     Both are :func:`planner.workflows.plan_files.aggregate_tables` of the plan's sites and
-    assignments with the scenario's k.
+    assignments (the files with the scenario's k, the tables with ``k``).
     """
     plan_dir = store.plan_folder()
     if plan_dir is not None and (plan_dir / REGION_FILE).is_file():
@@ -133,16 +139,16 @@ def plan_aggregates(store: CaseStore) -> dict[str, pd.DataFrame]:
         nis_code=plan.sites["nis_code"].astype(str),
         vervoerregio_code=plan.sites["vervoerregio_code"].astype(str),
     )
-    return aggregate_tables(sites, plan.assignments, store.scenario.grid.k_anonymity)
+    return aggregate_tables(sites, plan.assignments, k)
 
 
-def region_exemptions(store: CaseStore, code: int) -> pd.DataFrame:
+def region_exemptions(store: CaseStore, code: int, k: int) -> pd.DataFrame:
     """The region's candidates for a grid-congestion exemption, as others may see them."""
     plan = store.plan
     if plan is None:
         return pd.DataFrame(columns=DISCLOSED_COLUMNS)
     exemptions = congestion_exemptions(plan.unmet, ZesMembership.of(store.needs, store.zones))
-    shown = disclosed_exemptions(exemptions, store.scenario.grid.k_anonymity)
+    shown = disclosed_exemptions(exemptions, k)
     in_region = shown[shown["vervoerregio_code"] == code]
     ladder = in_region["level"].map({"vervoerregio": 0, "zes_city": 1})
     ordered = in_region.assign(ladder=ladder).sort_values(["year", "ladder", "name"])
