@@ -281,6 +281,24 @@ LABELS: dict[str, tuple[str, str]] = {
         "Alleen .csv- of .xlsx-bestanden worden aanvaard, niet '{name}'.",
         "Only .csv or .xlsx files are accepted, not '{name}'.",
     ),
+    # what a vervoerregio hands in (Plan page, dashboards/pages/plan/_handin.py)
+    "plan.exemptions": (
+        "Kandidaten voor een vrijstelling bij netcongestie",
+        "Candidates for a grid-congestion exemption",
+    ),
+    "plan.exemptions_note": (
+        "Hele voertuigen van een gestarte ZES die het net niet volledig laat laden (geen ruimte, "
+        "geen versterking toegestaan), per ZES-stad: alleen voor planners.",
+        "Whole vehicles of a started ZES the grid leaves not fully charged (no headroom, no "
+        "reinforcement allowed), per ZES city: for planners only.",
+    ),
+    "plan.report": ("Laadplan van een vervoerregio", "Charging plan of a transport region"),
+    "plan.report_pdf": ("Download het laadplan (PDF)", "Download the charging plan (PDF)"),
+    "plan.report_ready": ("{name} is gedownload.", "{name} was downloaded."),
+    "plan.report_failed": (
+        "Het laadplan kon niet gemaakt worden: {error}",
+        "The charging plan could not be made: {error}",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from dashboards.plan_data import PlanOutputs
 from dashboards.report._content import RegionReport, build_region_report
 from dashboards.report._pdf import PRINT_TIMEOUT_S, ReportError, print_pdf
 from dashboards.report._render import render_html
@@ -44,15 +45,17 @@ def report_bytes(
     lang: str = "nl",
     k: int | None = None,
     timeout_s: float = PRINT_TIMEOUT_S,
+    plan: PlanOutputs | None = None,
 ) -> bytes:
     """The report of ``region`` from a case store, as the bytes of a PDF or HTML file.
 
     ``k`` overrides the scenario's k-anonymity (the service's setting); a PDF print taking
-    longer than ``timeout_s`` is stopped (:class:`ReportError`).
+    longer than ``timeout_s`` is stopped (:class:`ReportError`); ``plan`` replaces the store's
+    plan (:func:`build_region_report`).
     """
     if fmt not in FORMATS:
         raise ReportError(f"unknown report format {fmt!r}; valid: {', '.join(FORMATS)}")
-    html = render_html(build_region_report(store, region, k), lang)
+    html = render_html(build_region_report(store, region, k, plan), lang)
     if fmt == "html":
         return html.encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="laadplan-pdf-") as folder:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import geography
+from dashboards.plan_data import PlanOutputs
 from dashboards.store import CaseStore
 from planner.demand.aggregation import demand_by_region_table
 from planner.optimisation.vocabulary import PlanFile
@@ -93,18 +94,23 @@ class RegionReport:
         return sorted(int(year) for year in self.demand["year"].unique())
 
 
-def build_region_report(store: CaseStore, region: str | int, k: int | None = None) -> RegionReport:
+def build_region_report(
+    store: CaseStore, region: str | int, k: int | None = None, plan: PlanOutputs | None = None
+) -> RegionReport:
     """Gather the report of ``region`` (name, alias or code 1–15) from a case store.
 
     ``k`` is the least number of organisations behind a figure made here (the exemptions, and
     the charger aggregates when made from the plan's tables); by default the scenario's
-    ``[grid] k_anonymity``.
+    ``[grid] k_anonymity``.  ``plan`` is another plan of the case than the store's (a run of
+    the dashboard's Scenarios page); its aggregates are made from its tables.
     """
     code = geography.resolve_vervoerregio(region)
     k = store.scenario.grid.k_anonymity if k is None else k
+    folder = store.plan_folder() if plan is None else None
+    plan = store.plan if plan is None else plan
     members = geography.municipalities_of(code)
     municipalities = members[["nis_code", "name_nl", "is_centrumstad"]].reset_index(drop=True)
-    aggregates = plan_aggregates(store, k)
+    aggregates = plan_aggregates(folder, plan, k)
     return RegionReport(
         region_code=code,
         region_name=region_name(code),
@@ -113,25 +119,25 @@ def build_region_report(store: CaseStore, region: str | int, k: int | None = Non
         demand=region_demand(demand_by_region_table(store.demand), code),
         rollout=region_rollout(aggregates[REGION_FILE], "vervoerregio_code", code),
         rollout_by_municipality=municipality_rollout(aggregates[MUNICIPALITY_FILE], municipalities),
-        requests=region_requests(store, code),
-        suppressed_requests=suppressed_requests(store),
-        plan_years=plan_years(store),
+        requests=region_requests(store, plan, code),
+        suppressed_requests=suppressed_requests(store, plan),
+        plan_years=plan_years(plan),
         scenario=store.scenario.name,
         settings={**scenario_settings(store), "k_anonymity": k},
-        exemptions=region_exemptions(store, code, k),
+        exemptions=region_exemptions(store, plan, code, k),
     )
 
 
-def plan_aggregates(store: CaseStore, k: int) -> dict[str, pd.DataFrame]:
+def plan_aggregates(
+    plan_dir: Path | None, plan: PlanOutputs | None, k: int
+) -> dict[str, pd.DataFrame]:
     """The plan's charger aggregates: its files, else made from its tables (the service's).
 
     Both are :func:`planner.workflows.plan_files.aggregate_tables` of the plan's sites and
     assignments (the files with the scenario's k, the tables with ``k``).
     """
-    plan_dir = store.plan_folder()
     if plan_dir is not None and (plan_dir / REGION_FILE).is_file():
         return {name: read_aggregate(plan_dir, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
-    plan = store.plan
     needed = {"tier", "site_id", "nis_code", "vervoerregio_code"}
     if plan is None or plan.sites.empty or not needed <= set(plan.sites.columns):
         return {name: read_aggregate(None, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
@@ -142,9 +148,10 @@ def plan_aggregates(store: CaseStore, k: int) -> dict[str, pd.DataFrame]:
     return aggregate_tables(sites, plan.assignments, k)
 
 
-def region_exemptions(store: CaseStore, code: int, k: int) -> pd.DataFrame:
+def region_exemptions(
+    store: CaseStore, plan: PlanOutputs | None, code: int, k: int
+) -> pd.DataFrame:
     """The region's candidates for a grid-congestion exemption, as others may see them."""
-    plan = store.plan
     if plan is None:
         return pd.DataFrame(columns=DISCLOSED_COLUMNS)
     exemptions = congestion_exemptions(plan.unmet, ZesMembership.of(store.needs, store.zones))
@@ -219,22 +226,21 @@ def _sum_rollout(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table
 
 
-def operator_requests(store: CaseStore) -> pd.DataFrame:
+def operator_requests(store: CaseStore, plan: PlanOutputs | None) -> pd.DataFrame:
     """The grid operator's capacity requests: the plan's file, else the overlay's (before planning).
 
     Both passed the disclosure rule when they were written.
     """
-    plan = store.plan
     if plan is not None and not plan.capacity_requests.empty:
         return plan.capacity_requests
     overlay = store.overlay
     return pd.DataFrame() if overlay is None else overlay.requests
 
 
-def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
+def region_requests(store: CaseStore, plan: PlanOutputs | None, code: int) -> pd.DataFrame:
     """The operator's capacity requests at named nodes in the region (merged rows included)."""
     columns = ["year", "node_id", "name", "extra_capacity_kva", "disclosure", "merged_nodes"]
-    requests = operator_requests(store)
+    requests = operator_requests(store, plan)
     if requests.empty or not {"lat", "lon"} <= set(requests.columns):
         return pd.DataFrame(columns=columns)
     placed = requests.dropna(subset=["lat", "lon"])
@@ -249,9 +255,9 @@ def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
     return table
 
 
-def suppressed_requests(store: CaseStore) -> pd.DataFrame:
+def suppressed_requests(store: CaseStore, plan: PlanOutputs | None) -> pd.DataFrame:
     """Per year, the node-years the operator's file counts as suppressed."""
-    requests = operator_requests(store)
+    requests = operator_requests(store, plan)
     if "disclosure" not in requests:
         return pd.DataFrame(columns=["year", "nodes"])
     rows = requests[requests["disclosure"] == "suppressed"]
@@ -261,9 +267,8 @@ def suppressed_requests(store: CaseStore) -> pd.DataFrame:
     return counts.astype(int).rename("nodes").reset_index()
 
 
-def plan_years(store: CaseStore) -> pd.DataFrame:
+def plan_years(plan: PlanOutputs | None) -> pd.DataFrame:
     """Status and unmet energy of every planned year (the whole plan)."""
-    plan = store.plan
     if plan is None:
         return pd.DataFrame(columns=["year", "status", "unmet_kwh_per_day"])
     rows = [
