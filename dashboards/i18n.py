@@ -217,6 +217,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "scen.detour.public": ("Max. omweg naar publieke (km)", "Max. detour to public sites (km)"),
     "scen.time_limit": ("Tijdslimiet per solverstap (s)", "Time limit per solver step (s)"),
     "scen.chain": ("Alle jaren tot dit jaar plannen", "Plan every year up to this year"),
+    "scen.propose_sites": (
+        "Stel N laadpleinen voor waar energie onbediend blijft",
+        "Propose N hubs where energy stays unmet",
+    ),
     "scen.run": ("Plan berekenen", "Compute plan"),
     "scen.name": ("Naam van de run", "Name of the run"),
     "scen.runs": ("Runs", "Runs"),
