@@ -18,6 +18,7 @@ import pytest
 from charging_sites import SHARED_TIERS
 from dashboards.report import ReportError
 from dashboards.report._render import format_number
+from planner.workflows.exemptions import EXEMPTION_COLUMNS
 from service.reports import REPORT_SLOTS, ReportsBusyError, report_slot, run_report
 from tests._service_fixtures import (
     BACKENDS,
@@ -113,6 +114,7 @@ def test_the_html_report_shows_the_runs_roll_out(world: World) -> None:
     assert 'lang="en"' in page and "transport region Leuven" in page
     with world.server.client("planner") as client:
         tables = client.get(f"/runs/{world.solved}/results").json()["tables"]
+    assert tables["congestion_exemptions"]["columns"] == EXEMPTION_COLUMNS  # planner only
     sites = pd.DataFrame(tables["sites"]["records"], columns=tables["sites"]["columns"])
     shared = sites[sites["tier"].isin(SHARED_TIERS) & (sites["vervoerregio_code"] == str(LEUVEN))]
     assert not shared.empty, "the run opens no shared site in Leuven"
