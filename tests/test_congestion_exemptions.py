@@ -15,7 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboards.context import AppContext
+from dashboards.pages.plan._exemptions import CITY_COLUMNS
+from dashboards.pages.plan._handin import exemptions_table
+from dashboards.plan_sources import RESULTS
 from dashboards.report._render import format_number
+from dashboards.store import CaseStore
 from planner.optimisation.unmet_causes import UnmetCause
 from planner.optimisation.vocabulary import PlanFile
 from planner.workflows.exemptions import (
@@ -182,3 +187,17 @@ def test_the_report_shows_the_regions_disclosed_exemptions(
             assert f'<td class="n">{format_number(row["vehicles_unmet"], "en")}</td>' in after
         else:
             assert "fewer than 3 organisations" in after
+
+
+def test_the_plan_page_lists_the_exemptions_per_zes_city(congested_plan: Path) -> None:
+    context = AppContext(CaseStore(congested_plan.parent / "case", congested_plan))
+    shown = exemptions_table(context, RESULTS, LAST_YEAR)
+    assert shown is not None and list(shown.columns) == CITY_COLUMNS
+    table = pd.read_csv(congested_plan / PlanFile.CONGESTION_EXEMPTIONS, dtype={"zes_city": str})
+    by_city = table[table["year"] == LAST_YEAR].groupby("zes_city")
+    got = shown.set_index("zes_city")
+    assert set(got.index) == set(by_city.groups)
+    assert got["vehicles_unmet"].to_dict() == by_city["vehicles_unmet"].sum().to_dict()
+    assert got["organisations"].to_dict() == by_city["organisation_id"].nunique().to_dict()
+    assert list(shown["vehicles_unmet"]) == sorted(shown["vehicles_unmet"], reverse=True)
+    assert exemptions_table(context, RESULTS, None) is None
