@@ -21,6 +21,7 @@ from dashboards.report._render import render_html
 from dashboards.store import CaseStore
 
 __all__ = [
+    "MEDIA_TYPES",
     "RegionReport",
     "ReportError",
     "build_region_report",

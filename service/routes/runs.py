@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import geography
-from dashboards.report import ReportError
+from dashboards.report import MEDIA_TYPES, ReportError
 from planner.workflows.datafolder import CaseFile
 from service.authorisation import Scope, publish_refusal, scope_of
 from service.db import transaction
@@ -239,7 +239,6 @@ def retry(request: Request, principal: Planner, run_id: Id) -> RunOut:
 #: The report's formats and languages.
 ReportFormat = Literal["pdf", "html"]
 ReportLanguage = Literal["nl", "en"]
-REPORT_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
 @router.get(
@@ -304,7 +303,7 @@ def read_report(
     name = f"laadplan-run{run_id}-vervoerregio{code}.{fmt}"
     return Response(
         content,
-        media_type=REPORT_MEDIA[fmt],
+        media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

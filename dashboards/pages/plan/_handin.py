@@ -30,7 +30,7 @@ from dashboards.pages.plan import _ids as ids
 from dashboards.pages.plan._exemptions import exemptions_by_city
 from dashboards.plan_data import PlanOutputs
 from dashboards.plan_sources import RESULTS, plan_of
-from dashboards.report import ReportError, report_bytes
+from dashboards.report import MEDIA_TYPES, ReportError, report_bytes
 from dashboards.selection import region_options
 from dashboards.store import CaseStore
 from planner.workflows.exemptions import ZesMembership
@@ -107,7 +107,7 @@ def report_download(
     data = {
         "content": base64.b64encode(content).decode("ascii"),
         "filename": name,
-        "type": "application/pdf",
+        "type": MEDIA_TYPES["pdf"],
         "base64": True,
     }
     return data, t("plan.report_ready", lang, name=name)
