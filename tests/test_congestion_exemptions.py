@@ -15,11 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geography
 from dashboards.context import AppContext
 from dashboards.pages.plan._exemptions import CITY_COLUMNS
 from dashboards.pages.plan._handin import exemptions_table
 from dashboards.plan_sources import RESULTS
+from dashboards.report import build_region_report, render_html
 from dashboards.report._render import format_number
+from dashboards.report._texts import wording
 from dashboards.store import CaseStore
 from planner.optimisation.unmet_causes import UnmetCause
 from planner.optimisation.vocabulary import PlanFile
@@ -201,3 +204,28 @@ def test_the_plan_page_lists_the_exemptions_per_zes_city(congested_plan: Path) -
     assert got["organisations"].to_dict() == by_city["organisation_id"].nunique().to_dict()
     assert list(shown["vehicles_unmet"]) == sorted(shown["vehicles_unmet"], reverse=True)
     assert exemptions_table(context, RESULTS, None) is None
+
+
+def test_the_reports_unmet_causes_are_the_regions_disclosed_rows(
+    congested_plan: Path, tmp_path: Path
+) -> None:
+    store = CaseStore(congested_plan.parent / "case", congested_plan)
+    report = build_region_report(store, "Leuven")
+    unmet = pd.read_csv(congested_plan / PlanFile.UNMET, dtype={"nis_code": str})
+    leuven = set(geography.municipalities_of(7)["nis_code"].astype(str))
+    mine = unmet[unmet["nis_code"].isin(leuven)]
+    rows = {(r["year"], r["level"], r["code"]): r for r in records(report.unmet_causes)}
+    total = rows[(LAST_YEAR, "vervoerregio", "7")]
+    assert set(report.unmet_causes["code"]) - {"7"} == set(mine["cause"])
+    if total["disclosed"]:
+        assert total["unmet_kwh_per_day"] == pytest.approx(mine["unmet_kwh_per_day"].sum())
+        assert total["vehicles_unmet"] == mine["vehicles_unmet"].sum()
+    for cause, group in mine.groupby("cause"):
+        row = rows[(LAST_YEAR, "cause", cause)]
+        assert row["disclosed"] == (group["organisation_id"].nunique() >= 3)
+        if row["disclosed"]:
+            assert row["unmet_kwh_per_day"] == pytest.approx(group["unmet_kwh_per_day"].sum())
+    for lang in ("nl", "en"):
+        assert all(wording(f"cause.{cause}", lang) for cause in UnmetCause)
+    page = render_html(report, "en")
+    assert "Grid headroom without reinforcement" in page

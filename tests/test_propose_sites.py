@@ -11,7 +11,10 @@ import pandas as pd
 import pytest
 
 from charging_sites import Tier
+from dashboards.report import build_region_report, render_html
 from dashboards.scenario_runs import knobs_of, run_plan
+from dashboards.store import CaseStore
+from geography import municipalities_of
 from planner.cli.plan import PROPOSALS_FILE
 from planner.workflows.case import read_case
 from planner.workflows.datafolder import resolve_data_folder
@@ -77,3 +80,19 @@ def test_a_dashboard_run_proposes_hubs_and_says_by_how_much(
     assert float(said[3].replace(",", "")) == pytest.approx(after, abs=0.5)
     assert outputs.settings["propose_sites"] == 2
     assert outputs.sites["site_id"].str.startswith("PROPOSED-").any()
+
+
+def test_the_report_lists_the_proposed_hubs(
+    case_without_public_sites: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "plan"
+    arguments = ["-q", "plan", "--data", str(case_without_public_sites), "--out", str(out)]
+    assert run_cli([*arguments, "--year", str(LAST_YEAR), "--propose-sites", "2"]) == 0
+    proposals = pd.read_csv(out / PROPOSALS_FILE, dtype={"nis_code": str})
+    report = build_region_report(CaseStore(case_without_public_sites, out), "Leuven")
+    leuven = set(municipalities_of(7)["nis_code"].astype(str))
+    expected = proposals[proposals["nis_code"].isin(leuven)]
+    assert not expected.empty
+    assert list(report.proposed_hubs["site_id"]) == list(expected["site_id"])
+    assert list(report.proposed_hubs["chargers"]) == list(expected["chargers"])
+    assert "Voorgestelde laadpleinen" in render_html(report, "nl")

@@ -27,6 +27,7 @@ from planner.workflows.exemptions import (
     DISCLOSED_COLUMNS,
     ZesMembership,
     congestion_exemptions,
+    disclosed_by_region,
     disclosed_exemptions,
 )
 from planner.workflows.plan_files import aggregate_tables
@@ -34,6 +35,8 @@ from planner.workflows.plan_files import aggregate_tables
 #: The plan's aggregate files, by the column they group on.
 MUNICIPALITY_FILE = PlanFile.CHARGERS_BY_MUNICIPALITY
 REGION_FILE = PlanFile.CHARGERS_BY_VERVOERREGIO
+#: What the report tells of each proposed hub (no energy: a hub's load is one site's).
+HUB_COLUMNS = ["site_id", "name", "year", "opened", "chargers"]
 #: Columns of the roll-out tables (summed per group, year and tier).
 ROLLOUT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
 
@@ -64,6 +67,13 @@ class RegionReport:
         suppressed request has no place).
     plan_years
         Per planned year: ``status``, ``unmet_kwh_per_day`` of the whole plan.
+    unmet_causes
+        Unmet energy of the region's needs per year and cause (:class:`UnmetCause`): the
+        region's row and one per cause (:data:`~planner.workflows.exemptions.DISCLOSED_COLUMNS`),
+        figures blank where not disclosed.
+    proposed_hubs
+        The hubs ``--propose-sites`` placed in the region: ``site_id``, ``name`` (municipality),
+        ``year``, ``opened``, ``chargers``.
     exemptions
         Candidates for a grid-congestion exemption: per year the region's row and its ZES
         cities' rows (:data:`~planner.workflows.exemptions.DISCLOSED_COLUMNS`), figures blank
@@ -87,6 +97,10 @@ class RegionReport:
     exemptions: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=DISCLOSED_COLUMNS)
     )
+    unmet_causes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    )
+    proposed_hubs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HUB_COLUMNS))
 
     @property
     def years(self) -> list[int]:
@@ -125,6 +139,8 @@ def build_region_report(
         scenario=store.scenario.name,
         settings={**scenario_settings(store), "k_anonymity": k},
         exemptions=region_exemptions(store, plan, code, k),
+        unmet_causes=region_unmet_causes(plan, code, k),
+        proposed_hubs=region_hubs(folder, municipalities),
     )
 
 
@@ -148,6 +164,53 @@ def plan_aggregates(
     return aggregate_tables(sites, plan.assignments, k)
 
 
+def region_unmet_causes(plan: PlanOutputs | None, code: int, k: int) -> pd.DataFrame:
+    """The region's unmet energy and whole vehicles per year and cause, as others may see them.
+
+    A need belongs to the vervoerregio of its municipality; the figures pass the disclosure
+    rule on cause → vervoerregio → Flanders (:func:`disclosed_by_region`).
+    """
+    needed = {"year", "nis_code", "cause", "organisation_id", "unmet_kwh_per_day"}
+    if plan is None or plan.unmet.empty or not needed <= set(plan.unmet.columns):
+        return pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    unmet = plan.unmet
+    table = geography.municipalities()
+    region_of = dict(zip(table["nis_code"].astype(str), table["vervoerregio_code"], strict=True))
+    rows = pd.DataFrame(
+        {
+            "year": unmet["year"],
+            "vervoerregio_code": unmet["nis_code"].astype(str).map(region_of).fillna(0).astype(int),
+            "cause": unmet["cause"].astype(str),
+            "name": unmet["cause"].astype(str),
+            "organisation_id": unmet["organisation_id"].astype(str),
+            "vehicles_unmet": unmet.get("vehicles_unmet", pd.Series(0, index=unmet.index)),
+            "unmet_kwh_per_day": unmet["unmet_kwh_per_day"],
+        }
+    )
+    shown = disclosed_by_region(rows, "cause", k)
+    return _region_rows(shown, code)
+
+
+def region_hubs(plan_dir: Path | None, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """The proposed hubs (``proposed_sites.csv`` of ``--propose-sites``) in the region."""
+    path = None if plan_dir is None else plan_dir / PlanFile.PROPOSED_SITES
+    if path is None or not path.is_file():
+        return pd.DataFrame(columns=HUB_COLUMNS)
+    hubs = pd.read_csv(path, dtype={"nis_code": str, "site_id": str})
+    names = municipalities.set_index("nis_code")["name_nl"]
+    rows = hubs[hubs["nis_code"].isin(names.index)]
+    table = rows.assign(name=rows["nis_code"].map(names.to_dict()))
+    return table[HUB_COLUMNS].reset_index(drop=True)
+
+
+def _region_rows(shown: pd.DataFrame, code: int) -> pd.DataFrame:
+    """The rows of one vervoerregio, per year its total first."""
+    in_region = shown[shown["vervoerregio_code"] == code]
+    ladder = (in_region["level"] != "vervoerregio").astype(int)
+    ordered = in_region.assign(ladder=ladder).sort_values(["year", "ladder", "name"])
+    return ordered.drop(columns="ladder").reset_index(drop=True)
+
+
 def region_exemptions(
     store: CaseStore, plan: PlanOutputs | None, code: int, k: int
 ) -> pd.DataFrame:
@@ -155,11 +218,7 @@ def region_exemptions(
     if plan is None:
         return pd.DataFrame(columns=DISCLOSED_COLUMNS)
     exemptions = congestion_exemptions(plan.unmet, ZesMembership.of(store.needs, store.zones))
-    shown = disclosed_exemptions(exemptions, k)
-    in_region = shown[shown["vervoerregio_code"] == code]
-    ladder = in_region["level"].map({"vervoerregio": 0, "zes_city": 1})
-    ordered = in_region.assign(ladder=ladder).sort_values(["year", "ladder", "name"])
-    return ordered.drop(columns="ladder").reset_index(drop=True)
+    return _region_rows(disclosed_exemptions(exemptions, k), code)
 
 
 def region_name(code: int) -> str:

@@ -84,6 +84,45 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Energie die het plan niet levert, per gepland jaar (over het hele plan).",
         "Energy the plan does not serve, per planned year (over the whole plan).",
     ),
+    "unmet.causes": ("Oorzaken", "Causes"),
+    "unmet.causes.intro": (
+        "Niet geleverde energie en hele voertuigen zonder volledige lading van de behoeften in "
+        "de vervoerregio, per oorzaak. Cijfers staan er alleen wanneer minstens {k} "
+        "organisaties erachter staan.",
+        "Unmet energy and whole vehicles not fully charged of the needs in the region, per "
+        "cause. Figures are shown only where at least {k} organisations stand behind them.",
+    ),
+    "unmet.causes.none": (
+        "Het plan levert alle energie van de behoeften in deze vervoerregio.",
+        "The plan serves all energy of the needs in this region.",
+    ),
+    "cause.no_site_in_reach": ("Geen locatie binnen bereik", "No site within reach"),
+    "cause.dwell_window_outside_site_availability": (
+        "Stilstand buiten de openingsuren van de locaties",
+        "Dwell window outside the sites' opening hours",
+    ),
+    "cause.site_connection_cap": ("Aansluitvermogen van de locatie", "Site connection cap"),
+    "cause.grid_headroom_without_reinforcement": (
+        "Netcapaciteit zonder versterking",
+        "Grid headroom without reinforcement",
+    ),
+    "cause.charger_capacity": ("Laadpunten van de locatie vol", "Site's chargers full"),
+    "cause.cost_above_penalty": (
+        "Kost hoger dan de boete voor niet geleverde energie",
+        "Cost above the unmet-energy penalty",
+    ),
+    "hubs": ("Voorgestelde laadpleinen", "Proposed charging hubs"),
+    "hubs.intro": (
+        "Publieke laadpleinen die laadplan voorstelt waar niet geleverde energie samenkomt "
+        "(laadplan plan --propose-sites), en of het plan ze opent.",
+        "Public charging hubs laadplan proposes where unmet energy clusters "
+        "(laadplan plan --propose-sites), and whether the plan opens them.",
+    ),
+    "col.cause": ("Oorzaak", "Cause"),
+    "col.hub": ("Laadplein", "Hub"),
+    "col.opened": ("Geopend", "Opened"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
     "exemptions": (
         "Kandidaten voor een vrijstelling bij netcongestie",
         "Candidates for a grid-congestion exemption",

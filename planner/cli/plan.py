@@ -32,6 +32,7 @@ from planner.cli.common import (
     engine_from,
 )
 from planner.optimisation.solve import options_from
+from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import SolverName
 from planner.workflows.capacity_requests import with_locations
 from planner.workflows.case import Case, read_case
@@ -47,7 +48,7 @@ from validation import LaadplanError
 LOGGER = logging.getLogger("laadplan")
 
 #: The proposed hubs of ``--propose-sites``.
-PROPOSALS_FILE = "proposed_sites.csv"
+PROPOSALS_FILE = PlanFile.PROPOSED_SITES
 
 EXAMPLES = """examples:
   laadplan plan --data demo-case --out demo-plan

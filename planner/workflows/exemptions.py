@@ -188,35 +188,63 @@ def disclosed_exemptions(exemptions: pd.DataFrame, k: int) -> pd.DataFrame:
     """
     if exemptions.empty:
         return pd.DataFrame({column: [] for column in DISCLOSED_COLUMNS})
-    region_of = municipalities().set_index(municipalities()["nis_code"].astype(str))
-    rows = exemptions.assign(
-        vervoerregio_code=exemptions["zes_city"].astype(str).map(
-            region_of["vervoerregio_code"].to_dict()
-        ).fillna(0).astype(int)
-    )  # fmt: skip
-    frames = [_disclosed_year(int(str(year)), group, k) for year, group in rows.groupby("year")]
+    table = municipalities()
+    region_of = dict(zip(table["nis_code"].astype(str), table["vervoerregio_code"], strict=True))
+    codes = exemptions["zes_city"].astype(str).map(region_of).fillna(0).astype(int)
+    return disclosed_by_region(exemptions.assign(vervoerregio_code=codes), "zes_city", k)
+
+
+def disclosed_by_region(rows: pd.DataFrame, cell: str, k: int) -> pd.DataFrame:
+    """Vehicles, organisations and unmet energy per vervoerregio and ``cell``, per year, disclosed.
+
+    Per year, the hierarchy ``cell`` within its vervoerregio → vervoerregio → Flanders
+    (unpublished) passes :func:`grid_data.disclosure.disclose_nodes` with both levels
+    published; figures not disclosed are blank.
+
+    Parameters
+    ----------
+    rows
+        ``year``, ``vervoerregio_code``, ``cell``, ``name``, ``organisation_id``,
+        ``vehicles_unmet``, ``unmet_kwh_per_day``: one row per contribution.
+    cell
+        The column that splits a vervoerregio (a ZES city, a cause).
+    k
+        Least number of organisations behind a shown figure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`DISCLOSED_COLUMNS`; ``level`` is ``vervoerregio`` or ``cell``'s name.
+    """
+    if rows.empty:
+        return pd.DataFrame({column: [] for column in DISCLOSED_COLUMNS})
+    frames = [
+        _disclosed_year(int(str(year)), group, cell, k) for year, group in rows.groupby("year")
+    ]
     return pd.concat(frames, ignore_index=True)[DISCLOSED_COLUMNS]
 
 
-def _disclosed_year(year: int, rows: pd.DataFrame, k: int) -> pd.DataFrame:
-    cities = rows.groupby(["vervoerregio_code", "zes_city", "name"], as_index=False).agg(
-        vehicles_unmet=("vehicles_unmet", "sum"),
-        organisations=("organisation_id", "nunique"),
-        unmet_kwh_per_day=("unmet_kwh_per_day", "sum"),
-    )
-    regions = rows.groupby("vervoerregio_code", as_index=False).agg(
-        vehicles_unmet=("vehicles_unmet", "sum"),
-        organisations=("organisation_id", "nunique"),
-        unmet_kwh_per_day=("unmet_kwh_per_day", "sum"),
-    )
+#: What :func:`disclosed_by_region` sums per row.
+SUMMED = {
+    "vehicles_unmet": ("vehicles_unmet", "sum"),
+    "organisations": ("organisation_id", "nunique"),
+    "unmet_kwh_per_day": ("unmet_kwh_per_day", "sum"),
+}
+
+
+def _disclosed_year(year: int, rows: pd.DataFrame, cell: str, k: int) -> pd.DataFrame:
+    cells = rows.groupby(["vervoerregio_code", cell, "name"], as_index=False).agg(**SUMMED)
+    regions = rows.groupby("vervoerregio_code", as_index=False).agg(**SUMMED)
     ids = [FLANDERS, *(f"vr:{code}" for code in regions["vervoerregio_code"])]
     parents: list[str | None] = [None, *([FLANDERS] * len(regions))]
-    ids += [f"city:{code}" for code in cities["zes_city"]]
-    parents += [f"vr:{code}" for code in cities["vervoerregio_code"]]
+    keys = zip(cells["vervoerregio_code"], cells[cell], strict=True)
+    ids += [f"cell:{region}:{value}" for region, value in keys]
+    parents += [f"vr:{code}" for code in cells["vervoerregio_code"]]
     direct: list[set[str]] = [set() for _ in ids]
     position = {node: i for i, node in enumerate(ids)}
-    for city, organisation in zip(rows["zes_city"], rows["organisation_id"], strict=True):
-        direct[position[f"city:{city}"]].add(str(organisation))
+    contributions = zip(rows["vervoerregio_code"], rows[cell], rows["organisation_id"], strict=True)
+    for region, value, organisation in contributions:
+        direct[position[f"cell:{region}:{value}"]].add(str(organisation))
     published = np.array([node != FLANDERS for node in ids])
     shown = disclose_nodes(Hierarchy.from_parents(ids, parents), direct, published, k)
     region_names = vervoerregios().set_index("vervoerregio_code")["vervoerregio_name"].to_dict()
@@ -227,11 +255,11 @@ def _disclosed_year(year: int, rows: pd.DataFrame, k: int) -> pd.DataFrame:
                 code=regions["vervoerregio_code"].astype(str),
                 name=regions["vervoerregio_code"].map(region_names).fillna(""),
             ),
-            cities.assign(level="zes_city", code=cities["zes_city"].astype(str)),
+            cells.assign(level=cell, code=cells[cell].astype(str)),
         ],
         ignore_index=True,
     )
     table["disclosed"] = shown[1:]
-    for column in ("vehicles_unmet", "organisations", "unmet_kwh_per_day"):
+    for column in SUMMED:
         table[column] = table[column].astype(float).where(table["disclosed"])
     return table.assign(year=year)
