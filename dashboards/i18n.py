@@ -233,6 +233,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "scen.detour.public": ("Max. omweg naar publieke (km)", "Max. detour to public sites (km)"),
     "scen.time_limit": ("Tijdslimiet per solverstap (s)", "Time limit per solver step (s)"),
     "scen.chain": ("Alle jaren tot dit jaar plannen", "Plan every year up to this year"),
+    "scen.propose_sites": (
+        "Stel N laadpleinen voor waar energie onbediend blijft",
+        "Propose N hubs where energy stays unmet",
+    ),
     "scen.run": ("Plan berekenen", "Compute plan"),
     "scen.name": ("Naam van de run", "Name of the run"),
     "scen.runs": ("Runs", "Runs"),
@@ -497,6 +501,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "offpeak_value.hard": ("verplicht", "required"),
     "offpeak_value.soft": ("via prijsverschil", "through the price"),
     "offpeak_value.none": ("geen", "none"),
+    # what a vervoerregio hands in (Plan page, dashboards/pages/plan/_handin.py)
+    "plan.exemptions": (
+        "Kandidaten voor een vrijstelling bij netcongestie",
+        "Candidates for a grid-congestion exemption",
+    ),
+    "plan.exemptions_note": (
+        "Hele voertuigen van een gestarte ZES die het net niet volledig laat laden (geen ruimte, "
+        "geen versterking toegestaan), per ZES-stad: alleen voor planners.",
+        "Whole vehicles of a started ZES the grid leaves not fully charged (no headroom, no "
+        "reinforcement allowed), per ZES city: for planners only.",
+    ),
+    "plan.report": ("Laadplan van een vervoerregio", "Charging plan of a transport region"),
+    "plan.report_pdf": ("Download het laadplan (PDF)", "Download the charging plan (PDF)"),
+    "plan.report_ready": ("{name} is gedownload.", "{name} was downloaded."),
+    "plan.report_failed": (
+        "Het laadplan kon niet gemaakt worden: {error}",
+        "The charging plan could not be made: {error}",
+    ),
 }
 
 

@@ -20,7 +20,8 @@ from dashboards.plan_data import PlanOutputs, plan_outputs_from_results
 from planner.scenario import Scenario, check_scenario
 from planner.workflows.case import Case
 from planner.workflows.parallel import Engine
-from planner.workflows.plan_case import plan_case
+from planner.workflows.plan_case import CasePlan, plan_case
+from planner.workflows.proposals import propose_sites
 
 #: Time limit of one solver call in a dashboard run unless the scenario's is lower, s.
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -46,6 +47,9 @@ class Knobs:
         Time limit of one solver call, s.
     chain_years
         Plan every year from the first projected one up to ``year``, carrying what is built.
+    propose_sites
+        Hubs to propose where the plan leaves energy unmet, then plan again with them
+        (``laadplan plan --propose-sites N``; 0: none).
     """
 
     year: int
@@ -58,6 +62,7 @@ class Knobs:
     detour_km_max: dict[str, float]
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
     chain_years: bool = False
+    propose_sites: int = 0
 
     def describe(self) -> dict[str, Any]:
         """The knobs as flat settings named as in ``[optimisation]`` (:func:`flat_settings`)."""
@@ -74,6 +79,7 @@ class Knobs:
             },
             "detour_km_max": self.detour_km_max,
             "time_limit_s": self.time_limit_s,
+            "propose_sites": self.propose_sites,
         }
         return flat_settings(settings)
 
@@ -82,7 +88,7 @@ class Knobs:
 KNOB_SETTINGS = (
     "year", "chain_years", "ladder_policy", "offpeak_policy", "sharing", "allow_reinforcement",
     "energy_price_eur_per_kwh_peak", "energy_price_eur_per_kwh_offpeak", "detour_km_max_private",
-    "detour_km_max_semi_public", "detour_km_max_public", "time_limit_s",
+    "detour_km_max_semi_public", "detour_km_max_public", "time_limit_s", "propose_sites",
 )  # fmt: skip
 
 
@@ -166,13 +172,28 @@ def run_plan(case: Case, knobs: Knobs, report: Progress, label: str = "") -> Pla
     """Plan the case with the knobs applied; report progress as the years are solved.
 
     The sub-problems are solved one after the other in this process (the dashboard runs one
-    job at a time; the cores go to the solver).
+    job at a time; the cores go to the solver).  With ``propose_sites`` the hubs are proposed
+    and the case planned again with them (:func:`planner.workflows.proposals.propose_sites`);
+    the last progress line says how much unmet energy they take away.
     """
     changed = case.with_scenario(apply_knobs(case.scenario, knobs))
     projection = changed.scenario.projection
     years = planned_years(list(range(projection.first_year, projection.last_year + 1)), knobs)
-    planned = plan_case(changed, years, engine=Engine(workers=1), progress=report)
+
+    def plan(with_sites: Case) -> CasePlan:
+        return plan_case(with_sites, years, engine=Engine(workers=1), progress=report)
+
+    planned = plan(changed)
+    settings = knobs.describe()
+    done = ", ".join(str(r.status) for r in planned.plan.results)
+    if knobs.propose_sites > 0:
+        proposals = propose_sites(changed, planned, knobs.propose_sites, plan)
+        planned = proposals.planned
+        settings["unmet_before_proposals_kwh_per_day"] = round(
+            proposals.unmet_before_kwh_per_day, 1
+        )
+        done = proposals.describe()
     results = planned.plan.results
-    report(1.0, f"{len(years)} year(s) planned: " + ", ".join(str(r.status) for r in results))
+    report(1.0, f"{len(years)} year(s) planned: {done}")
     outputs = plan_outputs_from_results(results, label)
-    return dataclasses.replace(outputs, settings=knobs.describe())
+    return dataclasses.replace(outputs, settings=settings)

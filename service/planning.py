@@ -15,7 +15,9 @@ promised reinforcement, and the grid overlay (capacity requests) compares with t
 so its requests still show the need; the API marks them as acknowledged.
 
 Result tables (JSON records, see :func:`execute_snapshot`): ``summary``, ``sites``,
-``assignments``, ``reinforcement``, ``unmet``, ``grid_adjustments``, ``node_load`` (planner
+``assignments``, ``reinforcement``, ``unmet``, ``congestion_exemptions`` (planner only: the
+vehicles the grid's headroom leaves uncharged per year, ZES city and organisation,
+:mod:`planner.workflows.exemptions`), ``grid_adjustments``, ``node_load`` (planner
 only: every node, not k-filtered), ``grid_requests_by_node`` and ``public_demand_basis``
 (planner only: how each reinforced node reaches the operator; each organisation's share of
 the public demand), ``grid_demand_basis`` and ``grid_hierarchy`` (planner only, for comparing
@@ -49,6 +51,7 @@ from planner.optimisation.case import PlanCase
 from planner.workflows.capacity_requests import plan_requests, with_locations
 from planner.workflows.case import read_case
 from planner.workflows.datafolder import resolve_data_folder
+from planner.workflows.exemptions import ZesMembership, congestion_exemptions
 from planner.workflows.multiyear import HeadroomAdditions, MultiYearPlan
 from planner.workflows.overlay import overlay_of, overlay_points, overlay_settings
 from planner.workflows.parallel import Engine
@@ -96,6 +99,9 @@ def _execute(
     )
     years = planned.plan.years
     tables = plan_tables(planned.plan)
+    unmet = _concat([result.unmet.assign(year=result.year) for result in planned.plan.results])
+    exemptions = congestion_exemptions(unmet, ZesMembership.of(case.needs, case.zones))
+    tables["congestion_exemptions"] = as_table(exemptions)
     k = int(snapshot["k_anonymity"])
     check_k(k)
     if case.grid is not None:

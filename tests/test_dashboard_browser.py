@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pypdfium2
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -228,3 +229,23 @@ def test_a_scenario_run_shows_progress_and_the_comparison(browser, server):
     assert "Instelling: ladder van laden" in table and "geen" in table
     browser.execute_script("document.getElementById('sc-energy').scrollIntoView()")
     browser.save_screenshot(str(SCREENSHOTS / "scenarios.png"))
+
+
+def test_the_plan_page_downloads_the_regions_charging_plan_as_pdf(browser, server, tmp_path):
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    open_page(browser, server + "/plan", PAGES["/plan"][1], "#pl-report-pdf")
+    button = browser.find_element(By.ID, "pl-report-pdf")
+    browser.execute_script("arguments[0].scrollIntoView()", button)
+    button.click()
+    wait_for_text(browser, "pl-report-status", ("gedownload", "niet gemaakt"), 120)
+    name = "laadplan-vervoerregio7.pdf"
+    assert name in browser.find_element(By.ID, "pl-report-status").text
+    pdf = tmp_path / name
+    WebDriverWait(browser, 30, poll_frequency=0.2).until(lambda _: pdf.is_file())
+    document = pypdfium2.PdfDocument(pdf)
+    text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    document.close()
+    assert "vervoerregio Leuven" in text and "Laadpunten per gemeente" in text
+    browser.save_screenshot(str(SCREENSHOTS / "plan-report.png"))

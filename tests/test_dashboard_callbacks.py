@@ -32,7 +32,7 @@ from planner.cli import main as laadplan
 from tests._dashboard_fixtures import LAST_YEAR, break_needs, generate_case, run_case
 from tests.test_needs_intake import write_belgian_excel_csv
 
-KNOBS = [LAST_YEAR, "none", "soft", ["on"], ["on"], 0.25, 0.15, 5, 10, 10, 30, []]
+KNOBS = [LAST_YEAR, "none", "soft", ["on"], ["on"], 0.25, 0.15, 5, 10, 10, 30, [], 0]
 
 
 @pytest.fixture(scope="module")

@@ -342,3 +342,14 @@ def test_an_upload_of_another_type_or_unreadable_is_refused():
 @pytest.fixture(scope="module")
 def small_case(tmp_path_factory):
     return generate_case(tmp_path_factory.mktemp("dashboard-logic") / "case")
+
+
+def test_hubs_to_propose_are_a_whole_number_of_zero_or_more():
+    numbers = dict.fromkeys(scenario_logic.NUMBER_FIELDS, 1.0)
+    for given, expected in ((None, 0), ("", 0), ("3", 3), (2.0, 2)):
+        knobs = scenario_logic.knobs_from_controls(numbers | {"propose_sites": given}, 2029)
+        assert knobs.propose_sites == expected and knobs.describe()["propose_sites"] == expected
+    for wrong in ("-1", "2.5"):
+        message = f"hubs to propose: '{wrong}' is not a whole number of 0 or more"
+        with pytest.raises(ValueError, match=re.escape(message)):
+            scenario_logic.knobs_from_controls(numbers | {"propose_sites": wrong}, 2029)

@@ -21,7 +21,10 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 #: The report's sections, one page each at least (CSS break-before: page).
 TIER_NL = {"private": "privé", "semi_public": "semipubliek", "public": "publiek"}
 TIER_EN = {"private": "private", "semi_public": "semi-public", "public": "public"}
-SECTIONS = ("summary", "zes", "demand", "rollout", "municipalities", "grid", "unmet", "methods")
+SECTIONS = (
+    "summary", "zes", "demand", "rollout", "municipalities", "grid", "unmet", "exemptions",
+    "methods",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +83,7 @@ def test_pdf_has_a_page_per_section_in_dutch(pdf_text: tuple[list[str], Path]) -
         wording("municipalities", "nl"),
         wording("grid", "nl"),
         wording("unmet", "nl"),
+        wording("exemptions", "nl"),
         wording("methods", "nl"),
     ]
     assert len(pages) >= len(SECTIONS)

@@ -171,7 +171,8 @@ def check_signatory_sees_only_its_own(server: Server, published: dict[str, Any])
         listed = client.get("/needs/submissions").json()
         needs = client.get("/needs").json()
         plan = client.get("/me/plan").json()
-        for path in ("/runs", f"/runs/{published['run']['id']}", "/grid/demand", "/admin/users"):
+        run_paths = (f"/runs/{published['run']['id']}", f"/runs/{published['run']['id']}/report")
+        for path in ("/runs", *run_paths, "/grid/demand", "/admin/users"):
             assert client.get(path).status_code == 403, path
     assert listed and {s["organisation"] for s in listed} == {b}
     assert needs and {row["organisation"] for row in needs} == {b}
@@ -234,12 +235,20 @@ def check_planner_scope(server: Server, published: dict[str, Any]) -> set[str]:
     with server.client("planner_other") as client:  # scoped to vervoerregio 1, not Leuven
         assert client.get("/needs").json() == []
         assert client.get("/runs").json() == []
-        for path in (f"/runs/{run_id}", f"/runs/{run_id}/results", f"/runs/{run_id}/inputs"):
+        for path in (f"/runs/{run_id}", f"/runs/{run_id}/results", f"/runs/{run_id}/inputs",
+                     f"/runs/{run_id}/report", f"/runs/{run_id}/report?region=1"):  # fmt: skip
             assert client.get(path).status_code == 404, path
         submission = client.get(f"/needs/submissions/{_submission_of(server, _orgs(server)[0])}")
         assert submission.status_code == 404  # an organisation with no rows in the scope
         assert client.get("/needs/submissions").json() == []
-    return {"/runs", "/runs/{run_id}", "/runs/{run_id}/results", "/runs/{run_id}/inputs"}
+    with server.client("planner") as client:  # the report is handed in: no organisation in it
+        report = client.get(f"/runs/{run_id}/report?region=7&format=html")
+    assert report.status_code == 200 and "vervoerregio Leuven" in report.text
+    assert not any(org in report.text for org in server.needs["organisation_id"].unique())
+    return {
+        "/runs", "/runs/{run_id}", "/runs/{run_id}/results", "/runs/{run_id}/inputs",
+        "/runs/{run_id}/report",
+    }  # fmt: skip
 
 
 def check_admin_only(server: Server) -> set[str]:

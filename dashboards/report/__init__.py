@@ -11,24 +11,56 @@ charger aggregates and the operator's capacity requests as the plan wrote them.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+from dashboards.plan_data import PlanOutputs
 from dashboards.report._content import RegionReport, build_region_report
-from dashboards.report._pdf import ReportError, print_pdf
+from dashboards.report._pdf import PRINT_TIMEOUT_S, ReportError, print_pdf
 from dashboards.report._render import render_html
 from dashboards.store import CaseStore
 
 __all__ = [
+    "MEDIA_TYPES",
     "RegionReport",
     "ReportError",
     "build_region_report",
     "print_pdf",
     "render_html",
+    "report_bytes",
     "write_report",
 ]
 
 #: Output formats of :func:`write_report`.
 FORMATS = ("pdf", "html")
+
+
+#: Media type of each format.
+MEDIA_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+def report_bytes(
+    store: CaseStore,
+    region: str | int,
+    fmt: str = "pdf",
+    lang: str = "nl",
+    k: int | None = None,
+    timeout_s: float = PRINT_TIMEOUT_S,
+    plan: PlanOutputs | None = None,
+) -> bytes:
+    """The report of ``region`` from a case store, as the bytes of a PDF or HTML file.
+
+    ``k`` overrides the scenario's k-anonymity (the service's setting); a PDF print taking
+    longer than ``timeout_s`` is stopped (:class:`ReportError`); ``plan`` replaces the store's
+    plan (:func:`build_region_report`).
+    """
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown report format {fmt!r}; valid: {', '.join(FORMATS)}")
+    html = render_html(build_region_report(store, region, k, plan), lang)
+    if fmt == "html":
+        return html.encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="laadplan-pdf-") as folder:
+        return print_pdf(html, Path(folder) / "report.pdf", timeout_s).read_bytes()
 
 
 def write_report(
@@ -40,14 +72,7 @@ def write_report(
     lang: str = "nl",
 ) -> Path:
     """Write the report of ``region`` (name or code) to ``out``; return ``out``."""
-    store = CaseStore(Path(data_dir), Path(results_dir))
-    report = build_region_report(store, region)
-    html = render_html(report, lang)
+    content = report_bytes(CaseStore(Path(data_dir), Path(results_dir)), region, fmt, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        out.write_text(html, encoding="utf-8")
-        return out
-    if fmt != "pdf":
-        raise ReportError(f"unknown report format {fmt!r}; valid: {', '.join(FORMATS)}")
-    print_pdf(html, out)
+    out.write_bytes(content)
     return out

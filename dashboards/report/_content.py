@@ -1,9 +1,12 @@
 """The figures of one vervoerregio's charging plan, gathered from a case and its results (pandas).
 
 Every table here is either about the whole region (demand per category, the plan's status) or
-read from a file that already passed the disclosure rule when the plan was written: the charger
-aggregates (``chargers_by_municipality.csv``, ``chargers_by_vervoerregio.csv``) and the grid
-operator's capacity requests.  No figure of a single need or organisation is taken.
+passed the disclosure rule (:mod:`grid_data.disclosure`): the charger aggregates
+(``chargers_by_municipality.csv``, ``chargers_by_vervoerregio.csv`` as the plan wrote them, or
+made the same way from the plan's tables when the plan comes from the service's database), the
+grid operator's capacity requests, and the candidates for a grid-congestion exemption per ZES
+city (:func:`planner.workflows.exemptions.disclosed_exemptions`).  No figure of a single need or
+organisation is taken.
 """
 
 from __future__ import annotations
@@ -16,13 +19,24 @@ import numpy as np
 import pandas as pd
 
 import geography
+from dashboards.plan_data import PlanOutputs
 from dashboards.store import CaseStore
 from planner.demand.aggregation import demand_by_region_table
 from planner.optimisation.vocabulary import PlanFile
+from planner.workflows.exemptions import (
+    DISCLOSED_COLUMNS,
+    ZesMembership,
+    congestion_exemptions,
+    disclosed_by_region,
+    disclosed_exemptions,
+)
+from planner.workflows.plan_files import aggregate_tables
 
 #: The plan's aggregate files, by the column they group on.
 MUNICIPALITY_FILE = PlanFile.CHARGERS_BY_MUNICIPALITY
 REGION_FILE = PlanFile.CHARGERS_BY_VERVOERREGIO
+#: What the report tells of each proposed hub (no energy: a hub's load is one site's).
+HUB_COLUMNS = ["site_id", "name", "year", "opened", "chargers"]
 #: Columns of the roll-out tables (summed per group, year and tier).
 ROLLOUT_COLUMNS = ("sites", "chargers", "new_chargers", "connectors", "installed_kw")
 
@@ -53,6 +67,17 @@ class RegionReport:
         suppressed request has no place).
     plan_years
         Per planned year: ``status``, ``unmet_kwh_per_day`` of the whole plan.
+    unmet_causes
+        Unmet energy of the region's needs per year and cause (:class:`UnmetCause`): the
+        region's row and one per cause (:data:`~planner.workflows.exemptions.DISCLOSED_COLUMNS`),
+        figures blank where not disclosed.
+    proposed_hubs
+        The hubs ``--propose-sites`` placed in the region: ``site_id``, ``name`` (municipality),
+        ``year``, ``opened``, ``chargers``.
+    exemptions
+        Candidates for a grid-congestion exemption: per year the region's row and its ZES
+        cities' rows (:data:`~planner.workflows.exemptions.DISCLOSED_COLUMNS`), figures blank
+        where not disclosed.
     scenario, settings
         The scenario's name and the settings the report states under methods.
     """
@@ -69,6 +94,13 @@ class RegionReport:
     plan_years: pd.DataFrame
     scenario: str
     settings: dict[str, Any] = field(default_factory=dict)
+    exemptions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    )
+    unmet_causes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    )
+    proposed_hubs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HUB_COLUMNS))
 
     @property
     def years(self) -> list[int]:
@@ -76,28 +108,117 @@ class RegionReport:
         return sorted(int(year) for year in self.demand["year"].unique())
 
 
-def build_region_report(store: CaseStore, region: str) -> RegionReport:
-    """Gather the report of ``region`` (name, alias or code 1–15) from a case store."""
+def build_region_report(
+    store: CaseStore, region: str | int, k: int | None = None, plan: PlanOutputs | None = None
+) -> RegionReport:
+    """Gather the report of ``region`` (name, alias or code 1–15) from a case store.
+
+    ``k`` is the least number of organisations behind a figure made here (the exemptions, and
+    the charger aggregates when made from the plan's tables); by default the scenario's
+    ``[grid] k_anonymity``.  ``plan`` is another plan of the case than the store's (a run of
+    the dashboard's Scenarios page); its aggregates are made from its tables.
+    """
     code = geography.resolve_vervoerregio(region)
+    k = store.scenario.grid.k_anonymity if k is None else k
+    folder = store.plan_folder() if plan is None else None
+    plan = store.plan if plan is None else plan
     members = geography.municipalities_of(code)
     municipalities = members[["nis_code", "name_nl", "is_centrumstad"]].reset_index(drop=True)
-    plan_dir = store.plan_folder()
+    aggregates = plan_aggregates(folder, plan, k)
     return RegionReport(
         region_code=code,
         region_name=region_name(code),
         municipalities=municipalities,
         zes_calendar=zes_calendar(store.zones, municipalities),
         demand=region_demand(demand_by_region_table(store.demand), code),
-        rollout=region_rollout(read_aggregate(plan_dir, REGION_FILE), "vervoerregio_code", code),
-        rollout_by_municipality=municipality_rollout(
-            read_aggregate(plan_dir, MUNICIPALITY_FILE), municipalities
-        ),
-        requests=region_requests(store, code),
-        suppressed_requests=suppressed_requests(store),
-        plan_years=plan_years(store),
+        rollout=region_rollout(aggregates[REGION_FILE], "vervoerregio_code", code),
+        rollout_by_municipality=municipality_rollout(aggregates[MUNICIPALITY_FILE], municipalities),
+        requests=region_requests(store, plan, code),
+        suppressed_requests=suppressed_requests(store, plan),
+        plan_years=plan_years(plan),
         scenario=store.scenario.name,
-        settings=scenario_settings(store),
+        settings={**scenario_settings(store), "k_anonymity": k},
+        exemptions=region_exemptions(store, plan, code, k),
+        unmet_causes=region_unmet_causes(plan, code, k),
+        proposed_hubs=region_hubs(folder, municipalities),
     )
+
+
+def plan_aggregates(
+    plan_dir: Path | None, plan: PlanOutputs | None, k: int
+) -> dict[str, pd.DataFrame]:
+    """The plan's charger aggregates: its files, else made from its tables (the service's).
+
+    Both are :func:`planner.workflows.plan_files.aggregate_tables` of the plan's sites and
+    assignments (the files with the scenario's k, the tables with ``k``).
+    """
+    if plan_dir is not None and (plan_dir / REGION_FILE).is_file():
+        return {name: read_aggregate(plan_dir, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
+    needed = {"tier", "site_id", "nis_code", "vervoerregio_code"}
+    if plan is None or plan.sites.empty or not needed <= set(plan.sites.columns):
+        return {name: read_aggregate(None, name) for name in (REGION_FILE, MUNICIPALITY_FILE)}
+    sites = plan.sites.assign(
+        nis_code=plan.sites["nis_code"].astype(str),
+        vervoerregio_code=plan.sites["vervoerregio_code"].astype(str),
+    )
+    return aggregate_tables(sites, plan.assignments, k)
+
+
+def region_unmet_causes(plan: PlanOutputs | None, code: int, k: int) -> pd.DataFrame:
+    """The region's unmet energy and whole vehicles per year and cause, as others may see them.
+
+    A need belongs to the vervoerregio of its municipality; the figures pass the disclosure
+    rule on cause → vervoerregio → Flanders (:func:`disclosed_by_region`).
+    """
+    needed = {"year", "nis_code", "cause", "organisation_id", "unmet_kwh_per_day"}
+    if plan is None or plan.unmet.empty or not needed <= set(plan.unmet.columns):
+        return pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    unmet = plan.unmet
+    table = geography.municipalities()
+    region_of = dict(zip(table["nis_code"].astype(str), table["vervoerregio_code"], strict=True))
+    rows = pd.DataFrame(
+        {
+            "year": unmet["year"],
+            "vervoerregio_code": unmet["nis_code"].astype(str).map(region_of).fillna(0).astype(int),
+            "cause": unmet["cause"].astype(str),
+            "name": unmet["cause"].astype(str),
+            "organisation_id": unmet["organisation_id"].astype(str),
+            "vehicles_unmet": unmet.get("vehicles_unmet", pd.Series(0, index=unmet.index)),
+            "unmet_kwh_per_day": unmet["unmet_kwh_per_day"],
+        }
+    )
+    shown = disclosed_by_region(rows, "cause", k)
+    return _region_rows(shown, code)
+
+
+def region_hubs(plan_dir: Path | None, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """The proposed hubs (``proposed_sites.csv`` of ``--propose-sites``) in the region."""
+    path = None if plan_dir is None else plan_dir / PlanFile.PROPOSED_SITES
+    if path is None or not path.is_file():
+        return pd.DataFrame(columns=HUB_COLUMNS)
+    hubs = pd.read_csv(path, dtype={"nis_code": str, "site_id": str})
+    names = municipalities.set_index("nis_code")["name_nl"]
+    rows = hubs[hubs["nis_code"].isin(names.index)]
+    table = rows.assign(name=rows["nis_code"].map(names.to_dict()))
+    return table[HUB_COLUMNS].reset_index(drop=True)
+
+
+def _region_rows(shown: pd.DataFrame, code: int) -> pd.DataFrame:
+    """The rows of one vervoerregio, per year its total first."""
+    in_region = shown[shown["vervoerregio_code"] == code]
+    ladder = (in_region["level"] != "vervoerregio").astype(int)
+    ordered = in_region.assign(ladder=ladder).sort_values(["year", "ladder", "name"])
+    return ordered.drop(columns="ladder").reset_index(drop=True)
+
+
+def region_exemptions(
+    store: CaseStore, plan: PlanOutputs | None, code: int, k: int
+) -> pd.DataFrame:
+    """The region's candidates for a grid-congestion exemption, as others may see them."""
+    if plan is None:
+        return pd.DataFrame(columns=DISCLOSED_COLUMNS)
+    exemptions = congestion_exemptions(plan.unmet, ZesMembership.of(store.needs, store.zones))
+    return _region_rows(disclosed_exemptions(exemptions, k), code)
 
 
 def region_name(code: int) -> str:
@@ -164,22 +285,21 @@ def _sum_rollout(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return table
 
 
-def operator_requests(store: CaseStore) -> pd.DataFrame:
+def operator_requests(store: CaseStore, plan: PlanOutputs | None) -> pd.DataFrame:
     """The grid operator's capacity requests: the plan's file, else the overlay's (before planning).
 
     Both passed the disclosure rule when they were written.
     """
-    plan = store.plan
     if plan is not None and not plan.capacity_requests.empty:
         return plan.capacity_requests
     overlay = store.overlay
     return pd.DataFrame() if overlay is None else overlay.requests
 
 
-def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
+def region_requests(store: CaseStore, plan: PlanOutputs | None, code: int) -> pd.DataFrame:
     """The operator's capacity requests at named nodes in the region (merged rows included)."""
     columns = ["year", "node_id", "name", "extra_capacity_kva", "disclosure", "merged_nodes"]
-    requests = operator_requests(store)
+    requests = operator_requests(store, plan)
     if requests.empty or not {"lat", "lon"} <= set(requests.columns):
         return pd.DataFrame(columns=columns)
     placed = requests.dropna(subset=["lat", "lon"])
@@ -194,9 +314,9 @@ def region_requests(store: CaseStore, code: int) -> pd.DataFrame:
     return table
 
 
-def suppressed_requests(store: CaseStore) -> pd.DataFrame:
+def suppressed_requests(store: CaseStore, plan: PlanOutputs | None) -> pd.DataFrame:
     """Per year, the node-years the operator's file counts as suppressed."""
-    requests = operator_requests(store)
+    requests = operator_requests(store, plan)
     if "disclosure" not in requests:
         return pd.DataFrame(columns=["year", "nodes"])
     rows = requests[requests["disclosure"] == "suppressed"]
@@ -206,9 +326,8 @@ def suppressed_requests(store: CaseStore) -> pd.DataFrame:
     return counts.astype(int).rename("nodes").reset_index()
 
 
-def plan_years(store: CaseStore) -> pd.DataFrame:
+def plan_years(plan: PlanOutputs | None) -> pd.DataFrame:
     """Status and unmet energy of every planned year (the whole plan)."""
-    plan = store.plan
     if plan is None:
         return pd.DataFrame(columns=["year", "status", "unmet_kwh_per_day"])
     rows = [

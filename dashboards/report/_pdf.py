@@ -3,13 +3,16 @@
 Chromium is looked up as ``$LAADPLAN_CHROMIUM``, else ``chromium``, ``chromium-browser`` or
 ``google-chrome`` on the ``PATH`` (Debian's package ``chromium``; ``make browser`` installs it).
 It runs with no network, a fresh profile and a time budget that lets the page's scripts (the
-Plotly figures) draw before printing.
+Plotly figures) draw before printing.  It runs in a process group of its own: when the print
+takes longer than its time limit, the whole group (browser, renderer, GPU and zygote
+processes) is killed and :class:`ReportError` says so.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -52,8 +55,14 @@ def find_browser() -> str:
     )
 
 
-def print_pdf(html: str, out: Path) -> Path:
-    """Print ``html`` to the PDF file ``out``; return ``out``."""
+def print_pdf(html: str, out: Path, timeout_s: float = PRINT_TIMEOUT_S) -> Path:
+    """Print ``html`` to the PDF file ``out`` within ``timeout_s`` seconds; return ``out``.
+
+    Raises
+    ------
+    ReportError
+        Without Chromium, when it fails, or when it takes longer than ``timeout_s``.
+    """
     browser = find_browser()
     with tempfile.TemporaryDirectory(prefix="laadplan-report-") as work:
         page = Path(work) / "report.html"
@@ -66,17 +75,29 @@ def print_pdf(html: str, out: Path) -> Path:
             f"--print-to-pdf={out.resolve()}",
             page.as_uri(),
         ]
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=PRINT_TIMEOUT_S, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise ReportError(
-                f"Chromium did not print the report in {PRINT_TIMEOUT_S:.0f} s"
-            ) from exc
-    if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+        returncode, stderr = _run_in_own_group(command, timeout_s)
+    if returncode != 0 or not out.is_file() or out.stat().st_size == 0:
         raise ReportError(
-            f"Chromium could not print the report (exit {done.returncode}): "
-            f"{done.stderr.strip()[-500:]}"
+            f"Chromium could not print the report (exit {returncode}): {stderr.strip()[-500:]}"
         )
     return out
+
+
+def _run_in_own_group(command: list[str], timeout_s: float) -> tuple[int, str]:
+    """Run ``command`` in a new process group; kill the group after ``timeout_s`` seconds."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise ReportError(
+            f"Chromium did not print the report within {timeout_s:g} s; it was stopped"
+        ) from exc
+    return process.returncode, stderr

@@ -84,6 +84,72 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Energie die het plan niet levert, per gepland jaar (over het hele plan).",
         "Energy the plan does not serve, per planned year (over the whole plan).",
     ),
+    "unmet.causes": ("Oorzaken", "Causes"),
+    "unmet.causes.intro": (
+        "Niet geleverde energie en hele voertuigen zonder volledige lading van de behoeften in "
+        "de vervoerregio, per oorzaak. Cijfers staan er alleen wanneer minstens {k} "
+        "organisaties erachter staan.",
+        "Unmet energy and whole vehicles not fully charged of the needs in the region, per "
+        "cause. Figures are shown only where at least {k} organisations stand behind them.",
+    ),
+    "unmet.causes.none": (
+        "Het plan levert alle energie van de behoeften in deze vervoerregio.",
+        "The plan serves all energy of the needs in this region.",
+    ),
+    "cause.no_site_in_reach": ("Geen locatie binnen bereik", "No site within reach"),
+    "cause.dwell_window_outside_site_availability": (
+        "Stilstand buiten de openingsuren van de locaties",
+        "Dwell window outside the sites' opening hours",
+    ),
+    "cause.site_connection_cap": ("Aansluitvermogen van de locatie", "Site connection cap"),
+    "cause.grid_headroom_without_reinforcement": (
+        "Netcapaciteit zonder versterking",
+        "Grid headroom without reinforcement",
+    ),
+    "cause.charger_capacity": ("Laadpunten van de locatie vol", "Site's chargers full"),
+    "cause.cost_above_penalty": (
+        "Kost hoger dan de boete voor niet geleverde energie",
+        "Cost above the unmet-energy penalty",
+    ),
+    "hubs": ("Voorgestelde laadpleinen", "Proposed charging hubs"),
+    "hubs.intro": (
+        "Publieke laadpleinen die laadplan voorstelt waar niet geleverde energie samenkomt "
+        "(laadplan plan --propose-sites), en of het plan ze opent.",
+        "Public charging hubs laadplan proposes where unmet energy clusters "
+        "(laadplan plan --propose-sites), and whether the plan opens them.",
+    ),
+    "col.cause": ("Oorzaak", "Cause"),
+    "col.hub": ("Laadplein", "Hub"),
+    "col.opened": ("Geopend", "Opened"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+    "exemptions": (
+        "Kandidaten voor een vrijstelling bij netcongestie",
+        "Candidates for a grid-congestion exemption",
+    ),
+    "exemptions.intro": (
+        "Voertuigen (hele voertuigen) van een gestarte ZES die het plan niet volledig kan laden "
+        "omdat een netknooppunt geen ruimte meer heeft en niet versterkt mag worden: kandidaten "
+        "voor een tijdelijke oplossing of een vrijstelling bij netcongestie. Het kaderakkoord "
+        "belooft ‘een passende oplossing’ waar capaciteit ontbreekt voor bedrijven die Fluvius "
+        "tijdig inlichtten. Een voertuig telt bij de stad waarvan de zone het eerst startte. "
+        "Cijfers staan er alleen wanneer minstens {k} organisaties erachter staan.",
+        "Vehicles (whole vehicles) of a started ZES that the plan cannot fully charge because a "
+        "grid node has no headroom left and may not be reinforced: candidates for a temporary "
+        "solution or a grid-congestion exemption. The framework agreement promises ‘a suitable "
+        "solution’ where capacity is missing for companies that told Fluvius in time. A vehicle "
+        "counts under the city whose zone started first. Figures are shown only where at least "
+        "{k} organisations stand behind them.",
+    ),
+    "exemptions.none": (
+        "Het net laat in deze vervoerregio geen voertuig van een gestarte ZES zonder lading.",
+        "The grid leaves no vehicle of a started ZES in this region uncharged.",
+    ),
+    "exemptions.region": ("Vervoerregio {region} (totaal)", "Transport region {region} (total)"),
+    "exemptions.hidden": ("minder dan {k} organisaties", "fewer than {k} organisations"),
+    "col.vehicles_unmet": ("Voertuigen zonder volledige lading", "Vehicles not fully charged"),
+    "col.organisations": ("Organisaties", "Organisations"),
+    "col.unmet_kwh": ("Niet geleverd (kWh per werkdag)", "Unmet (kWh per working day)"),
     "methods": ("Methode, aannames en bronnen", "Methods, assumptions and sources"),
     "methods.text": (
         "De vraag volgt uit de laadbehoeften die ondertekenaars van het kaderakkoord meldden, "

@@ -9,9 +9,9 @@ vervoerregio's is split into one sub-problem per vervoerregio, solved as paralle
 (:func:`planner.workflows.plan_case.plan_case`); ``--undivided`` solves it as one problem.  It
 writes into ``OUT``: ``summary.json``, ``sites.csv``, ``assignments.csv``, ``node_load.csv``,
 ``reinforcement.csv``, ``unmet.csv``, ``chargers_by_municipality.csv``,
-``chargers_by_vervoerregio.csv``, ``plan.nc`` and ``plan.xlsx``, and prints the headline figures
-per year.  A year that ends infeasible or without a plan in the time limit is reported with its
-status; the exit code is then 1.
+``chargers_by_vervoerregio.csv``, ``congestion_exemptions.csv`` (planner only), ``plan.nc`` and
+``plan.xlsx``, and prints the headline figures per year.  A year that ends infeasible or without
+a plan in the time limit is reported with its status; the exit code is then 1.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ from planner.cli.common import (
     engine_from,
 )
 from planner.optimisation.solve import options_from
+from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import SolverName
 from planner.workflows.capacity_requests import with_locations
 from planner.workflows.case import Case, read_case
+from planner.workflows.exemptions import ZesMembership
 from planner.workflows.multiyear import MultiYearPlan
 from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import CasePlan, plan_case
@@ -46,7 +48,7 @@ from validation import LaadplanError
 LOGGER = logging.getLogger("laadplan")
 
 #: The proposed hubs of ``--propose-sites``.
-PROPOSALS_FILE = "proposed_sites.csv"
+PROPOSALS_FILE = PlanFile.PROPOSED_SITES
 
 EXAMPLES = """examples:
   laadplan plan --data demo-case --out demo-plan
@@ -202,7 +204,8 @@ def plan_and_write(
     with stage(f"writing the plan to {out}"):
         extra = {"sub_problems": list(planned.sub_problems), "engine": planned.engine}
         nodes = with_locations(planned.prepared.grid.nodes, case.grid)
-        write_plan(planned.plan, out, case.scenario, extra, nodes, previous)
+        zes = ZesMembership.of(case.needs, case.zones)
+        write_plan(planned.plan, out, case.scenario, extra, nodes, previous=previous, zes=zes)
     return planned
 
 

@@ -7,9 +7,10 @@ Tables (empty, with their columns, when the solve found no plan):
 * ``assignments``: need, site, energy per day, share of the need, peak kW, time spans used;
 * ``site_power``: power per site and slot, kW;
 * ``node_load``: per grid node with load below it and slot: load, headroom, reinforcement
-  and margin (max(headroom, 0) + reinforcement − load), kW/kVA;
+  and margin (max(headroom, 0) + reinforcement − load ÷ power factor), kW/kVA;
 * ``reinforcement``: reinforcement per node (new this year and in total), kVA, with its cost;
-* ``unmet``: needs not (fully) served, with a reason.
+* ``unmet``: needs not (fully) served: the need's vehicles, the whole vehicles left short
+  (``vehicles_unmet``), the cause and the figure that binds.
 
 Cost breakdown (EUR per year): ``sites_eur`` and ``chargers_eur`` (annuity of this year's
 investments), ``carried_investment_eur`` (annuity of earlier plan years' investments),

@@ -103,6 +103,8 @@ UNMET_COLUMNS = [
     "nis_code",
     "energy_kwh_per_day",
     "unmet_kwh_per_day",
+    "vehicles",
+    "vehicles_unmet",
     "candidate_sites",
     "cause",
     "binding",
@@ -356,10 +358,18 @@ def node_load_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFram
             "reinforcement_kva": np.repeat(reinforcement, n_slots),
         }
     )
-    table["margin_kva"] = (
-        table["headroom_kva"].clip(lower=0) + table["reinforcement_kva"] - table["load_kw"]
-    )
+    table["margin_kva"] = node_margin_kva(table, inputs.power_factor)
     return table[NODE_LOAD_COLUMNS]
+
+
+def node_margin_kva(node_load: pd.DataFrame, power_factor: float) -> pd.Series:
+    """max(headroom, 0) + reinforcement − load ÷ power factor, kVA (the grid rows' slack)."""
+    margin: pd.Series = (
+        node_load["headroom_kva"].clip(lower=0)
+        + node_load["reinforcement_kva"]
+        - node_load["load_kw"] / power_factor
+    )
+    return margin
 
 
 def _total_reinforcement(problem: PlanProblem, values: SolutionValues) -> FloatArray:
@@ -413,10 +423,43 @@ def unmet_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
             "nis_code": needs["nis_code"].to_numpy(),
             "energy_kwh_per_day": needs["energy_kwh_per_day"].to_numpy(float),
             "unmet_kwh_per_day": values.unmet[rows],
+            "vehicles": needs["vehicles"].to_numpy(float),
             "candidate_sites": candidates,
         }
     )
+    table["vehicles_unmet"] = whole_vehicles_unmet(
+        table["vehicles"].to_numpy(float),
+        table["energy_kwh_per_day"].to_numpy(float),
+        table["unmet_kwh_per_day"].to_numpy(float),
+    )
     return table
+
+
+#: Share of one vehicle's energy below which an unmet remainder counts no vehicle.
+VEHICLE_TOLERANCE = 1e-3
+
+
+def whole_vehicles_unmet(
+    vehicles: FloatArray, energy_kwh_per_day: FloatArray, unmet_kwh_per_day: FloatArray
+) -> npt.NDArray[np.int64]:
+    """Whole vehicles whose energy stays unmet: the unmet energy in vehicle-days, rounded up.
+
+    A vehicle draws the need's energy ÷ its vehicles per working day (at most the need's
+    energy, as in :func:`~planner.optimisation.plan_rules.vehicle_units`); the count is at most
+    the need's whole vehicles.  A remainder below :data:`VEHICLE_TOLERANCE` of one vehicle's
+    energy counts no vehicle (solver tolerance).
+
+    Examples
+    --------
+    >>> whole_vehicles_unmet(np.array([2.3, 4.0]), np.array([46.0, 80.0]), np.array([6.0, 80.0]))
+    array([1, 4])
+    """
+    whole = np.maximum(np.ceil(vehicles - 1e-9), 1.0)
+    per_vehicle = np.minimum(energy_kwh_per_day / np.where(vehicles > 0, vehicles, 1.0),
+                             energy_kwh_per_day)  # fmt: skip
+    share = unmet_kwh_per_day / np.where(per_vehicle > 0, per_vehicle, 1.0)
+    counted = np.minimum(np.ceil(share - VEHICLE_TOLERANCE), whole)
+    return np.clip(counted, 0, None).astype(np.int64)
 
 
 def new_investment(problem: PlanProblem, values: SolutionValues) -> tuple[float, float]:

@@ -48,6 +48,8 @@ class PlanFile(StrEnum):
     UNMET = "unmet.csv"
     CHARGERS_BY_MUNICIPALITY = "chargers_by_municipality.csv"
     CHARGERS_BY_VERVOERREGIO = "chargers_by_vervoerregio.csv"
+    CONGESTION_EXEMPTIONS = "congestion_exemptions.csv"  # planner only: organisation rows
+    PROPOSED_SITES = "proposed_sites.csv"  # of --propose-sites
     NETCDF = "plan.nc"
     EXCEL = "plan.xlsx"
 

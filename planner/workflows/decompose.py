@@ -49,6 +49,7 @@ from planner.optimisation.tables import (
     SITE_BASE_COLUMNS,
     SITE_TAIL_COLUMNS,
     UNMET_COLUMNS,
+    node_margin_kva,
     site_utilisation,
 )
 from planner.optimisation.vocabulary import REPORTED_APART_KEYS, CostKey
@@ -533,9 +534,7 @@ def _merge_node_load(case: PlanCase, frames: Sequence[pd.DataFrame]) -> pd.DataF
     merged["headroom_kva"] = [
         headroom[node][slot] for node, slot in zip(merged["node_id"], merged["slot"], strict=True)
     ]
-    merged["margin_kva"] = (
-        merged["headroom_kva"].clip(lower=0) + merged["reinforcement_kva"] - merged["load_kw"]
-    )
+    merged["margin_kva"] = node_margin_kva(merged, case.scenario.grid.power_factor)
     return merged[NODE_LOAD_COLUMNS]
 
 

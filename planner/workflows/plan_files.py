@@ -28,6 +28,7 @@ from planner.scenario import Scenario
 from planner.workflows.area_figures import COUNT_COLUMNS, ENERGY_FIGURES, site_owners
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
 from planner.workflows.handouts import guard_handout, read_handout
+from planner.workflows.exemptions import ZesMembership, congestion_exemptions
 from planner.workflows.multiyear import MultiYearPlan
 from validation.export import neutralise_formulas, write_workbook
 
@@ -204,6 +205,7 @@ def write_plan(
     extra: Mapping[str, object] | None = None,
     grid_nodes: pd.DataFrame | None = None,
     previous: Path | None = None,
+    zes: ZesMembership | None = None,
 ) -> list[Path]:
     """Write every file of the plan into ``out``; return the paths written.
 
@@ -214,10 +216,13 @@ def write_plan(
     ``capacity_requests_by_node.csv`` are written too
     (:mod:`planner.workflows.capacity_requests`).  With ``previous``, the plan folder handed
     out last time, the files for others are guarded against it
-    (:func:`planner.workflows.handouts.guard_handout`).
+    (:func:`planner.workflows.handouts.guard_handout`).  With the needs' ZES cities (``zes``) the
+    planner's ``congestion_exemptions.csv`` is written too (:mod:`planner.workflows.exemptions`).
     """
     out.mkdir(parents=True, exist_ok=True)
     tables = plan_tables(plan, scenario.grid.k_anonymity)
+    if zes is not None:
+        tables[PlanFile.CONGESTION_EXEMPTIONS] = congestion_exemptions(tables[PlanFile.UNMET], zes)
     if grid_nodes is not None and len(grid_nodes):
         requests = plan_requests(plan, grid_nodes, scenario.grid.k_anonymity)
         tables[REQUESTS_FILE] = requests.requests

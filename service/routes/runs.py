@@ -1,19 +1,22 @@
-"""Planners' runs: start (202 at once), status, results, publish, retry."""
+"""Planners' runs: start (202 at once), status, results, report, publish, retry."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import geography
+from dashboards.report import MEDIA_TYPES, ReportError
 from planner.workflows.datafolder import CaseFile
-from service.authorisation import publish_refusal, scope_of
+from service.authorisation import Scope, publish_refusal, scope_of
 from service.db import transaction
 from service.models import PlanningRun, Role, RunResult, RunStatus, utc_now
 from service.principal import Principal, audit, not_found, require, sessions_of, settings_of
+from service.reports import RETRY_AFTER_S, ReportsBusyError, run_report
 from service.routes.common import ERRORS, NOT_FOUND, Id, Message, iso
 from service.runs import expire_stale_runs, guard_publication, retry_run
 from service.snapshot import RunRequest, make_snapshot, snapshot_sha256
@@ -231,3 +234,101 @@ def retry(request: Request, principal: Planner, run_id: Id) -> RunOut:
         audit(session, principal, "write", f"runs/{run_id}/retry")
         session.refresh(run)
         return run_out(run)
+
+
+#: The report's formats and languages.
+ReportFormat = Literal["pdf", "html"]
+ReportLanguage = Literal["nl", "en"]
+
+
+@router.get(
+    "/runs/{run_id}/report",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "text/html": {}},
+            "description": "the report of one vervoerregio, as a file to hand in",
+        },
+        **ERRORS,
+        **NOT_FOUND,
+        **CONFLICT,
+        422: {"model": Message, "description": "an unknown vervoerregio, or none named"},
+        503: {
+            "model": Message,
+            "description": "the PDF could not be printed in time, or every report slot is "
+            "taken (see Retry-After), or the server has no Chromium: try again, or ask HTML",
+        },
+    },
+    summary="The regional charging plan of a run (PDF or HTML)",
+)
+def read_report(
+    request: Request,
+    principal: Planner,
+    run_id: Id,
+    region: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="vervoerregio name or code 1–15 (default: the run's only one)",
+        ),
+    ] = None,
+    fmt: Annotated[ReportFormat, Query(alias="format")] = "pdf",
+    lang: ReportLanguage = "nl",
+) -> Response:
+    """The supra-local charging plan of one vervoerregio of a finished run, to hand in.
+
+    The same document as ``laadplan report``: ZES calendar, demand, roll-out per tier and
+    municipality, the grid operator's requests, unmet energy, congestion exemptions and methods;
+    figures made from the plan pass the disclosure rule with the service's k.  The vervoerregio
+    must be in the planner's scope and in the run (404 otherwise).
+    """
+    with transaction(sessions_of(request)) as session:
+        run = visible_run(session, principal, run_id)
+        code = report_region(run, scope_of(principal), region)
+        if run.status != RunStatus.DONE.value:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, detail=f"run {run_id} is {run.status}; not done yet"
+            )
+        found = session.scalars(select(RunResult).where(RunResult.run_id == run.id)).all()
+        tables = {result.name: result.content for result in found}
+        snapshot = dict(run.input_snapshot)
+        audit(session, principal, "read", f"runs/{run_id}/report", {"region": code, "format": fmt})
+    try:
+        content = run_report(run_id, snapshot, tables, code, fmt, lang)
+    except ReportsBusyError as exc:
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), headers) from exc
+    except ReportError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(exc)) from exc
+    name = f"laadplan-run{run_id}-vervoerregio{code}.{fmt}"
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def report_region(run: PlanningRun, scope: Scope, region: str | None) -> int:
+    """The vervoerregio code a report is asked for: named, or the run's only one.
+
+    Raises
+    ------
+    HTTPException
+        422 for an unknown name or none named when the run covers several; 404 when the
+        region is outside the caller's scope or not in the run.
+    """
+    if region is None:
+        if run.regions is None or len(run.regions) != 1:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                detail="name the vervoerregio: region=NAME or code 1–15",
+            )
+        region = run.regions[0]
+    try:
+        code = geography.resolve_vervoerregio(region)
+    except LaadplanError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    in_run = run.regions is None or str(code) in run.regions
+    if not scope.sees_region(str(code)) or not in_run:
+        raise not_found("vervoerregio of this run")
+    return code

@@ -16,6 +16,7 @@ from dashboards.i18n import language, t, translate_message, value_label
 from dashboards.pages.plan import _business_logic as logic
 from dashboards.pages.plan import _figures as figures
 from dashboards.pages.plan import _ids as ids
+from dashboards.pages.plan._handin import register_handin
 from dashboards.plan_data import PlanOutputs, located_reinforcement, located_sites
 from dashboards.plan_figures import make_plan_map, plan_geojson
 from dashboards.plan_sources import plan_of
@@ -127,3 +128,4 @@ def register(app: Dash, context: AppContext) -> None:
             app, ids.TABLES[name], ("csv", "xlsx"), states,
             lambda kind, s, y, name=name: download_table(context, name, kind, s, y),
         )  # fmt: skip
+    register_handin(app, context)

@@ -21,3 +21,10 @@ TABLES = {
     "reinforcement": REINFORCEMENT,
     "unmet": UNMET,
 }
+
+# What a vervoerregio hands in (dashboards/pages/plan/_handin.py).
+EXEMPTIONS = "pl-exemptions"
+REPORT_BUTTON = "pl-report-pdf"
+REPORT_DOWNLOAD = "pl-report-download"
+REPORT_REGION = "pl-report-region"
+REPORT_STATUS = "pl-report-status"

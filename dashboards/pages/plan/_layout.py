@@ -8,6 +8,7 @@ from dash import html
 
 from dashboards.components import download_bar, dropdown, field, graph, heading, label
 from dashboards.pages.plan import _ids as ids
+from dashboards.pages.plan._handin import handin_section
 from dashboards.plan_sources import plan_sources
 
 
@@ -51,6 +52,7 @@ def layout(context: Any) -> Any:
             heading("plan.unmet", 3),
             html.Div(id=ids.UNMET),
             download_bar(ids.UNMET),
+            *handin_section(context),
         ],
         className="page",
     )

@@ -20,7 +20,10 @@ NUMBER_FIELDS = {
     "detour_semi_public": "detour semi-public",
     "detour_public": "detour public",
     "time_limit": "time limit",
+    "propose_sites": "hubs to propose",
 }
+#: Number fields that take whole numbers only (0 when left empty).
+WHOLE_FIELDS = ("propose_sites",)
 
 
 def knobs_from_controls(values: dict[str, Any], default_year: int) -> Knobs:
@@ -45,21 +48,30 @@ def knobs_from_controls(values: dict[str, Any], default_year: int) -> Knobs:
         detour_km_max={tier: numbers[f"detour_{tier}"] for tier in TIER_VALUES},
         time_limit_s=numbers["time_limit"],
         chain_years=bool(values.get("chain")),
+        propose_sites=int(numbers["propose_sites"]),
     )
 
 
 def read_numbers(values: dict[str, Any]) -> tuple[dict[str, float], list[str]]:
-    """The number fields as floats, and a problem per field that is empty or not a number."""
+    """The number fields as floats, and a problem per field that is empty or not a number.
+
+    A whole-number field (:data:`WHOLE_FIELDS`) left empty is 0; it must be a whole number of
+    0 or more.
+    """
     numbers: dict[str, float] = {}
     problems: list[str] = []
     for key, name in NUMBER_FIELDS.items():
         value = values.get(key)
+        if key in WHOLE_FIELDS and value in (None, ""):
+            value = 0
         try:
             numbers[key] = float(str(value)) if value not in (None, "") else math.nan
         except ValueError:
             numbers[key] = math.nan
         if math.isnan(numbers[key]):
             problems.append(f"{name}: '{value if value is not None else ''}' is not a number")
+        elif key in WHOLE_FIELDS and (numbers[key] < 0 or not numbers[key].is_integer()):
+            problems.append(f"{name}: '{value}' is not a whole number of 0 or more")
     return numbers, problems
 
 

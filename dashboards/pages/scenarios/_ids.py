@@ -22,6 +22,7 @@ POLL = "sc-poll"
 PRICE_OFFPEAK = "sc-price-offpeak"
 PRICE_PEAK = "sc-price-peak"
 PROGRESS = "sc-progress"
+PROPOSE = "sc-propose"
 REINFORCEMENT = "sc-reinforcement"
 RUN = "sc-run"
 RUNS = "sc-runs"
@@ -47,4 +48,5 @@ KNOB_CONTROLS = {
     **{f"detour_{tier}": DETOUR[tier] for tier in TIER_VALUES},
     "time_limit": TIME_LIMIT,
     "chain": CHAIN,
+    "propose_sites": PROPOSE,
 }

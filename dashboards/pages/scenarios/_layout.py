@@ -77,6 +77,7 @@ def knob_controls(context: Any) -> html.Div:
         ],
         field("scen.time_limit", number(ids.TIME_LIMIT, knobs.time_limit_s, 5)),
         field("scen.chain", switch(ids.CHAIN, False)),
+        field("scen.propose_sites", number(ids.PROPOSE, 0, 1)),
         field("scen.name", dcc.Input(id=ids.NAME, type="text", value="", debounce=True)),
     ]
     return html.Div(fields, className="filters")
