@@ -449,6 +449,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.share_willing": ("Bereid te delen", "Willing to share"),
     "col.zes_cities": ("ZES-steden", "ZES cities"),
     "col.exemption": ("Vrijstelling", "Exemption"),
+    "col.zes_city": ("ZES-stad", "ZES city"),
+    "col.zes_start_year": ("Start ZES", "ZES start"),
+    "col.vehicles_unmet": ("Voertuigen niet volledig geladen", "Vehicles not fully charged"),
     "col.location_estimated": ("Locatie geschat", "Location estimated"),
     # units
     "unit.kwh_day": ("kWh/dag", "kWh/day"),
