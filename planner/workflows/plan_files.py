@@ -27,8 +27,8 @@ from planner.optimisation.vocabulary import PlanFile
 from planner.scenario import Scenario
 from planner.workflows.area_figures import COUNT_COLUMNS, ENERGY_FIGURES, site_owners
 from planner.workflows.capacity_requests import REQUESTS_BY_NODE_FILE, REQUESTS_FILE, plan_requests
-from planner.workflows.handouts import guard_handout, read_handout
 from planner.workflows.exemptions import ZesMembership, congestion_exemptions
+from planner.workflows.handouts import guard_handout, read_handout
 from planner.workflows.multiyear import MultiYearPlan
 from validation.export import neutralise_formulas, write_workbook
 
