@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -155,3 +156,34 @@ def test_numbers_in_belgian_and_english_form(
     value: float, lang: str, digits: int, expected: str
 ) -> None:
     assert format_number(value, lang, digits) == expected
+
+
+def test_a_withheld_private_count_is_marked_never_read_as_zero(
+    planned: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, out = planned
+    results = tmp_path / "results"
+    shutil.copytree(out, results)
+    by_municipality = results / PLAN_FOLDER / MUNICIPALITY_FILE
+    table = pd.read_csv(by_municipality, dtype={"nis_code": str})
+    private = table[(table["tier"] == "private") & (table["year"] == LAST_YEAR)]
+    assert not private.empty, "the case's plan has private chargers in its last year"
+    blanked = private.index[0]  # as the disclosure rule leaves a count of fewer than k owners
+    table.loc[blanked, ["sites", "chargers", "connectors", "installed_kw"]] = None
+    table.to_csv(by_municipality, index=False)
+    html = tmp_path / "leuven.html"
+    arguments = ["-q", "report", "--data", str(folder), "--results", str(results), "--region"]
+    assert laadplan([*arguments, "7", "--out", str(html), "--format", "html"]) == 0
+    page = html.read_text(encoding="utf-8")
+    section = page[page.index('<section id="municipalities">') : page.index('<section id="grid">')]
+    assert "* zonder de private laadpunten" in section
+    last = table[table["year"] == LAST_YEAR].groupby("name")
+    for name, rows in last:
+        cells = re.findall(rf"<tr><td>{re.escape(str(name))}</td>(.*?)</tr>", section)
+        if not cells:
+            continue  # a municipality of another region
+        last_cell = re.findall(r'<td class="n">([^<]*)</td>', cells[0])[-1]
+        shown = format_number(rows["chargers"].sum(), "nl")  # NaN left out: the disclosed tiers
+        assert last_cell == shown + ("*" if rows["chargers"].isna().any() else "")
+    withheld_name = table.loc[blanked, "name"]
+    assert re.search(rf"<tr><td>{re.escape(str(withheld_name))}</td>.*?\*</td></tr>", section)

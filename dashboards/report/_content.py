@@ -278,10 +278,12 @@ def _sum_rollout(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     columns = [column for column in ROLLOUT_COLUMNS if column in rows]
     if rows.empty:
         return pd.DataFrame(columns=[*keys, *columns])
-    table = rows.groupby(keys, as_index=False)[columns].sum()
+    # min_count=1: a figure the disclosure rule withheld (blank in the file) stays missing
+    # instead of reading as zero
+    table = rows.groupby(keys, as_index=False)[columns].sum(min_count=1)
     for column in columns:
         if column != "installed_kw":
-            table[column] = table[column].astype(int)
+            table[column] = table[column].round().astype("Int64")
     return table
 
 

@@ -71,6 +71,7 @@ def render_html(report: RegionReport, lang: str = "nl") -> str:
         demand_years=demand_by_year(report),
         rollout_table=rollout_table(report),
         municipality_table=municipality_table(report),
+        municipality_years=municipality_years,
         figures=figures(report, lang),
         plotly_js=get_plotlyjs(),
         tiers=TIERS,
@@ -92,7 +93,9 @@ def headline(report: RegionReport) -> dict[str, Any]:
     last = max(report.years) if report.years else None
     demand = report.demand[report.demand["year"] == last]
     rollout = report.rollout[report.rollout["year"] == last] if last is not None else report.rollout
-    chargers = rollout.groupby("tier")["chargers"].sum() if not rollout.empty else pd.Series()
+    chargers = (
+        rollout.groupby("tier")["chargers"].sum(min_count=1) if not rollout.empty else pd.Series()
+    )
     return {
         "year": last,
         "ze_vehicles": int(demand["ze_vehicles"].sum()),
@@ -124,14 +127,33 @@ def rollout_table(report: RegionReport) -> pd.DataFrame:
 
 
 def municipality_table(report: RegionReport) -> pd.DataFrame:
-    """Chargers per municipality (rows) and year (columns), all tiers the plan's files hold."""
+    """Chargers per municipality (rows) and year (columns), all tiers the plan's files hold.
+
+    Columns ``withheld:<year>`` say where a tier's count was withheld by the disclosure rule
+    (private chargers of fewer than k owners): the figure shown is then the disclosed tiers'
+    only, and the report marks it.
+    """
     rows = report.rollout_by_municipality
     if rows.empty:
         return pd.DataFrame(columns=["name"])
-    table = rows.pivot_table(
-        index="name", columns="year", values="chargers", aggfunc="sum", fill_value=0
+    chargers = rows.assign(
+        shown=rows["chargers"].astype(float).fillna(0.0), withheld=rows["chargers"].isna()
     )
+    shown = chargers.pivot_table(
+        index="name", columns="year", values="shown", aggfunc="sum", fill_value=0
+    )
+    withheld = chargers.pivot_table(
+        index="name", columns="year", values="withheld", aggfunc="any", fill_value=False
+    ).reindex_like(shown)
+    table = shown.round().astype(int)
+    for year in shown.columns:
+        table[f"withheld:{year}"] = withheld[year].fillna(False).astype(bool)
     return table.reset_index().sort_values("name", ignore_index=True)
+
+
+def municipality_years(table: pd.DataFrame) -> list[object]:
+    """The year columns of :func:`municipality_table`."""
+    return [c for c in table.columns[1:] if not str(c).startswith("withheld:")]
 
 
 def figures(report: RegionReport, lang: str) -> dict[str, str]:

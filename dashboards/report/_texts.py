@@ -62,6 +62,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Unmet (kWh per working day, whole plan)",
     ),
     "municipalities": ("Laadpunten per gemeente", "Chargers per municipality"),
+    "municipalities.withheld": (
+        "zonder de private laadpunten van een gemeente met minder dan {k} eigenaars: die "
+        "tellen enkel mee in het totaal van de vervoerregio.",
+        "without the private chargers of a municipality with fewer than {k} owners: those "
+        "count only in the transport region's total.",
+    ),
     "grid": ("Net: vraag aan Fluvius", "Grid: requests to Fluvius"),
     "grid.intro": (
         "Extra afnamecapaciteit per netknooppunt van de vervoerregio, zoals in het bestand voor "
