@@ -297,6 +297,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "Energy per working day in {year} (MWh)",
     ),
     "intake.organisations": ("Organisaties", "Organisations"),
+    "intake.issue_row": ("rij {row}", "row {row}"),
+    "intake.issue_column": ("kolom '{column}'", "column '{column}'"),
+    "intake.issue_file": ("bestand", "file"),
+    "intake.issue_empty": ("(leeg)", "(empty)"),
+    "intake.issue_valid": ("; geldig: {valid}", "; valid: {valid}"),
+    "intake.issue_did_you_mean": (
+        " — bedoelde u '{suggestion}'?",
+        " — did you mean '{suggestion}'?",
+    ),
     "intake.wrong_type": (
         "Alleen .csv- of .xlsx-bestanden worden aanvaard, niet '{name}'.",
         "Only .csv or .xlsx files are accepted, not '{name}'.",
@@ -382,6 +391,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.state": ("Toestand", "State"),
     "col.elapsed_s": ("Duur (s)", "Elapsed (s)"),
     "col.message": ("Melding", "Message"),
+    "col.issue": ("Melding", "Message"),
     "col.status": ("Status", "Status"),
     "col.objective_eur": ("Kost (EUR/jaar)", "Cost (EUR/year)"),
     "col.sites_open": ("Open locaties", "Open sites"),
@@ -690,5 +700,218 @@ def translate_message(text: str, lang: str | None = None) -> str:
     if lang == "en":
         return text
     for english, dutch in MESSAGE_PHRASES:
+        text = re.sub(english, dutch, text)
+    return localise_decimals(text, "nl")
+
+
+#: Phrases of the needs validation (problems, what is valid, warnings and why a file cannot be
+#: read: :mod:`validation`, :mod:`planner.intake`, :func:`planner.rules.zones.zone_warnings`) in
+#: Dutch, in the order they are replaced; longer phrases come before the shorter ones they hold.
+#: The CLI and the service keep the English; the dashboard shows these in Dutch.
+ISSUE_PHRASES: tuple[tuple[str, str], ...] = (
+    # reading the file (warnings and file-level errors)
+    (
+        r"is not UTF-8 \(byte (\d+), line (\d+)\); it was read as Windows-1252, the encoding "
+        r"Excel uses for 'CSV' in Belgian locales: check that accented names read right, or "
+        r"save the file as 'CSV UTF-8'",
+        r"is geen UTF-8 (byte \1, regel \2); het werd gelezen als Windows-1252, de codering die "
+        r"Excel in Belgische landinstellingen voor 'CSV' gebruikt: kijk na of namen met accenten "
+        r"juist gelezen zijn, of bewaar het bestand als 'CSV UTF-8'",
+    ),
+    (
+        r"holds NUL bytes, so it is not a text table \(UTF-16 'Unicode text' or a binary file\)",
+        r"bevat NUL-bytes en is dus geen teksttabel (UTF-16 'Unicode-tekst' of een binair bestand)",
+    ),
+    (
+        r"neither UTF-8 nor Windows-1252 text \(not UTF-8 at byte (\d+), line (\d+); byte (\d+) "
+        r"is not Windows-1252 either\)",
+        r"noch UTF-8- noch Windows-1252-tekst (geen UTF-8 op byte \1, regel \2; byte \3 is ook "
+        r"geen Windows-1252)",
+    ),
+    (
+        r"save the file as 'CSV UTF-8' and try again",
+        "bewaar het bestand als 'CSV UTF-8' en probeer opnieuw",
+    ),
+    (r"the file is empty; expected a header row", "het bestand is leeg; er hoort een kopregel"),
+    (r"no such file", "bestand bestaat niet"),
+    (r"not a valid CSV table:", "geen geldige CSV-tabel:"),
+    (r"cannot read the workbook:", "de werkmap kan niet gelezen worden:"),
+    (r"the upload is not base64 content", "de upload is geen base64-inhoud"),
+    # the header
+    (r"required column is missing", "verplichte kolom ontbreekt"),
+    (r"a header row with every required column", "een kopregel met elke verplichte kolom"),
+    (r"the contract header", "de kopregel van het contract"),
+    (r"is not a column of the contract", "is geen kolom van het contract"),
+    (
+        r"is a column name that occurs more than once \(after trimming\)",
+        "is een kolomnaam die meer dan eens voorkomt (na het wegnemen van spaties)",
+    ),
+    (r"every column once", "elke kolom één keer"),
+    # text rules
+    (r"holds invisible or control characters", "bevat onzichtbare tekens of stuurtekens"),
+    (
+        r"printable text without control, bidirectional or zero-width characters",
+        "afdrukbare tekst zonder stuur-, schrijfrichtings- of nulbreedtetekens",
+    ),
+    (r"is (\d+) characters long", r"is \1 tekens lang"),
+    (r"at most (\d+) characters", r"hoogstens \1 tekens"),
+    (r"starts like a spreadsheet formula", "begint als een formule van een rekenblad"),
+    (
+        r"an identifier starting with a letter or digit",
+        "een code die met een letter of cijfer begint",
+    ),
+    (
+        r"holds full-width or other compatibility characters",
+        "bevat tekens van volle breedte of andere compatibiliteitstekens",
+    ),
+    (r"an identifier in plain characters", "een code in gewone tekens"),
+    # what was read tolerantly, and numbers that read two ways
+    (
+        r"was read as '([^']*)', as were the other times written so",
+        r"werd gelezen als '\1', net als de andere zo geschreven tijden",
+    ),
+    (r"was read as ", "werd gelezen als "),
+    (r"\(an Excel time\)", "(een Excel-tijd)"),
+    (r"\(the only reading in range\)", "(de enige lezing binnen het bereik)"),
+    (
+        r"reads two ways: (\S+) \(('.'|',') as thousands separator\) or (\S+) \(\2 as decimal "
+        r"mark\), and ",
+        r"leest op twee manieren: \1 (\2 als scheidingsteken voor duizendtallen) of \3 (\2 als "
+        r"decimaalteken), en ",
+    ),
+    (
+        r"this file uses both decimal points and decimal commas",
+        "dit bestand gebruikt zowel decimaalpunten als decimaalkomma's",
+    ),
+    (r"this file uses decimal commas", "dit bestand gebruikt decimaalkomma's"),
+    (r"this file uses decimal points", "dit bestand gebruikt decimaalpunten"),
+    (
+        r"the number without a thousands separator: (\S+), or (\S+) for the decimal",
+        r"het getal zonder scheidingsteken voor duizendtallen: \1, of \2 als decimaal getal",
+    ),
+    (r"\(thousands separator\)", "(scheidingsteken voor duizendtallen)"),
+    (r"\(decimal comma\)", "(decimaalkomma)"),
+    (r"\(decimal point\)", "(decimaalpunt)"),
+    # cells: empty, closed sets, numbers, times, yes/no, duplicates
+    (r"is empty, and so are lon and nis_code", "is leeg, net als lon en nis_code"),
+    (
+        r"is empty while energy_kwh_per_day is empty too",
+        "is leeg terwijl ook energy_kwh_per_day leeg is",
+    ),
+    (r"\bis empty\b", "is leeg"),
+    (r"a non-empty text", "een niet-lege tekst"),
+    (r"is not a vehicle category", "is geen voertuigcategorie"),
+    (r"is not a fuel", "is geen brandstof"),
+    (r"is not an exemption code", "is geen vrijstellingscode"),
+    (r"is not a whole number", "is geen geheel getal"),
+    (r"is not a number", "is geen getal"),
+    (r"is out of range", "ligt buiten het toegelaten bereik"),
+    (r"\ba whole number\b", "een geheel getal"),
+    (r"\ba number\b", "een getal"),
+    (r"(getal) from (\S+) to (\S+)", r"\1 van \2 tot en met \3"),
+    (r"(getal) > (\S+) and ≤ ", r"\1 > \2 en ≤ "),
+    (r"\(degrees\)", "(graden)"),
+    (r"^one of ", "een van "),
+    (r"is not a time of day", "is geen tijdstip"),
+    (r"HH:MM from 00:00 to 24:00, e\.g\. ", "UU:MM van 00:00 tot 24:00, bv. "),
+    (r"is not a yes/no value", "is geen ja/nee-waarde"),
+    (r"true or false \(also 1/0, yes/no, ja/nee\)", "true of false (ook 1/0, yes/no, ja/nee)"),
+    (r"is a duplicate \(first used on row (\d+)\)", r"komt al voor (eerst op rij \1)"),
+    (r"^unique$", "uniek"),
+    (r"^fails (\S+)$", r"voldoet niet aan de controle \1"),
+    # locations and municipalities
+    (
+        r"is not the NIS code of a Flemish municipality",
+        "is niet de NIS-code van een Vlaamse gemeente",
+    ),
+    (
+        r"a 5-digit NIS code of one of the (\d+) Flemish municipalities \((\d+)\)",
+        r"een NIS-code van 5 cijfers van een van de \1 Vlaamse gemeenten (\2)",
+    ),
+    (r"is the postcode of (.+), not a NIS code", r"is de postcode van \1, geen NIS-code"),
+    (r"is a postcode, not a NIS code", "is een postcode, geen NIS-code"),
+    (
+        r"the 5-digit NIS code of the municipality",
+        "de NIS-code van 5 cijfers van de gemeente",
+    ),
+    (
+        r"holds a code that is not a Flemish municipality",
+        "bevat een code die geen Vlaamse gemeente is",
+    ),
+    (
+        r"NIS codes of Flemish municipalities separated by ';' \(or empty\)",
+        "NIS-codes van Vlaamse gemeenten gescheiden door ';' (of leeg)",
+    ),
+    (
+        r"holds a Brussels-Capital municipality, outside the Flemish ZES framework",
+        "bevat een gemeente van het Brussels Hoofdstedelijk Gewest, buiten het Vlaamse ZES-kader",
+    ),
+    (
+        r"holds (.+), a municipality of the Brussels-Capital Region: Brussels is outside the "
+        r"Flemish ZES framework \(the agreement covers zones of Flemish cities only\)",
+        r"bevat \1, een gemeente van het Brussels Hoofdstedelijk Gewest: Brussel valt buiten "
+        r"het Vlaamse ZES-kader (het akkoord gaat alleen over zones van Vlaamse steden)",
+    ),
+    (
+        r"lat and lon, or a nis_code to place the depot at the municipality",
+        "lat en lon, of een nis_code om het depot in de gemeente te plaatsen",
+    ),
+    (r"places the depot outside Flanders", "plaatst het depot buiten Vlaanderen"),
+    (
+        r"lat/lon \(WGS84 degrees\) of a point in the Flemish Region",
+        "lat/lon (WGS84-graden) van een punt in het Vlaams Gewest",
+    ),
+    (
+        r"^\((.+)\) is not in zones\.csv, so it has no ZES start year and these rows get no "
+        r"zero-emission obligation from it: ",
+        r"(\1) staat niet in zones.csv: de stad heeft dus geen startjaar van een ZES en deze "
+        r"rijen krijgen er geen zero-emissieverplichting door: ",
+    ),
+    (r"^\(unknown\)", "(onbekend)"),
+    (
+        r"add the city to zones\.csv with its zes_start_year, or correct the code",
+        "voeg de stad toe aan zones.csv met haar zes_start_year, of verbeter de code",
+    ),
+    # the vehicle: norm, exemption, consumption, energy
+    (
+        r"is not an emission norm for this category and fuel",
+        "is geen emissienorm voor deze categorie en brandstof",
+    ),
+    (
+        r"a Euro norm 0–6 or 0–VI \(e\.g\. 6, VI, Euro 6\); for T a stage I, II, IIIa, IIIb, IV "
+        r"or V; empty only for electric, hydrogen or exempt vehicles",
+        "een euronorm 0–6 of 0–VI (bv. 6, VI, Euro 6); voor T een stage I, II, IIIa, IIIb, IV "
+        "of V; leeg alleen voor elektrische, waterstof- of vrijgestelde voertuigen",
+    ),
+    (r"does not apply to this vehicle category", "geldt niet voor deze voertuigcategorie"),
+    (r" only for ", " alleen voor "),
+    (r"is not plausible for this vehicle category", "is niet aannemelijk voor deze categorie"),
+    (
+        r"daily_km, or energy_kwh_per_day to give the energy directly",
+        "daily_km, of energy_kwh_per_day om de energie rechtstreeks te geven",
+    ),
+    # endings and row lists shared by many phrasings
+    (r", or empty$", ", of leeg"),
+    (r"\brows (\d)", r"rijen \1"),
+    (r"\brow (\d)", r"rij \1"),
+)
+
+
+def translate_issue(text: str, lang: str | None = None) -> str:
+    """A phrasing of the needs validation in ``lang``: Dutch phrases, Dutch decimal commas.
+
+    Covers what is wrong, what is valid, the warnings and why a file cannot be read; values
+    quoted in them stay as written.  English is returned unchanged.
+
+    Examples
+    --------
+    >>> translate_issue("a number from 0 to 1500 (km), or empty", "nl")
+    'een getal van 0 tot en met 1500 (km), of leeg'
+    >>> translate_issue("'Diesel' was read as 'diesel' (rows 2–3)", "en")
+    "'Diesel' was read as 'diesel' (rows 2–3)"
+    """
+    if lang == "en":
+        return text
+    for english, dutch in ISSUE_PHRASES:
         text = re.sub(english, dutch, text)
     return localise_decimals(text, "nl")

@@ -159,8 +159,11 @@ class ValidationReport:
 
     def warning_lines(self) -> list[str]:
         """The warnings as text lines, file-level first."""
-        ordered = sorted(self.warnings, key=lambda i: (i.row or 0, i.column or ""))
-        return [f"  warning: {warning.message()}" for warning in ordered]
+        return [f"  warning: {warning.message()}" for warning in self.sorted_warnings()]
+
+    def sorted_warnings(self) -> list[RowIssue]:
+        """Warnings ordered by row (file-level first), then column."""
+        return sorted(self.warnings, key=lambda i: (i.row or 0, i.column or ""))
 
     def sorted_issues(self) -> list[RowIssue]:
         """Issues ordered by row (file-level first), then column."""
@@ -197,7 +200,7 @@ class ValidationReport:
 
     def warnings_frame(self) -> pd.DataFrame:
         """Return the warnings as a table, one row per warning (columns as :meth:`to_frame`)."""
-        return _issue_frame(sorted(self.warnings, key=lambda i: (i.row or 0, i.column or "")))
+        return _issue_frame(self.sorted_warnings())
 
 
 def _issue_frame(issues: Iterable[RowIssue]) -> pd.DataFrame:

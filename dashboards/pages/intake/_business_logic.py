@@ -30,6 +30,7 @@ SUFFIXES = (".csv", ".xlsx")
 #: Rows of the preview.
 PREVIEW_ROWS = 20
 ERROR_COLUMNS = ["row", "column", "value", "problem", "valid", "suggestion", "message"]
+#: Columns of the warnings shown (what was read tolerantly: encoding, ``Diesel`` as ``diesel`` …).
 WARNING_COLUMNS = ["column", "value", "message"]
 
 
@@ -95,13 +96,6 @@ def add_zone_warnings(result: IntakeResult, zones: pd.Series) -> None:
     """Warn about ZES cities of a valid upload that the case's zones do not list."""
     if result.table is not None and result.report is not None:
         result.report.warn(zone_warnings(result.table, zones))
-
-
-def warning_table(result: IntakeResult) -> pd.DataFrame:
-    """What the validation read tolerantly (encoding, ``Diesel`` as ``diesel`` …)."""
-    if result.report is None:
-        return pd.DataFrame(columns=WARNING_COLUMNS)
-    return result.report.warnings_frame()[WARNING_COLUMNS]
 
 
 def template_download(kind: str) -> dict[str, Any]:

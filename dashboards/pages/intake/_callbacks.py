@@ -55,7 +55,8 @@ def show_upload(
             HIDDEN,
             {},
         )
-    errors = logic.error_table(result)
+    issues = [] if result.report is None else result.report.sorted_issues()
+    errors = figures.issue_table(issues, lang, logic.ERROR_COLUMNS)
     parts = [html.Div(text, className="message error", id=ids.OUTCOME)]
     if not errors.empty:
         parts += [
@@ -68,7 +69,8 @@ def show_upload(
 
 def warning_block(result: logic.IntakeResult, lang: str) -> list[Any]:
     """The warnings of an upload (what was read tolerantly), or nothing when there are none."""
-    warnings = logic.warning_table(result)
+    found = [] if result.report is None else result.report.sorted_warnings()
+    warnings = figures.issue_table(found, lang, logic.WARNING_COLUMNS)
     if warnings.empty:
         return []
     return [
