@@ -204,3 +204,14 @@ def test_the_files_convention_decides_even_out_of_range(tmp_path: Path) -> None:
         "row 2, column 'daily_km': '2.000' is out of range; "
         "valid: a number from 0 to 1500 (km), or empty"
     ]
+
+
+def test_a_column_named_twice_is_reported_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "needs.csv"
+    path.write_text("need_id,need_id ,fuel\nN-1,N-2,Diesel\n", encoding="utf-8")
+    table, report = validate_needs_file(path)
+    assert table is None
+    assert [issue.message() for issue in report.issues] == [
+        "column 'need_id': 'need_id' is a column name that occurs more than once (after "
+        "trimming); valid: every column once"
+    ]

@@ -79,7 +79,13 @@ class PreparedNeeds:
 
 
 def prepare_needs(raw: pd.DataFrame) -> PreparedNeeds:
-    """Turn a raw needs table (all text, as read) into the contract's canonical text."""
+    """Turn a raw needs table (all text, as read) into the contract's canonical text.
+
+    A table naming a column twice is left as it is: its cells cannot be told apart, and the
+    header check reports the column (:func:`validation.schema.duplicate_column_issues`).
+    """
+    if raw.columns.astype(str).str.strip().duplicated().any():
+        return PreparedNeeds(raw.copy())
     table = _without_explanation_rows(raw)
     prepared = PreparedNeeds(table)
     _prepare_choices(prepared)
