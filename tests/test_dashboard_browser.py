@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -211,8 +212,19 @@ def test_a_bad_needs_file_shows_every_bad_row(browser, server, case, tmp_path):
     assert f"in {len(bad_rows)} rij(en)" in outcome
     rows = browser.find_elements(By.CSS_SELECTOR, "#in-error-table tbody tr")
     assert sorted({int(row.find_elements(By.TAG_NAME, "td")[0].text) for row in rows}) == bad_rows
-    assert "did you mean 'N2H'" in browser.find_element(By.ID, "in-error-table").text
+    errors = browser.find_element(By.ID, "in-error-table").text
+    assert "is geen voertuigcategorie" in errors and "bedoelde u 'N2H'" in errors, errors
+    assert "geldig: een getal van 0 tot en met 1500 (km), of leeg" in errors, errors
+    assert "ligt buiten het toegelaten bereik" in errors, errors
+    assert not re.search(r"did you mean|is not|one of|out of range|valid:", errors), errors
     browser.save_screenshot(str(SCREENSHOTS / "intake.png"))
+    browser.find_element(By.CSS_SELECTOR, "#lang-switch input[value=en]").click()
+    try:  # in English the validation's own words, as the CLI and the service say them
+        english = wait_for_text(browser, "in-error-table", ("did you mean",), 60)
+        assert "is not a vehicle category" in english and "is out of range" in english
+    finally:
+        browser.find_element(By.CSS_SELECTOR, "#lang-switch input[value=nl]").click()
+        wait_for_text(browser, "nav-overview", ("Overzicht",), 60)
 
 
 def test_a_scenario_run_shows_progress_and_the_comparison(browser, server):
