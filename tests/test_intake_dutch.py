@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboards.i18n import translate_issue
+from dashboards.pages.intake import _business_logic as logic
 from dashboards.pages.intake import _figures as figures
 from dashboards.pages.intake._business_logic import ERROR_COLUMNS
 from planner.intake.needs import validate_needs_file
@@ -91,11 +92,13 @@ def _numbers(folder: Path) -> list[Path]:
     in_range[1]["kwh_per_km"] = "1,3"
     commas = broken(0, daily_km="1.200,5", lat="50,8798", lon="4,7005")
     points = broken(0, daily_km="1,200.5")
+    decimal_comma = broken(1, kwh_per_km="1,3")
     return [
         write_needs(folder / "ambiguous.csv", ambiguous, delimiter=";"),
         write_needs(folder / "in-range.csv", in_range, delimiter=";"),
         write_needs(folder / "commas.csv", commas, delimiter=";"),
         write_needs(folder / "points.csv", points),
+        write_needs(folder / "decimal-comma.csv", decimal_comma),
         write_belgian_excel_csv(folder / "excel.csv"),
         write_belgian_excel_xlsx(folder / "excel.xlsx"),
     ]
@@ -156,19 +159,24 @@ def english_left(dutch: str) -> list[str]:
     return ENGLISH.findall(QUOTED.sub(" ", dutch))
 
 
+#: A phrase of each kind of issue and warning the corpus must reach.
+REACHED = (
+    "is not a vehicle category", "is out of range", "is not a whole number",
+    "is a duplicate", "is the postcode of", "holds 21004", "places the depot outside",
+    "is not an emission norm", "does not apply", "is not plausible", "is empty while",
+    "holds invisible", "characters long", "spreadsheet formula", "full-width",
+    "was read as 'diesel'", "as were the other times", "reads two ways",
+    "(thousands separator)", "(decimal comma)", "(an Excel time)",
+    "(the only reading in range)", "required column is missing",
+    "is not a column of the contract", "more than once", "is not UTF-8",
+    "is not in zones.csv", "is not a time of day", "is not a yes/no value",
+)  # fmt: skip
+
+
 def test_the_corpus_reaches_every_kind_of_issue(validated) -> None:
     issues, errors = validated
     problems = " | ".join(texts_of(issues))
-    for phrase in (
-        "is not a vehicle category", "is out of range", "is not a whole number",
-        "is a duplicate", "is the postcode of", "holds 21004", "places the depot outside",
-        "is not an emission norm", "does not apply", "is not plausible", "is empty while",
-        "holds invisible", "characters long", "spreadsheet formula", "full-width",
-        "was read as 'diesel'", "as were the other times", "reads two ways",
-        "(thousands separator)", "(an Excel time)", "(the only reading in range)",
-        "required column is missing", "is not a column of the contract", "more than once",
-        "is not UTF-8", "is not in zones.csv", "is not a time of day", "is not a yes/no value",
-    ):  # fmt: skip
+    for phrase in REACHED:
         assert phrase in problems, phrase
     assert len(errors) == 3, errors  # neither UTF-8 nor Windows-1252, NUL bytes, empty
 
@@ -211,3 +219,16 @@ def test_a_dutch_issue_line_names_row_column_value_and_suggestion() -> None:
         "N2L, N2H, N3, T — bedoelde u 'N2H'?"
     )
     assert figures.issue_message(issue, "en") == issue.message()
+
+
+def test_an_unreadable_upload_says_why_in_dutch() -> None:
+    empty = logic.validate_upload("needs.csv", b"")
+    assert figures.outcome_text(empty, "nl") == (
+        "Het bestand kan niet gelezen worden: needs.csv: het bestand is leeg; er hoort een kopregel"
+    )
+    assert figures.outcome_text(empty, "en") == (
+        "The file cannot be read: needs.csv: the file is empty; expected a header row"
+    )
+    with pytest.raises(ValueError, match="not base64") as raised:
+        logic.decode_upload("data:text/csv;base64,@@")
+    assert translate_issue(str(raised.value), "nl") == "de upload is geen base64-inhoud"
