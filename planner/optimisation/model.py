@@ -17,6 +17,9 @@ Constraint families (``define_*_constraints``), with structured names:
 * ``energy-{need}``: Σ hours × power + unmet = daily energy;
 * ``link-{need}-{site}``: energy at a site ≤ min(daily energy, what fits) × open — the
   disaggregated linking that makes the relaxation tight;
+* ``clink-{need}-{site}``: energy at a site ≤ min(daily energy, what fits) × Σ chargers of
+  the types suiting the need's category — the same disaggregation on the chargers, which
+  closes most of the LP–MIP gap (:func:`define_charger_link_constraints`);
 * ``vehicles-{need}-{slot}``: a need's power over all its sites ≤ vehicles × max kW;
 * ``chargers-{site}-{category}[-{slot}]``: power of a category ≤ Σ over the types suiting
   it of chargers × min(type kW, vehicle kW) — a vehicle draws at most its own maximum, so
@@ -154,17 +157,20 @@ class PlanProblem:
         }
 
 
-def build_problem(inputs: PlanInputs) -> PlanProblem:
+def build_problem(inputs: PlanInputs, coarse: bool = False) -> PlanProblem:
     """Build the year's MILP (see the module docstring); nothing is solved.
 
     Parameters
     ----------
     inputs
         The year's inputs.
+    coarse
+        Build the coarse-block relaxation instead of the hourly model
+        (:func:`~planner.optimisation.structure.make_structure`).
     """
     started = time.perf_counter()
     with no_garbage_collection():
-        problem = _build(inputs)
+        problem = _build(inputs, coarse)
     problem.build_s = time.perf_counter() - started
     return problem
 
@@ -185,8 +191,8 @@ def no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(inputs: PlanInputs) -> PlanProblem:
-    structure = make_structure(inputs)
+def _build(inputs: PlanInputs, coarse: bool) -> PlanProblem:
+    structure = make_structure(inputs, coarse)
     prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
     power = [
         prob.add_variable(f"power_{row}", 0.0, float(ub))
@@ -213,6 +219,7 @@ def _build(inputs: PlanInputs) -> PlanProblem:
     )
     define_energy_constraints(problem)
     define_link_constraints(problem)
+    define_charger_link_constraints(problem)
     define_vehicle_constraints(problem)
     define_site_constraints(problem)
     define_grid_constraints(problem)
@@ -457,6 +464,37 @@ def define_link_constraints(problem: PlanProblem) -> None:
         terms = grouped.terms(g)
         terms.append((site_open, -caps[pair]))
         _add(problem, f"link-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
+
+
+def define_charger_link_constraints(problem: PlanProblem) -> None:
+    """``clink-{need}-{site}``: energy of a pair ≤ min(daily energy, what fits) × suitable chargers.
+
+    Valid for every integer plan: a category draws power at a site only when at least one
+    charger suiting it is there (``chargers-{site}-{category}``), and with one or more the
+    right side is at least the pair's largest energy.  The LP relaxation, which otherwise
+    buys a sliver of a charger per kW, must buy one whole charger's worth per need served.
+    Skipped where a suitable charger is already in place (the row could never bind).
+    """
+    s, inputs = problem.structure, problem.inputs
+    hours = s.row_hours
+    fits = np.bincount(s.row_pair, weights=hours * s.row_ub_kw, minlength=len(s.pairs))
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
+    caps = np.minimum(energy, fits).tolist()
+    category = inputs.needs["category"].astype(str).to_numpy()[s.pair_need].tolist()
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    pair_site = s.pair_site.tolist()
+    suiting: dict[tuple[int, str], list[pulp.LpVariable]] = {}
+    for (site, k), var in problem.chargers.items():
+        for cat in inputs.chargers[k].categories:
+            suiting.setdefault((site, cat), []).append(var)
+    grouped = _Grouped(s.row_pair, problem.power, hours)
+    for g, pair in enumerate(grouped.keys):
+        chargers = suiting.get((pair_site[pair], category[pair]), [])
+        if not chargers or any(var.lowBound >= 1 for var in chargers):
+            continue
+        terms = grouped.terms(g)
+        terms += [(var, -caps[pair]) for var in chargers]
+        _add(problem, f"clink-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
 
 
 def define_vehicle_constraints(problem: PlanProblem) -> None:

@@ -89,6 +89,10 @@ class PlanResult:
         and premium) of the cost stage; ``None`` without a bound.
     cpu_s
         Process CPU seconds of building and solving the year (solver threads included).
+    ladder_certificate
+        Weighted ladder: per tier (private, semi-public) the plan's energy against an upper
+        bound on its lexicographic level (:class:`~planner.optimisation.coarse.LadderCertificate`);
+        ``None`` under the other policies.
     """
 
     year: int
@@ -115,6 +119,7 @@ class PlanResult:
     unmet_structural_kwh_per_day: float | None = None
     mip_gap_eur: float | None = None
     cpu_s: float = 0.0
+    ladder_certificate: dict[str, dict[str, float]] | None = None
 
     @property
     def investment_eur_per_year(self) -> float:
@@ -159,6 +164,7 @@ class PlanResult:
             "wall_s": round(self.build_s + self.solve_s, 3),
             "cpu_s": round(self.cpu_s, 3),
             "model": dict(self.model),
+            "ladder_certificate": self.ladder_certificate,
             "stages": [
                 {
                     "name": r.name,

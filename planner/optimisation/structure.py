@@ -95,8 +95,19 @@ class PlanStructure:
         return hours
 
 
-def make_structure(inputs: PlanInputs) -> PlanStructure:
-    """Decide the blocks, the pair–block rows and the binding grid rows of a year's problem."""
+def make_structure(inputs: PlanInputs, coarse: bool = False) -> PlanStructure:
+    """Decide the blocks, the pair–block rows and the binding grid rows of a year's problem.
+
+    Parameters
+    ----------
+    inputs
+        The year's inputs.
+    coarse
+        Merge slots that differ only in grid headroom (hours where a window starts or ends
+        stay apart) and bound each block's load by the mean headroom of its slots
+        (:func:`_block_mean_headroom`): a relaxation of the hourly model (see
+        :mod:`planner.optimisation.coarse`).
+    """
     needs, sites = inputs.needs, inputs.sites
     offpeak = minute_mask(*inputs.offpeak_window)
     need_cap_kw = needs["vehicles"].to_numpy(float) * needs["max_kw_per_vehicle"].to_numpy(float)
@@ -107,9 +118,10 @@ def make_structure(inputs: PlanInputs) -> PlanStructure:
     share, price = _pair_slots(inputs, pair_need, pair_site, hard)
     ub_kw = need_cap_kw[pair_need, None] * share
     site_nodes = _site_nodes(inputs)
-    binding = _binding_headroom(inputs, site_nodes, pair_site, ub_kw)
+    binding, potential = _binding_headroom(inputs, site_nodes, pair_site, ub_kw)
+    shaping = np.zeros((0, inputs.n_slots)) if coarse else binding
     blocks = make_blocks(
-        slot_signatures(_masks(inputs, pairs, offpeak), binding, inputs.slot_minutes),
+        slot_signatures(_masks(inputs, pairs, offpeak), shaping, inputs.slot_minutes),
         inputs.slot_minutes,
     )
     rows = _pair_block_rows(ub_kw, price, blocks)
@@ -117,7 +129,11 @@ def make_structure(inputs: PlanInputs) -> PlanStructure:
     remap = np.full(len(pairs), -1, dtype=np.intp)
     remap[kept] = np.arange(len(kept))
     categories = _site_categories(inputs, pair_need[kept], pair_site[kept])
-    binding_kva = binding[:, blocks.first_slot] if len(binding) else np.zeros((0, blocks.count))
+    binding_kva = (
+        _block_mean_headroom(binding, potential, blocks)
+        if coarse
+        else binding[:, blocks.first_slot]
+    )
     return PlanStructure(
         blocks=blocks,
         need_hard=hard,
@@ -198,8 +214,10 @@ def _site_nodes(inputs: PlanInputs) -> list[list[int]]:
 
 def _binding_headroom(
     inputs: PlanInputs, site_nodes: list[list[int]], pair_site: IntArray, ub_kw: FloatArray
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """Headroom per (node, slot) where it can bind, NaN elsewhere (see the module docstring).
+
+    Also the potential load per (node, slot): what every site below could draw, kVA.
 
     The most a site can draw in a slot is the smaller of its connection cap and the sum of
     what its paired needs can take then.
@@ -214,7 +232,26 @@ def _binding_headroom(
             potential[node] += site_load[site] / inputs.power_factor
     carried = grid.nodes["node_id"].map(inputs.built.reinforcement_kva).fillna(0.0).to_numpy(float)
     headroom = np.clip(grid.headroom_kva, 0.0, None) + carried[:, None]
-    return np.where(headroom < potential - 1e-9, headroom, np.nan)
+    return np.where(headroom < potential - 1e-9, headroom, np.nan), potential
+
+
+def _block_mean_headroom(binding: FloatArray, potential: FloatArray, blocks: Blocks) -> FloatArray:
+    """Per (node, block): the mean over the block's slots of what the load may reach, kVA.
+
+    In each slot the load below a node is at most its headroom and at most its potential
+    (what every site below could draw then), so it is at most the smaller of the two; a
+    load constant over the block (the block's variables) that respects the hourly rows
+    respects their mean.  NaN where no slot of the block binds.
+    """
+    if not len(binding):
+        return np.zeros((0, blocks.count))
+    reach = np.where(np.isnan(binding), potential, np.minimum(binding, potential))
+    result = np.full((len(binding), blocks.count), np.nan)
+    for block, slots in enumerate(blocks.slots):
+        at = list(slots)
+        binds = ~np.isnan(binding[:, at]).all(axis=1)
+        result[binds, block] = reach[binds][:, at].mean(axis=1)
+    return result
 
 
 def _masks(inputs: PlanInputs, pairs: pd.DataFrame, offpeak: BoolArray) -> list[BoolArray]:
