@@ -54,7 +54,7 @@ POLISH = "polish"
 PRIVATE_LP = "private_lp"
 LADDER_LP = "ladder_lp"
 #: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
-COARSE_GAP_SHARE = 0.5
+COARSE_GAP_SHARE = 0.9
 #: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
 COARSE_NODES = 2000
 REPAIR_NODES = 500

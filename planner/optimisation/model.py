@@ -78,6 +78,10 @@ class CostCoefficients:
         × ladder premium (``weighted`` only).
     unmet
         Per need and kWh/day: operating days × penalty.
+    unmet_premium
+        Per need and kWh/day, ``weighted`` only: operating days × the highest tier premium,
+        so that the premium never makes leaving energy unmet cheaper, against serving it on
+        the dearest tier, than it is without a ladder.
     open
         Per modelled site: annuity × fixed cost (0 where already open).
     chargers
@@ -90,6 +94,7 @@ class CostCoefficients:
     power_access: FloatArray
     power_premium: FloatArray
     unmet: FloatArray
+    unmet_premium: FloatArray
     open: dict[int, float]
     chargers: dict[tuple[int, int], float]
     reinforcement: dict[int, float]
@@ -289,14 +294,16 @@ def _cost_coefficients(
     access = structure.pairs["access_cost_eur_per_kwh"].to_numpy(float)[structure.row_pair]
     tier = inputs.sites["tier"].to_numpy()[structure.pair_site[structure.row_pair]]
     premium = np.array([s.tier_premium_eur_per_kwh.get(str(t), 0.0) for t in tier])
+    highest = max(s.tier_premium_eur_per_kwh.values(), default=0.0)
     if s.ladder_policy != LadderPolicy.WEIGHTED:
-        premium = np.zeros(len(tier))
+        premium, highest = np.zeros(len(tier)), 0.0
     fixed = inputs.sites["fixed_cost_eur"].to_numpy(float)
     return CostCoefficients(
         power_energy=unit * structure.row_price_eur_per_kwh,
         power_access=unit * access,
         power_premium=unit * premium,
         unmet=np.full(len(inputs.needs), days * s.unmet_penalty_eur_per_kwh),
+        unmet_premium=np.full(len(inputs.needs), days * highest),
         open={
             site: 0.0 if var.lowBound == 1 else annuity * fixed[site]
             for site, var in open_vars.items()
@@ -314,7 +321,7 @@ def make_objective(problem: PlanProblem) -> pulp.LpAffineExpression:
     c = problem.costs
     per_kw = c.power_energy + c.power_access + c.power_premium
     terms: Terms = list(zip(problem.power, per_kw.tolist(), strict=True))
-    terms += list(zip(problem.unmet, c.unmet.tolist(), strict=True))
+    terms += list(zip(problem.unmet, (c.unmet + c.unmet_premium).tolist(), strict=True))
     terms += [(problem.open[s], cost) for s, cost in c.open.items() if cost]
     terms += [(problem.chargers[key], cost) for key, cost in c.chargers.items() if cost]
     terms += [(problem.reinforcement[v], cost) for v, cost in c.reinforcement.items() if cost]

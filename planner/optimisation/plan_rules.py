@@ -182,14 +182,15 @@ def define_connector_constraints(problem: PlanProblem) -> None:
     tiers = inputs.sites["tier"].to_numpy()
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     plugs = _plug_terms(problem)
-    kw = charging_kw(problem)
+    hours_per_kw = s.row_hours / charging_kw(problem)
+    rows_at = dict(_positions_by_key(s.pair_site[s.row_pair]))
     for site, pairs in _positions_by_key(s.pair_site):
         if not plugs.get(site):
             continue
         if tiers[site] == Tier.PRIVATE:
             _define_parked(problem, site, pairs, plugs[site], units)
         else:
-            _define_connector_hours(problem, site, plugs[site], kw)
+            _define_connector_hours(problem, site, plugs[site], rows_at[site], hours_per_kw)
 
 
 def _plug_terms(problem: PlanProblem) -> dict[int, Terms]:
@@ -263,12 +264,16 @@ def _define_parked(
         _add(problem, f"connectors-{site_id}-{slot}", terms, LE, 0.0)
 
 
-def _define_connector_hours(problem: PlanProblem, site: int, plugs: Terms, kw: FloatArray) -> None:
-    s, inputs = problem.structure, problem.inputs
-    rows = np.flatnonzero(s.pair_site[s.row_pair] == site)
-    row = inputs.sites.iloc[site]
+def _define_connector_hours(
+    problem: PlanProblem, site: int, plugs: Terms, rows: IntArray, hours_per_kw: FloatArray
+) -> None:
+    """``connector-hours-{site}`` over the site's pair–block rows (``rows``, ascending)."""
+    row = problem.inputs.sites.iloc[site]
     hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
-    terms: Terms = [(problem.power[r], float(s.row_hours[r] / kw[r])) for r in rows.tolist()]
+    at = np.sort(rows)
+    terms: Terms = list(
+        zip([problem.power[r] for r in at.tolist()], hours_per_kw[at].tolist(), strict=True)
+    )
     terms += [(var, -float(hours) * n) for var, n in plugs]
     _add(problem, f"connector-hours-{row['site_id']}", terms, LE, 0.0)
 

@@ -287,7 +287,8 @@ def _costs(problem: PlanProblem, values: SolutionValues) -> tuple[dict[str, floa
         CostKey.ACCESS: float(c.power_access @ values.power),
         CostKey.REINFORCEMENT: total_kva * inputs.settings.reinforcement_cost_eur_per_kva,
     }
-    return costs, float(c.unmet @ values.unmet), float(c.power_premium @ values.power)
+    premium = float(c.power_premium @ values.power + c.unmet_premium @ values.unmet)
+    return costs, float(c.unmet @ values.unmet), premium
 
 
 def built_after(problem: PlanProblem, values: SolutionValues) -> BuiltCapacity:
