@@ -128,6 +128,10 @@ class PlanProblem:
     vehicles
         Whole units (vehicles) of each need charging at each site, by pair position
         (:mod:`planner.optimisation.plan_rules`).
+    pair_energy
+        Per pair: the terms of its daily energy, kWh (:func:`define_pair_energy`).
+    energy_vars
+        The pair-energy variables (pairs charging in several blocks).
     """
 
     inputs: PlanInputs
@@ -145,6 +149,8 @@ class PlanProblem:
     semi_public_energy: pulp.LpAffineExpression
     build_s: float
     vehicles: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    pair_energy: list[Terms] = field(default_factory=list)
+    energy_vars: list[pulp.LpVariable] = field(default_factory=list)
 
     def sizes(self) -> dict[str, int]:
         """Variables, constraints and integer variables of the model."""
@@ -154,7 +160,8 @@ class PlanProblem:
             + len(self.unmet)
             + integers
             + len(self.reinforcement)
-            + len(self.peaks),
+            + len(self.peaks)
+            + len(self.energy_vars),
             "constraints": self.prob.numConstraints(),
             "integers": integers,
             "blocks": self.structure.blocks.count,
@@ -222,6 +229,7 @@ def _build(inputs: PlanInputs, coarse: bool) -> PlanProblem:
         semi_public_energy=pulp.LpAffineExpression(),
         build_s=0.0,
     )
+    define_pair_energy(problem)
     define_energy_constraints(problem)
     define_link_constraints(problem)
     define_charger_link_constraints(problem)
@@ -440,37 +448,72 @@ def _ids(frame_column: pd.Series) -> list[str]:
     return [str(value) for value in frame_column.tolist()]
 
 
+def define_pair_energy(problem: PlanProblem) -> None:
+    """``pair-energy-{need}-{site}``: the daily energy of a pair charging in several blocks.
+
+    One continuous variable ``energy_{pair}`` = Σ hours × power over the pair's blocks; the
+    rows on a pair's energy (link, charger link, whole vehicles, no dust, the need's energy)
+    hold it instead of every block's power, which keeps the matrix about half as dense.  A
+    pair charging in one block keeps its one power term.
+    """
+    s = problem.structure
+    grouped = _Grouped(s.row_pair, problem.power, s.row_hours)
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    problem.pair_energy = [[] for _ in range(len(s.pairs))]
+    for g, pair in enumerate(grouped.keys):
+        terms = grouped.terms(g)
+        if len(terms) == 1:
+            problem.pair_energy[pair] = terms
+            continue
+        var = problem.prob.add_variable(f"energy_{pair}", 0.0)
+        problem.energy_vars.append(var)
+        terms.append((var, -1.0))
+        name = f"pair-energy-{need_ids[pair]}-{site_ids[pair]}"
+        _add(problem, name, terms, pulp.LpConstraintEQ, 0.0)
+        problem.pair_energy[pair] = [(var, 1.0)]
+    _register(problem, itertools.chain(problem.power, problem.energy_vars))
+
+
+def pair_energy_terms(problem: PlanProblem, pairs: Iterable[int]) -> Terms:
+    """The terms of the daily energy of some pairs together, kWh."""
+    return [term for pair in pairs for term in problem.pair_energy[pair]]
+
+
 def define_energy_constraints(problem: PlanProblem) -> None:
     """``energy-{need}``: energy charged at all sites + unmet = the need's daily energy."""
     s, needs = problem.structure, problem.inputs.needs
-    grouped = _Grouped(s.pair_need[s.row_pair], problem.power, s.row_hours)
-    group_of = dict(zip(grouped.keys, range(grouped.count), strict=True))
+    pairs_of: dict[int, list[int]] = defaultdict(list)
+    for pair, need in enumerate(s.pair_need.tolist()):
+        pairs_of[need].append(pair)
     energy = needs["energy_kwh_per_day"].to_numpy(float).tolist()
     for n, need_id in enumerate(_ids(needs["need_id"])):
-        g = group_of.get(n)
-        terms = grouped.terms(g) if g is not None else []
+        terms = pair_energy_terms(problem, pairs_of.get(n, []))
         terms.append((problem.unmet[n], 1.0))
         _add(problem, f"energy-{need_id}", terms, pulp.LpConstraintEQ, energy[n])
-    _register(problem, itertools.chain(problem.power, problem.unmet))
+    _register(problem, problem.unmet)
 
 
 def define_link_constraints(problem: PlanProblem) -> None:
     """``link-{need}-{site}``: energy of a pair ≤ min(daily energy, what fits) × open."""
-    s, inputs = problem.structure, problem.inputs
-    hours = s.row_hours
-    fits = np.bincount(s.row_pair, weights=hours * s.row_ub_kw, minlength=len(s.pairs))
-    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
-    caps = np.minimum(energy, fits).tolist()
+    s = problem.structure
+    caps = pair_caps_kwh(problem).tolist()
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
-    pair_site = s.pair_site.tolist()
-    grouped = _Grouped(s.row_pair, problem.power, hours)
-    for g, pair in enumerate(grouped.keys):
-        site_open = problem.open[pair_site[pair]]
+    for pair, site in enumerate(s.pair_site.tolist()):
+        site_open = problem.open[site]
         if site_open.lowBound == 1:
             continue
-        terms = grouped.terms(g)
+        terms = pair_energy_terms(problem, [pair])
         terms.append((site_open, -caps[pair]))
         _add(problem, f"link-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
+
+
+def pair_caps_kwh(problem: PlanProblem) -> FloatArray:
+    """Per pair: the most it can charge a day, kWh (the need's energy, and what fits)."""
+    s, inputs = problem.structure, problem.inputs
+    fits = np.bincount(s.row_pair, weights=s.row_hours * s.row_ub_kw, minlength=len(s.pairs))
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
+    caps: FloatArray = np.minimum(energy, fits)
+    return caps
 
 
 def define_charger_link_constraints(problem: PlanProblem) -> None:
@@ -483,23 +526,18 @@ def define_charger_link_constraints(problem: PlanProblem) -> None:
     Skipped where a suitable charger is already in place (the row could never bind).
     """
     s, inputs = problem.structure, problem.inputs
-    hours = s.row_hours
-    fits = np.bincount(s.row_pair, weights=hours * s.row_ub_kw, minlength=len(s.pairs))
-    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
-    caps = np.minimum(energy, fits).tolist()
+    caps = pair_caps_kwh(problem).tolist()
     category = inputs.needs["category"].astype(str).to_numpy()[s.pair_need].tolist()
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
-    pair_site = s.pair_site.tolist()
     suiting: dict[tuple[int, str], list[pulp.LpVariable]] = {}
     for (site, k), var in problem.chargers.items():
         for cat in inputs.chargers[k].categories:
             suiting.setdefault((site, cat), []).append(var)
-    grouped = _Grouped(s.row_pair, problem.power, hours)
-    for g, pair in enumerate(grouped.keys):
-        chargers = suiting.get((pair_site[pair], category[pair]), [])
+    for pair, site in enumerate(s.pair_site.tolist()):
+        chargers = suiting.get((site, category[pair]), [])
         if not chargers or any(var.lowBound >= 1 for var in chargers):
             continue
-        terms = grouped.terms(g)
+        terms = pair_energy_terms(problem, [pair])
         terms += [(var, -caps[pair]) for var in chargers]
         _add(problem, f"clink-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
 

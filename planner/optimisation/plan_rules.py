@@ -45,9 +45,9 @@ from planner.optimisation.model import (
     PlanProblem,
     Terms,
     _add,
-    _Grouped,
     _ids,
     _register,
+    pair_energy_terms,
 )
 from planner.optimisation.structure import IntArray, charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask, slot_share
@@ -112,11 +112,6 @@ def pair_unit_kwh(problem: PlanProblem, units: VehicleUnits) -> FloatArray:
     return result
 
 
-def _pair_energy(problem: PlanProblem) -> _Grouped:
-    s = problem.structure
-    return _Grouped(s.row_pair, problem.power, s.row_hours)
-
-
 def define_vehicle_split_constraints(problem: PlanProblem) -> None:
     """Integer units per pair, ``vehicle-energy-{need}-{site}`` and ``vehicle-split-{need}``."""
     s, inputs = problem.structure, problem.inputs
@@ -130,9 +125,8 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
             f"vehicles_{pair}", 0, top, pulp.LpInteger
         )
     _register(problem, problem.vehicles.values())
-    grouped = _pair_energy(problem)
-    for g, pair in enumerate(grouped.keys):
-        terms = grouped.terms(g)
+    for pair in range(len(s.pairs)):
+        terms = pair_energy_terms(problem, [pair])
         terms.append((problem.vehicles[pair], -float(per_unit[pair])))
         _add(problem, f"vehicle-energy-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
     need_names = _ids(inputs.needs["need_id"])
@@ -160,18 +154,16 @@ def define_min_energy_constraints(problem: PlanProblem) -> None:
         return
     units = vehicle_units(inputs.needs, minimum)
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
-    grouped = _pair_energy(problem)
-    for g, pair in enumerate(grouped.keys):
-        terms = grouped.terms(g)
+    for pair in range(len(s.pairs)):
+        terms = pair_energy_terms(problem, [pair])
         terms.append((problem.vehicles[pair], -float(units.min_kwh[s.pair_need[pair]])))
         _add(problem, f"min-energy-{need_ids[pair]}-{site_ids[pair]}", terms, GE, 0.0)
-    by_site = _Grouped(s.pair_site[s.row_pair], problem.power, s.row_hours)
     names = _ids(inputs.sites["site_id"])
-    for g, site in enumerate(by_site.keys):
+    for site, pairs in _positions_by_key(s.pair_site):
         site_open = problem.open[site]
         if site_open.lowBound == 1:
             continue
-        terms = by_site.terms(g)
+        terms = pair_energy_terms(problem, sorted(pairs.tolist()))
         terms.append((site_open, -minimum))
         _add(problem, f"min-site-energy-{names[site]}", terms, GE, 0.0)
 
