@@ -8,9 +8,9 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    coarse row is the mean of hourly rows and a peak is at least a mean, so the hourly plan
    averaged over each block is a coarse plan of the same cost: the coarse model is a
    relaxation and its proven bound is a bound for the hourly model.
-2. **Ladder certificate** (weighted ladder): two LP relaxations of the coarse model, the most
-   energy private sites could charge, and the most private and semi-public together
-   (:class:`LadderCertificate`).
+2. **Ladder certificate** (weighted ladder): two LPs on the one-block relaxation (the whole
+   day one block, mean data), the most energy private sites could charge, and the most
+   private and semi-public together (:class:`LadderCertificate`).
 3. **Coarse MIP** with the weighted objective, from the rounded LP relaxation; it stops at
    half the scenario's MIP gap or at :data:`COARSE_NODES` nodes (deterministic), the time
    limit being only a safety net.
@@ -68,7 +68,7 @@ class LadderCertificate:
     ----------
     private_kwh_per_day, private_max_kwh_per_day
         Energy the plan charges on private sites, and the most any plan could (LP maximum
-        over the coarse relaxation: an upper bound on the lexicographic level).
+        over the one-block relaxation: an upper bound on the lexicographic level).
     semi_public_kwh_per_day, semi_public_max_kwh_per_day
         Energy on semi-public sites, and an upper bound on the lexicographic level: the LP
         maximum of private and semi-public together less the plan's private energy.
@@ -150,24 +150,22 @@ def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) 
     options
         The scenario's solver options.
     """
+    certificate = certificate_runs(solver, problem, options)
     coarse = build_problem(problem.inputs, coarse=True)
     if coarse.structure.blocks.count >= problem.structure.blocks.count:
-        return _hourly_only(solver, problem, options)
+        hourly = _hourly_only(solver, problem, options)
+        return replace(_maxima(certificate), runs=[*certificate, *hourly.runs])
     coarse_options = replace(
         options,
         mip_gap=options.mip_gap * COARSE_GAP_SHARE,
         max_nodes=_nodes(options, COARSE_NODES),
     )
-    rounding = partial(rounded_start, coarse)
-    stages = [
-        *certificate_stages(coarse),
-        Stage(COARSE, coarse.prob.objective, rounding=rounding),
-    ]
-    coarse_runs = solver.run_stages(coarse.prob, stages, coarse_options)
-    outcome = _maxima(coarse_runs)
-    if not coarse_runs[-1].has_solution or coarse_runs[-1].name != COARSE:
-        hourly = _hourly_only(solver, problem, options, with_certificate=False)
-        return replace(outcome, runs=[*coarse_runs, *hourly.runs])
+    stage = Stage(COARSE, coarse.prob.objective, rounding=partial(rounded_start, coarse))
+    coarse_runs = solver.run_stages(coarse.prob, [stage], coarse_options)
+    outcome = _maxima(certificate)
+    if not coarse_runs[-1].has_solution:
+        hourly = _hourly_only(solver, problem, options)
+        return replace(outcome, runs=[*certificate, *coarse_runs, *hourly.runs])
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs = solver.run_stages(
@@ -179,21 +177,32 @@ def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) 
         )
         runs = [replace(runs[0], name="repair_held_sites"), *retry]
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    return replace(outcome, runs=[*coarse_runs, *runs])
+    return replace(outcome, runs=[*certificate, *coarse_runs, *runs])
+
+
+def certificate_runs(solver: Solver, problem: PlanProblem, options: SolveOptions) -> list[StageRun]:
+    """The certificate's two LPs on the one-block relaxation (weighted ladder only).
+
+    With the whole day as one block (mean bounds and headroom) every plan of the hourly
+    model averages to a plan of this model, so its LP maxima bound the tier levels; it has
+    one column per pair, so the two LPs are cheap.
+    """
+    if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
+        return []
+    day = build_problem(problem.inputs, coarse=True, max_blocks=1)
+    stages = certificate_stages(day)
+    return solver.run_stages(day.prob, stages, options) if stages else []
 
 
 def _nodes(options: SolveOptions, default: int) -> int:
     return default if options.max_nodes is None else options.max_nodes
 
 
-def _hourly_only(
-    solver: Solver, problem: PlanProblem, options: SolveOptions, with_certificate: bool = True
-) -> CoarseOutcome:
+def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
     """The hourly MIP itself, from its rounded relaxation, then the polish."""
     rounding = partial(rounded_start, problem)
     fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
     stages = [
-        *(certificate_stages(problem) if with_certificate else []),
         Stage(COST, problem.prob.objective, rounding=rounding),
         Stage(POLISH, problem.prob.objective, fixed=fixed),
     ]

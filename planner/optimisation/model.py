@@ -169,7 +169,9 @@ class PlanProblem:
         }
 
 
-def build_problem(inputs: PlanInputs, coarse: bool = False) -> PlanProblem:
+def build_problem(
+    inputs: PlanInputs, coarse: bool = False, max_blocks: int | None = None
+) -> PlanProblem:
     """Build the year's MILP (see the module docstring); nothing is solved.
 
     Parameters
@@ -179,10 +181,12 @@ def build_problem(inputs: PlanInputs, coarse: bool = False) -> PlanProblem:
     coarse
         Build the coarse-block relaxation instead of the hourly model
         (:func:`~planner.optimisation.structure.make_structure`).
+    max_blocks
+        Most blocks of the coarse model.
     """
     started = time.perf_counter()
     with no_garbage_collection():
-        problem = _build(inputs, coarse)
+        problem = _build(inputs, coarse, max_blocks)
     problem.build_s = time.perf_counter() - started
     return problem
 
@@ -203,8 +207,8 @@ def no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(inputs: PlanInputs, coarse: bool) -> PlanProblem:
-    structure = make_structure(inputs, coarse)
+def _build(inputs: PlanInputs, coarse: bool, max_blocks: int | None) -> PlanProblem:
+    structure = make_structure(inputs, coarse, max_blocks)
     prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
     power = [
         prob.add_variable(f"power_{row}", 0.0, float(ub))

@@ -96,7 +96,9 @@ class PlanStructure:
         return hours
 
 
-def make_structure(inputs: PlanInputs, coarse: bool = False) -> PlanStructure:
+def make_structure(
+    inputs: PlanInputs, coarse: bool = False, max_blocks: int | None = None
+) -> PlanStructure:
     """Decide the blocks, the pair–block rows and the binding grid rows of a year's problem.
 
     Parameters
@@ -108,6 +110,10 @@ def make_structure(inputs: PlanInputs, coarse: bool = False) -> PlanStructure:
         starting where most dwell windows start or end) with the mean of each slot's bounds
         (:func:`block_values`) and of each node's headroom (:func:`_block_mean_headroom`):
         a relaxation of the hourly model (see :mod:`planner.optimisation.coarse`).
+    max_blocks
+        Most coarse blocks (default :data:`MAX_COARSE_BLOCKS`); with 1 the whole day is one
+        block (prices then differ inside it: a relaxation of what can be charged, not of
+        the cost).
     """
     needs, sites = inputs.needs, inputs.sites
     offpeak = minute_mask(*inputs.offpeak_window)
@@ -121,7 +127,7 @@ def make_structure(inputs: PlanInputs, coarse: bool = False) -> PlanStructure:
     site_nodes = _site_nodes(inputs)
     binding, potential = _binding_headroom(inputs, site_nodes, pair_site, ub_kw)
     blocks = (
-        coarse_blocks(inputs, offpeak, pair_need, pair_site)
+        coarse_blocks(inputs, offpeak, pair_need, pair_site, max_blocks or MAX_COARSE_BLOCKS)
         if coarse
         else make_blocks(
             slot_signatures(_masks(inputs, pairs, offpeak), binding, inputs.slot_minutes),
@@ -230,11 +236,12 @@ def coarse_blocks(
     offpeak: BoolArray,
     pair_need: IntArray | None = None,
     pair_site: IntArray | None = None,
+    max_blocks: int = MAX_COARSE_BLOCKS,
 ) -> Blocks:
     """The coarse model's blocks: hours where prices change, and where most windows turn.
 
     A block starts wherever the off-peak share of a slot changes (so every price is the same
-    in all slots of a block) and, up to :data:`MAX_COARSE_BLOCKS` blocks, at the slots where
+    in all slots of a block) and, up to ``max_blocks`` blocks, at the slots where
     the most energy's dwell windows start or end (ties: earlier slot).  Any such partition
     gives a relaxation with block-mean data (:func:`block_values`).
 
@@ -252,6 +259,8 @@ def coarse_blocks(
     """
     n = inputs.n_slots
     starts: set[int] = set()
+    if max_blocks <= 1:
+        return Blocks(inputs.slot_minutes, (tuple(range(n)),))
     if inputs.settings.offpeak_policy != OffpeakPolicy.NONE:
         share = slot_share(offpeak, inputs.slot_minutes)
         starts = {t for t in range(n) if share[t] != share[t - 1]}
@@ -272,7 +281,7 @@ def coarse_blocks(
                     for slot in _slots_changed(hhmm, inputs.slot_minutes):
                         score[slot % n] += paired[site]
     for t in sorted(range(n), key=lambda t: (-score[t], t)):
-        if len(starts) >= MAX_COARSE_BLOCKS or score[t] <= 0:
+        if len(starts) >= max_blocks or score[t] <= 0:
             break
         starts.add(t)
     if not starts:
