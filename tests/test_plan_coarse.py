@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pulp
 import pytest
 
+from planner.optimisation import coarse
 from planner.optimisation.inputs import ChargerOption, GridInputs, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.solve import solve
@@ -123,8 +125,12 @@ def test_the_coarse_model_is_a_relaxation_of_the_hourly_model(seed: int) -> None
     assert optimum(coarse, relax=True) <= optimum(hourly, relax=True) + 1e-6
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "dive"), [(s, False) for s in range(6)] + [(0, True), (3, True)])
+def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
+    seed: int, dive: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if dive:  # a large model's path: coarse LP, then the coarse MIP with its sites fixed
+        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
     inputs = timed_case(seed, mip_gap=0.01)
     best = optimum(build_problem(inputs))
     problem = build_problem(inputs)
@@ -140,13 +146,12 @@ def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(see
     assert result.status == (
         SolveStatus.OPTIMAL if result.mip_gap <= 0.01 + 1e-12 else SolveStatus.FEASIBLE
     )
+    assert ("coarse_lp" in [run.name for run in result.stages]) == dive
 
 
 def test_the_coarse_stage_runs_where_headroom_changes_by_the_hour() -> None:
     result = solve(build_problem(timed_case(1, ladder_policy="weighted", mip_gap=0.01)))
-    names = [run.name for run in result.stages]
-    assert names[:2] == ["private_lp", "ladder_lp"] and "coarse" in names
-    assert names[-2:] == ["cost", "polish"]
+    assert [run.name for run in result.stages] == ["coarse", "cost", "polish"]
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -186,3 +191,15 @@ def test_the_same_inputs_give_the_same_plan() -> None:
     first, second = plan_tables(inputs), plan_tables(replace(inputs))
     for name, table in first.items():
         pd.testing.assert_frame_equal(table, second[name], check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_certificate_bounds_the_most_energy_any_plan_charges_on_the_tiers(seed: int) -> None:
+    problem = build_problem(timed_case(seed, ladder_policy="weighted"))
+    maxima = coarse.tier_energy_maxima(problem)
+    assert maxima is not None
+    both = pulp.LpAffineExpression(problem.private_energy + problem.semi_public_energy)
+    for bound, expression in zip(maxima, (problem.private_energy, both), strict=True):
+        stage = Stage("tier", expression, maximise=True)
+        (run,) = make_solver("highs").run_stages(problem.prob, [stage], EXACT)
+        assert run.objective is not None and run.objective <= bound + 1e-6

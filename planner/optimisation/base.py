@@ -196,7 +196,8 @@ class Solver(ABC):
         """Solve the stages in order; leave the last solution found in the variables.
 
         Stops after a stage without a solution.  The problem is left as it was given
-        (objective and constraints).
+        (objective and constraints).  When every stage is an LP relaxation, the last one's
+        values are left.
         """
 
 

@@ -46,6 +46,7 @@ class CbcSolver(Solver):
         objective, sense = prob.objective, prob.sense
         runs: list[StageRun] = []
         best: dict[pulp.LpVariable, float | None] | None = None
+        relaxed: dict[pulp.LpVariable, float | None] | None = None
         holds: list[str] = []
         try:
             for number, stage in enumerate(stages):
@@ -58,6 +59,7 @@ class CbcSolver(Solver):
                 if not run.has_solution:
                     break
                 if stage.relax:
+                    relaxed = {v: v.varValue for v in prob.variables()}
                     continue
                 best = {v: v.varValue for v in prob.variables()}
                 if stage.hold:
@@ -67,6 +69,7 @@ class CbcSolver(Solver):
                 del prob._constraints[name]
             prob.setObjective(objective)
             prob.sense = sense
+        best = best or relaxed
         if best is None:  # CBC leaves values behind even when it found no solution
             best = dict.fromkeys(prob.variables())
         for variable, value in best.items():

@@ -8,12 +8,15 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    coarse row is the mean of hourly rows and a peak is at least a mean, so the hourly plan
    averaged over each block is a coarse plan of the same cost: the coarse model is a
    relaxation and its proven bound is a bound for the hourly model.
-2. **Ladder certificate** (weighted ladder): two LPs on the one-block relaxation (the whole
-   day one block, mean data), the most energy private sites could charge, and the most
-   private and semi-public together (:class:`LadderCertificate`).
+2. **Ladder certificate** (weighted ladder): upper bounds on the energy private sites could
+   charge, and private and semi-public together, from two small LPs over the pairs
+   (:func:`tier_energy_maxima`, :class:`LadderCertificate`).
 3. **Coarse MIP** with the weighted objective, from the rounded LP relaxation; it stops at
-   half the scenario's MIP gap or at :data:`COARSE_NODES` nodes (deterministic), the time
-   limit being only a safety net.
+   :data:`COARSE_GAP_SHARE` of the scenario's MIP gap or at :data:`COARSE_NODES` nodes
+   (deterministic), the time limit being only a safety net.  A large coarse model (more
+   than :data:`DIVE_COLUMNS` power columns) is dived into instead: its LP gives the bound,
+   sites open where the LP opens them at least half, and the MIP with those sites fixed
+   chooses chargers and whole vehicles (:func:`_dive`).
 4. **Hourly repair**: the hourly model with the coarse plan's sites held (open or closed),
    at least its chargers, and every other integer free (whole vehicles per pair, charger
    counts): a MIP, so the plan it returns satisfies every hourly row and every plan rule.
@@ -29,15 +32,19 @@ hourly model is solved directly and its own bound is used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
+import highspy
+import numpy as np
+import numpy.typing as npt
 import pulp
 
 from charging_sites import Tier
 from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, StageRun
-from planner.optimisation.model import PlanProblem, build_problem
+from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
+from planner.optimisation.structure import charger_kw
+from planner.optimisation.timeblocks import FloatArray, minute_mask
 from planner.optimisation.warmstart import rounded_start
 from planner.scenario import LadderPolicy
 
@@ -50,9 +57,13 @@ COST = "cost"
 #: held, it re-chooses sites and chargers, so that a plan accepted within the MIP gap keeps
 #: no site open and no charger bought that it does not use.
 POLISH = "polish"
-#: Names of the certificate's LP stages.
-PRIVATE_LP = "private_lp"
-LADDER_LP = "ladder_lp"
+#: Name of the coarse LP of a dive (:func:`_dive`).
+COARSE_LP = "coarse_lp"
+#: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
+#: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
+DIVE_COLUMNS = 60_000
+#: Least LP value of a site's ``open`` at which the dive opens it.
+DIVE_OPEN_AT = 0.5
 #: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
 COARSE_GAP_SHARE = 0.9
 #: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
@@ -67,8 +78,8 @@ class LadderCertificate:
     Attributes
     ----------
     private_kwh_per_day, private_max_kwh_per_day
-        Energy the plan charges on private sites, and the most any plan could (LP maximum
-        over the one-block relaxation: an upper bound on the lexicographic level).
+        Energy the plan charges on private sites, and the most any plan could
+        (:func:`tier_energy_maxima`: an upper bound on the lexicographic level).
     semi_public_kwh_per_day, semi_public_max_kwh_per_day
         Energy on semi-public sites, and an upper bound on the lexicographic level: the LP
         maximum of private and semi-public together less the plan's private energy.
@@ -100,42 +111,32 @@ def _tier(energy: float, bound: float) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class CoarseOutcome:
-    """Stage runs of a coarse-to-fine solve and the LP maxima of the certificate.
+    """Stage runs of a coarse-to-fine solve and the energy maxima of the certificate.
 
     Attributes
     ----------
     runs
-        Every stage run (certificate LPs, coarse MIP, repair as ``cost``, polish).
-    private_max_kwh_per_day, ladder_max_kwh_per_day
-        LP maxima of private, and of private + semi-public energy (``None`` when not solved).
+        Every stage run (coarse MIP, repair as ``cost``, polish).
+    maxima
+        Upper bounds on private, and on private + semi-public energy, kWh/day
+        (:func:`tier_energy_maxima`; ``None`` when not worked out).
     """
 
     runs: list[StageRun]
-    private_max_kwh_per_day: float | None = None
-    ladder_max_kwh_per_day: float | None = None
+    maxima: tuple[float, float] | None = None
 
     def certificate(self, energy_by_tier: dict[str, float]) -> LadderCertificate | None:
-        """The certificate for a plan's energy per tier (``None`` without the LP maxima)."""
-        if self.private_max_kwh_per_day is None or self.ladder_max_kwh_per_day is None:
+        """The certificate for a plan's energy per tier (``None`` without the maxima)."""
+        if self.maxima is None:
             return None
+        private_max, ladder_max = self.maxima
         private = energy_by_tier.get(Tier.PRIVATE, 0.0)
         return LadderCertificate(
             private_kwh_per_day=private,
-            private_max_kwh_per_day=self.private_max_kwh_per_day,
+            private_max_kwh_per_day=private_max,
             semi_public_kwh_per_day=energy_by_tier.get(Tier.SEMI_PUBLIC, 0.0),
-            semi_public_max_kwh_per_day=max(self.ladder_max_kwh_per_day - private, 0.0),
+            semi_public_max_kwh_per_day=max(ladder_max - private, 0.0),
         )
-
-
-def certificate_stages(problem: PlanProblem) -> list[Stage]:
-    """LP stages maximising private, then private + semi-public energy (weighted ladder)."""
-    if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
-        return []
-    both = problem.private_energy + problem.semi_public_energy
-    return [
-        Stage(PRIVATE_LP, problem.private_energy, maximise=True, relax=True),
-        Stage(LADDER_LP, pulp.LpAffineExpression(both), maximise=True, relax=True),
-    ]
 
 
 def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
@@ -150,22 +151,23 @@ def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) 
     options
         The scenario's solver options.
     """
-    certificate = certificate_runs(solver, problem, options)
+    maxima = tier_energy_maxima(problem)
     coarse = build_problem(problem.inputs, coarse=True)
     if coarse.structure.blocks.count >= problem.structure.blocks.count:
-        hourly = _hourly_only(solver, problem, options)
-        return replace(_maxima(certificate), runs=[*certificate, *hourly.runs])
+        return replace(_hourly_only(solver, problem, options), maxima=maxima)
     coarse_options = replace(
         options,
         mip_gap=options.mip_gap * COARSE_GAP_SHARE,
         max_nodes=_nodes(options, COARSE_NODES),
     )
-    stage = Stage(COARSE, coarse.prob.objective, rounding=partial(rounded_start, coarse))
-    coarse_runs = solver.run_stages(coarse.prob, [stage], coarse_options)
-    outcome = _maxima(certificate)
+    if len(coarse.power) > DIVE_COLUMNS:
+        coarse_runs = _dive(solver, coarse, coarse_options)
+    else:
+        stage = Stage(COARSE, coarse.prob.objective, rounding=partial(rounded_start, coarse))
+        coarse_runs = solver.run_stages(coarse.prob, [stage], coarse_options)
     if not coarse_runs[-1].has_solution:
         hourly = _hourly_only(solver, problem, options)
-        return replace(outcome, runs=[*certificate, *coarse_runs, *hourly.runs])
+        return CoarseOutcome(runs=[*coarse_runs, *hourly.runs], maxima=maxima)
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs = solver.run_stages(
@@ -177,21 +179,92 @@ def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) 
         )
         runs = [replace(runs[0], name="repair_held_sites"), *retry]
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    return replace(outcome, runs=[*certificate, *coarse_runs, *runs])
+    return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima)
 
 
-def certificate_runs(solver: Solver, problem: PlanProblem, options: SolveOptions) -> list[StageRun]:
-    """The certificate's two LPs on the one-block relaxation (weighted ladder only).
+def tier_energy_maxima(problem: PlanProblem) -> tuple[float, float] | None:
+    """Upper bounds on private, and on private + semi-public energy, kWh/day (or ``None``).
 
-    With the whole day as one block (mean bounds and headroom) every plan of the hourly
-    model averages to a plan of this model, so its LP maxima bound the tier levels; it has
-    one column per pair, so the two LPs are cheap.
+    Each is the optimum of a small LP, a relaxation of the hourly model: one variable per
+    pair of the tiers, at most what the pair can charge in its windows (and the need's
+    energy); per need at most its energy; per site at most what its connection and its
+    largest number of the most powerful suitable chargers give in its open hours.  Every
+    hourly plan is a plan of it, so its maxima bound the lexicographic levels.
     """
     if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
-        return []
-    day = build_problem(problem.inputs, coarse=True, max_blocks=1)
-    stages = certificate_stages(day)
-    return solver.run_stages(day.prob, stages, options) if stages else []
+        return None
+    tiers = problem.inputs.sites["tier"].astype(str).to_numpy()[problem.structure.pair_site]
+    private = _max_energy(problem, tiers == Tier.PRIVATE)
+    both = _max_energy(problem, (tiers == Tier.PRIVATE) | (tiers == Tier.SEMI_PUBLIC))
+    return None if private is None or both is None else (private, both)
+
+
+def _max_energy(problem: PlanProblem, chosen: npt.NDArray[np.bool_]) -> float | None:
+    """The most energy the chosen pairs can charge together (see :func:`tier_energy_maxima`)."""
+    s = problem.structure
+    pairs = np.flatnonzero(chosen)
+    if pairs.size == 0:
+        return 0.0
+    caps = pair_caps_kwh(problem)[pairs]
+    needs_of, need_rows = np.unique(s.pair_need[pairs], return_inverse=True)
+    sites_of, site_rows = np.unique(s.pair_site[pairs], return_inverse=True)
+    energy = problem.inputs.needs["energy_kwh_per_day"].to_numpy(float)[needs_of]
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    n = pairs.size
+    none = np.zeros(0, np.int32)
+    highs.addCols(n, -np.ones(n), np.zeros(n), caps, 0, none, none, np.zeros(0))
+    rows = np.concatenate([need_rows, needs_of.size + site_rows]).astype(np.int32)
+    upper = np.concatenate([energy, _site_daily_kwh(problem, sites_of)])
+    order = np.argsort(rows, kind="stable")
+    columns = np.concatenate([np.arange(n), np.arange(n)])[order].astype(np.int32)
+    starts = np.searchsorted(rows[order], np.arange(upper.size)).astype(np.int32)
+    lower = np.full(upper.size, -highspy.kHighsInf)
+    highs.addRows(upper.size, lower, upper, columns.size, starts, columns, np.ones(columns.size))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return -float(highs.getInfo().objective_function_value)
+
+
+def _site_daily_kwh(problem: PlanProblem, sites: npt.NDArray[np.intp]) -> FloatArray:
+    """Per site: the most it can deliver a day, kWh (connection, and its chargers' power)."""
+    inputs, s = problem.inputs, problem.structure
+    table = inputs.sites
+    result = np.zeros(sites.size)
+    for i, site in enumerate(sites.tolist()):
+        row = table.iloc[site]
+        hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
+        best_kw = max(
+            (
+                charger_kw(inputs.chargers[k], cat, kw)
+                for k in s.site_types[site]
+                for cat, kw in s.site_categories[site].items()
+            ),
+            default=0.0,
+        )
+        limit = max(int(row["max_chargers"]), int(row["existing_chargers"]))
+        result[i] = hours * min(float(row["max_power_kw"]), limit * best_kw)
+    return result
+
+
+def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[StageRun]:
+    """The coarse LP (its optimum is the bound), then the coarse MIP with its sites fixed.
+
+    A site opens where the LP opens it at least half; the MIP chooses chargers and whole
+    vehicles.  The returned coarse run carries the LP's bound.
+    """
+    objective = coarse.prob.objective
+    (relaxed,) = solver.run_stages(coarse.prob, [Stage(COARSE_LP, objective, relax=True)], options)
+    if relaxed.status != SolveStatus.OPTIMAL:
+        return [relaxed]
+    bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
+    for var in coarse.open.values():
+        if var.lowBound != 1:
+            opened = float((var.varValue or 0.0) >= DIVE_OPEN_AT)
+            bounds[var] = (opened, opened)
+    (run,) = solver.run_stages(coarse.prob, [Stage(COARSE, objective, bounds=bounds)], options)
+    return [relaxed, replace(run, bound=relaxed.objective)]
 
 
 def _nodes(options: SolveOptions, default: int) -> int:
@@ -207,17 +280,7 @@ def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) ->
         Stage(POLISH, problem.prob.objective, fixed=fixed),
     ]
     hourly_options = replace(options, max_nodes=_nodes(options, COARSE_NODES))
-    runs = solver.run_stages(problem.prob, stages, hourly_options)
-    return replace(_maxima(runs), runs=runs)
-
-
-def _maxima(runs: Sequence[StageRun]) -> CoarseOutcome:
-    found = {run.name: run.objective for run in runs if run.status == SolveStatus.OPTIMAL}
-    return CoarseOutcome(
-        runs=list(runs),
-        private_max_kwh_per_day=found.get(PRIVATE_LP),
-        ladder_max_kwh_per_day=found.get(LADDER_LP),
-    )
+    return CoarseOutcome(runs=solver.run_stages(problem.prob, stages, hourly_options))
 
 
 def _repair_stages(problem: PlanProblem, coarse: PlanProblem, held_sites: bool) -> list[Stage]:

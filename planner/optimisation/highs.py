@@ -73,18 +73,21 @@ class HighsSolver(Solver):
         model = _pass_model(prob, options)
         runs: list[StageRun] = []
         best: FloatArray | None = None
+        relaxed: FloatArray | None = None
         for stage in stages:
             run, values = _run_stage(model, stage, options, best)
             runs.append(run)
             if values is None:
                 break
             if stage.relax:
+                relaxed = values
                 continue
             best = values
             if stage.hold:
                 _add_holds(model, stage, values, options)
-        if best is not None:
-            for variable, value in zip(model.variables, best.tolist(), strict=True):
+        kept = best if best is not None else relaxed
+        if kept is not None:
+            for variable, value in zip(model.variables, kept.tolist(), strict=True):
                 variable.varValue = value
         return runs
 

@@ -24,10 +24,9 @@ import pulp
 from charging_sites import Tier
 from planner.optimisation.coarse import (
     COARSE,
+    COARSE_LP,
     COST,
-    LADDER_LP,
     POLISH,
-    PRIVATE_LP,
     CoarseOutcome,
     coarse_to_fine,
 )
@@ -48,9 +47,9 @@ from planner.workflows.progress import stage as progress_stage
 
 LOGGER = logging.getLogger("laadplan")
 #: Stages that never decide a solve's status: the polish, the coarse MIP (its plan is only a
-#: start; the repair's gap is proven against its bound), the certificate's LPs and a repair
-#: with held sites that was retried with sites free to close.
-AUXILIARY_STAGES = frozenset({POLISH, COARSE, PRIVATE_LP, LADDER_LP, "repair_held_sites"})
+#: start; the repair's gap is proven against its bound) and a repair with held sites that
+#: was retried with sites free to close.
+AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, "repair_held_sites"})
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.
 LADDER_UNMET_WEIGHT = 100.0
