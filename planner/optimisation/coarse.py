@@ -45,7 +45,7 @@ from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, 
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask
-from planner.optimisation.warmstart import rounded_start
+from planner.optimisation.warmstart import rounded_start, rounded_units
 from planner.scenario import LadderPolicy
 
 #: Name of the coarse MIP stage.
@@ -252,18 +252,26 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     """The coarse LP (its optimum is the bound), then the coarse MIP with its sites fixed.
 
     A site opens where the LP opens it at least half; the MIP chooses chargers and whole
-    vehicles.  The returned coarse run carries the LP's bound.
+    vehicles, from a start with the LP's vehicle units rounded down (:func:`rounded_units`)
+    and the chargers chosen for them.  The returned coarse run carries the LP's bound.
     """
     objective = coarse.prob.objective
     (relaxed,) = solver.run_stages(coarse.prob, [Stage(COARSE_LP, objective, relax=True)], options)
     if relaxed.status != SolveStatus.OPTIMAL:
         return [relaxed]
+    values = {str(v.name): float(v.varValue or 0.0) for v in coarse.prob.variables()}
     bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
     for var in coarse.open.values():
         if var.lowBound != 1:
             opened = float((var.varValue or 0.0) >= DIVE_OPEN_AT)
             bounds[var] = (opened, opened)
-    (run,) = solver.run_stages(coarse.prob, [Stage(COARSE, objective, bounds=bounds)], options)
+    kept = {site for site, var in coarse.open.items() if bounds.get(var, (1.0, 1.0))[0] == 1.0}
+    for pair, site in enumerate(coarse.structure.pair_site.tolist()):
+        if site not in kept:  # no units where the dive keeps the site closed
+            values[str(coarse.vehicles[pair].name)] = 0.0
+    start = {**rounded_units(coarse, values, kept), **{v: b[0] for v, b in bounds.items()}}
+    stage = Stage(COARSE, objective, bounds=bounds, start=start)
+    (run,) = solver.run_stages(coarse.prob, [stage], options)
     return [relaxed, replace(run, bound=relaxed.objective)]
 
 

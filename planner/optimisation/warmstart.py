@@ -130,3 +130,26 @@ def _shortfall(
         for v, coefficient in row.items()
     )
     return float(activity) if row.sense == pulp.LpConstraintLE else 0.0
+
+
+def rounded_units(
+    problem: PlanProblem, relaxed: Mapping[str, float], open_sites: set[int]
+) -> dict[pulp.LpVariable, float]:
+    """Whole-vehicle units per pair from a relaxed solution, rounded down.
+
+    Rounding down keeps every ``≤`` row on the units (a need's units, connectors) and only
+    lowers what a pair may charge (the rest is unmet or re-routed by the solver); an open site
+    (``open_sites``) left without units gets one at its pair with the most relaxed units, so
+    that it can charge its minimum.
+    """
+    s = problem.structure
+    values = {p: relaxed.get(str(v.name), 0.0) for p, v in problem.vehicles.items()}
+    counts = {p: float(max(math.floor(x + INTEGER_TOLERANCE), 0)) for p, x in values.items()}
+    pairs_at: dict[int, list[int]] = {}
+    for pair, site in enumerate(s.pair_site.tolist()):
+        pairs_at.setdefault(site, []).append(pair)
+    for site in sorted(open_sites):
+        usable = [p for p in pairs_at.get(site, []) if (problem.vehicles[p].upBound or 0) >= 1]
+        if usable and not any(counts[p] for p in usable):
+            counts[max(usable, key=lambda p: (values[p], -p))] = 1.0
+    return {problem.vehicles[p]: n for p, n in counts.items()}
