@@ -15,8 +15,8 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    :data:`COARSE_GAP_SHARE` of the scenario's MIP gap or at :data:`COARSE_NODES` nodes
    (deterministic), the time limit being only a safety net.  A large coarse model (more
    than :data:`DIVE_COLUMNS` power columns) is dived into instead: its LP gives the bound,
-   sites open where the LP opens them at least half, and the MIP with those sites fixed
-   chooses chargers and whole vehicles (:func:`_dive`).
+   sites the LP opens fully stay open, those it leaves closed stay closed, and the MIP
+   chooses the fractional ones, chargers and whole vehicles (:func:`_dive`).
 4. **Hourly repair**: the hourly model with the coarse plan's sites held (open or closed),
    at least its chargers, and every other integer free (whole vehicles per pair, charger
    counts): a MIP, so the plan it returns satisfies every hourly row and every plan rule.
@@ -61,9 +61,9 @@ POLISH = "polish"
 COARSE_LP = "coarse_lp"
 #: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
 #: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
-DIVE_COLUMNS = 60_000
-#: Least LP value of a site's ``open`` at which the dive opens it.
-DIVE_OPEN_AT = 0.5
+DIVE_COLUMNS = 5_000
+#: A site whose LP ``open`` is within this of 1 (of 0) stays open (closed) in the dive.
+DIVE_TOLERANCE = 1e-3
 #: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
 COARSE_GAP_SHARE = 0.9
 #: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
@@ -249,11 +249,13 @@ def _site_daily_kwh(problem: PlanProblem, sites: npt.NDArray[np.intp]) -> FloatA
 
 
 def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[StageRun]:
-    """The coarse LP (its optimum is the bound), then the coarse MIP with its sites fixed.
+    """The coarse LP (its optimum is the bound), then the coarse MIP over its fractional sites.
 
-    A site opens where the LP opens it at least half; the MIP chooses chargers and whole
-    vehicles, from a start with the LP's vehicle units rounded down (:func:`rounded_units`)
-    and the chargers chosen for them.  The returned coarse run carries the LP's bound.
+    A site stays open where the LP opens it fully, closed where the LP leaves it closed, and
+    free in between; the MIP chooses those sites, chargers and whole vehicles, from a start
+    with the LP's vehicle units rounded down (:func:`rounded_units`), the sites that then
+    hold vehicles open and the chargers chosen for them.  The returned coarse run carries
+    the LP's bound.
     """
     objective = coarse.prob.objective
     (relaxed,) = solver.run_stages(coarse.prob, [Stage(COARSE_LP, objective, relax=True)], options)
@@ -261,15 +263,26 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
         return [relaxed]
     values = {str(v.name): float(v.varValue or 0.0) for v in coarse.prob.variables()}
     bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
-    for var in coarse.open.values():
-        if var.lowBound != 1:
-            opened = float((var.varValue or 0.0) >= DIVE_OPEN_AT)
-            bounds[var] = (opened, opened)
-    kept = {site for site, var in coarse.open.items() if bounds.get(var, (1.0, 1.0))[0] == 1.0}
-    for pair, site in enumerate(coarse.structure.pair_site.tolist()):
-        if site not in kept:  # no units where the dive keeps the site closed
+    candidates = set()
+    for site, var in coarse.open.items():
+        level = 1.0 if var.lowBound == 1 else float(var.varValue or 0.0)
+        if level >= 1 - DIVE_TOLERANCE:
+            bounds[var] = (1.0, 1.0)
+        elif level <= DIVE_TOLERANCE:
+            bounds[var] = (0.0, 0.0)
+        if level > DIVE_TOLERANCE:
+            candidates.add(site)
+    pair_site = coarse.structure.pair_site.tolist()
+    for pair, site in enumerate(pair_site):
+        if site not in candidates:  # no units where the dive keeps the site closed
             values[str(coarse.vehicles[pair].name)] = 0.0
-    start = {**rounded_units(coarse, values, kept), **{v: b[0] for v, b in bounds.items()}}
+    start = rounded_units(coarse, values, candidates)
+    used = {site for pair, site in enumerate(pair_site) if start[coarse.vehicles[pair]] > 0}
+    for site, var in coarse.open.items():
+        if var.lowBound != 1:
+            start[var] = float(site in used)
+            if site not in used and bounds.get(var) == (1.0, 1.0):
+                bounds[var] = (0.0, 0.0)  # opened by the LP, but no vehicle of the start
     stage = Stage(COARSE, objective, bounds=bounds, start=start)
     (run,) = solver.run_stages(coarse.prob, [stage], options)
     return [relaxed, replace(run, bound=relaxed.objective)]

@@ -139,8 +139,8 @@ def rounded_units(
 
     Rounding down keeps every ``≤`` row on the units (a need's units, connectors) and only
     lowers what a pair may charge (the rest is unmet or re-routed by the solver); an open site
-    (``open_sites``) left without units gets one at its pair with the most relaxed units, so
-    that it can charge its minimum.
+    (``open_sites``) left without units gets one at its pair with the most relaxed units
+    whose need has a unit to spare, so that it can charge its minimum.
     """
     s = problem.structure
     values = {p: relaxed.get(str(v.name), 0.0) for p, v in problem.vehicles.items()}
@@ -148,8 +148,27 @@ def rounded_units(
     pairs_at: dict[int, list[int]] = {}
     for pair, site in enumerate(s.pair_site.tolist()):
         pairs_at.setdefault(site, []).append(pair)
+    spare = _spare_units(problem, counts)
     for site in sorted(open_sites):
-        usable = [p for p in pairs_at.get(site, []) if (problem.vehicles[p].upBound or 0) >= 1]
-        if usable and not any(counts[p] for p in usable):
-            counts[max(usable, key=lambda p: (values[p], -p))] = 1.0
+        usable = [
+            p
+            for p in pairs_at.get(site, [])
+            if (problem.vehicles[p].upBound or 0) >= 1 and spare[int(s.pair_need[p])] >= 1
+        ]
+        if usable and not any(counts[p] for p in pairs_at[site]):
+            chosen = max(usable, key=lambda p: (values[p], -p))
+            counts[chosen] = 1.0
+            spare[int(s.pair_need[chosen])] -= 1
     return {problem.vehicles[p]: n for p, n in counts.items()}
+
+
+def _spare_units(problem: PlanProblem, counts: Mapping[int, float]) -> dict[int, float]:
+    """Per need: its units (the ``vehicle-split`` row's right side) not yet given a pair."""
+    from planner.optimisation.plan_rules import vehicle_units  # builds on the model module
+
+    inputs = problem.inputs
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day).units
+    spare = {need: float(n) for need, n in enumerate(units.tolist())}
+    for pair, n in counts.items():
+        spare[int(problem.structure.pair_need[pair])] -= n
+    return spare
