@@ -253,8 +253,8 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
 
     A site stays open where the LP opens it fully, closed where the LP leaves it closed, and
     free in between; the MIP chooses those sites, chargers and whole vehicles, from a start
-    with the LP's vehicle units rounded down (:func:`rounded_units`), the sites that then
-    hold vehicles open and the chargers chosen for them.  The returned coarse run carries
+    with the LP's vehicle units rounded (:func:`rounded_units`), the sites that then hold
+    vehicles open and the chargers chosen for them.  The returned coarse run carries
     the LP's bound.
     """
     objective = coarse.prob.objective
