@@ -137,9 +137,10 @@ def rounded_units(
 ) -> dict[pulp.LpVariable, float]:
     """Whole-vehicle units per pair from a relaxed solution.
 
-    Per need, its relaxed units rounded up in total (within its units) and handed out by
-    largest remainder; then, at a site whose ``connectors`` rows the counts break even with
-    every charger it may get, the counts rounded up there go back down.  An open site
+    Per need, its relaxed units rounded up in total (within its units) and handed out to the
+    pairs at the sites the relaxation opens most (then by largest remainder); then, at a
+    site whose ``connectors`` rows the counts break even with the most chargers it may get,
+    the counts rounded up there go back down.  An open site
     (``open_sites``) left without units gets one at its pair with the most relaxed units
     whose need has a unit to spare, so that it can charge its minimum.
     """
@@ -155,9 +156,13 @@ def rounded_units(
     ):
         pairs_of.setdefault(need, []).append(pair)
         pairs_at.setdefault(site, []).append(pair)
+    level = {
+        site: 1.0 if var.lowBound == 1 else relaxed.get(str(var.name), 0.0)
+        for site, var in problem.open.items()
+    }
     for need, pairs in pairs_of.items():
         extra = math.ceil(sum(values[p] - floors[p] for p in pairs) - INTEGER_TOLERANCE)
-        order = sorted(pairs, key=lambda p: (floors[p] - values[p], p))
+        order = sorted(pairs, key=lambda p: (-level[int(s.pair_site[p])], floors[p] - values[p], p))
         for p in order[: max(min(extra, int(spare[need])), 0)]:
             if counts[p] + 1 <= (problem.vehicles[p].upBound or 0):
                 counts[p] += 1
