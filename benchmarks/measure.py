@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import threading
 import time
@@ -27,6 +28,9 @@ class Measured:
         included), MB, sampled every 0.1 s.
     returncode
         The exit code.
+    cpu_s
+        CPU seconds (user + system) of the process and every child it waited for (Dask
+        workers included): what the work cost, whatever else the machine was doing.
     stderr_tail
         The last lines of standard error (progress and errors).
     """
@@ -35,11 +39,12 @@ class Measured:
     peak_rss_mb: float
     returncode: int
     stderr_tail: str
+    cpu_s: float = 0.0
 
 
 def run_measured(command: list[str], log: Path) -> Measured:
     """Run ``command``, writing its standard error to ``log`` as it goes."""
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), children_cpu_s()
     with log.open("w", encoding="utf-8") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         peak = _PeakMemory(process.pid)
@@ -48,7 +53,14 @@ def run_measured(command: list[str], log: Path) -> Measured:
         peak.stop()
     wall_s = time.perf_counter() - started
     lines = log.read_text(encoding="utf-8").splitlines()
-    return Measured(wall_s, peak.peak_mb, returncode, "\n".join(lines[-15:]))
+    cpu_s = children_cpu_s() - cpu_before
+    return Measured(wall_s, peak.peak_mb, returncode, "\n".join(lines[-15:]), cpu_s)
+
+
+def children_cpu_s() -> float:
+    """CPU seconds of every child process waited for so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return float(usage.ru_utime + usage.ru_stime)
 
 
 class _PeakMemory(threading.Thread):

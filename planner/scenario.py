@@ -163,9 +163,12 @@ class OptimisationSettings:
         energy at full power charges only off-peak; ``soft``: peak and off-peak prices;
         ``none``: the peak price at every hour.
     ladder_policy
-        ``lexicographic``: maximise energy on private sites, then on semi-public sites with
-        that held, then minimise cost with both held; ``weighted``: add
-        ``tier_premium_eur_per_kwh`` to the cost; ``none``: cost only.
+        ``weighted`` (default): one MIP whose cost carries ``tier_premium_eur_per_kwh``, so
+        that private ≻ semi-public ≻ public, solved coarse to fine
+        (:mod:`planner.optimisation.coarse`) with a certificate of the tier levels in
+        ``summary.json``; ``lexicographic``: maximise energy on private sites, then on
+        semi-public sites with that held, then minimise cost with both held (small cases);
+        ``none``: cost only (coarse to fine too).
     ladder_tolerance
         Relative tolerance on the energy levels held by the lexicographic ladder (0–0.1).
     tier_premium_eur_per_kwh
@@ -227,10 +230,10 @@ class OptimisationSettings:
         default_factory=lambda: {"peak": 0.25, "offpeak": 0.15}
     )
     offpeak_policy: str = OffpeakPolicy.SOFT.value
-    ladder_policy: str = LadderPolicy.LEXICOGRAPHIC.value
+    ladder_policy: str = LadderPolicy.WEIGHTED.value
     ladder_tolerance: float = 1e-4
     tier_premium_eur_per_kwh: dict[str, float] = field(
-        default_factory=lambda: _per_tier(private=0.0, semi_public=0.05, public=0.10)
+        default_factory=lambda: _per_tier(private=0.0, semi_public=2.5, public=5.0)
     )
     sharing: bool = True
     detour_km_max: dict[str, float] = field(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pulp
 
 from planner.optimisation.model import PlanProblem
 from planner.optimisation.results import PlanResult
@@ -94,3 +95,28 @@ def check_need_power_and_windows(problem: PlanProblem) -> None:
         need_slot[need, slots_of[s.row_block[row]]] += power[row]
     cap = (inputs.needs["vehicles"] * inputs.needs["max_kw_per_vehicle"]).to_numpy(float)
     assert np.all(need_slot <= cap[:, None] + TOLERANCE)
+
+
+def check_every_row(problem: PlanProblem, tolerance: float = 1e-6) -> None:
+    """Every row, bound and integrality of the (hourly) PuLP problem holds at the plan's values.
+
+    The tolerance is relative to the row's largest term (or its right side), as a solver's.
+    """
+    for constraint in problem.prob.constraints():
+        name = constraint.name
+        terms = [coefficient * (var.varValue or 0.0) for var, coefficient in constraint.items()]
+        activity, rhs = sum(terms), -float(constraint.constant)
+        slack = tolerance * max([1.0, abs(rhs), *map(abs, terms)])
+        if constraint.sense == pulp.LpConstraintLE:
+            assert activity <= rhs + slack, (name, activity, rhs)
+        elif constraint.sense == pulp.LpConstraintGE:
+            assert activity >= rhs - slack, (name, activity, rhs)
+        else:
+            assert abs(activity - rhs) <= slack, (name, activity, rhs)
+    for var in problem.prob.variables():
+        value = var.varValue or 0.0
+        scale = tolerance * max(1.0, abs(value))
+        assert var.lowBound is None or value >= var.lowBound - scale, (var.name, value)
+        assert var.upBound is None or value <= var.upBound + scale, (var.name, value)
+        if var.cat == pulp.LpInteger:
+            assert abs(value - round(value)) <= 1e-6, (var.name, value)

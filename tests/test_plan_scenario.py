@@ -14,7 +14,8 @@ from planner.scenario import OptimisationSettings, ScenarioError, scenario_from_
 def test_an_empty_section_gives_the_documented_defaults() -> None:
     settings = scenario_from_mapping({}).optimisation
     assert settings == OptimisationSettings()
-    assert settings.ladder_policy == "lexicographic" and settings.offpeak_policy == "soft"
+    assert settings.ladder_policy == "weighted" and settings.offpeak_policy == "soft"
+    assert settings.tier_premium_eur_per_kwh == {"private": 0.0, "semi_public": 2.5, "public": 5.0}
     assert settings.solver == "highs" and settings.mip_gap == 0.01
     assert settings.energy_price_eur_per_kwh == {"peak": 0.25, "offpeak": 0.15}
     names = [c.name for c in catalogue(scenario_from_mapping({}))]

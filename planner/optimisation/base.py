@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -67,6 +67,14 @@ class Stage:
         When given, the solver may first solve the stage's LP relaxation and start the MIP
         from the integer values this function makes of it (relaxed values by variable name
         → start values of integer variables; see :mod:`planner.optimisation.warmstart`).
+    relax
+        Solve the LP relaxation (integers continuous) instead of the MIP; its optimum is a
+        bound, never a plan a later stage starts from.
+    bounds
+        Bounds (low, high) some variables take in this stage only (e.g. sites held open).
+    start
+        Start values of integer variables: the solver completes them (the other variables
+        solved for with these held) into a first plan when it can.
     """
 
     name: str
@@ -76,6 +84,9 @@ class Stage:
     parts: tuple[pulp.LpAffineExpression, ...] = ()
     fixed: tuple[pulp.LpVariable, ...] = ()
     rounding: Rounding | None = None
+    relax: bool = False
+    bounds: Mapping[pulp.LpVariable, tuple[float, float]] = field(default_factory=dict)
+    start: Mapping[pulp.LpVariable, float] = field(default_factory=dict)
 
     def mip_gap(self, options: SolveOptions) -> float:
         """The MIP gap of this stage."""
@@ -102,6 +113,9 @@ class SolveOptions:
         Relative slack on held levels.
     hold_mip_gap
         MIP gap of the stages whose level is held (tighter: their level binds what follows).
+    max_nodes
+        Most branch-and-bound nodes of a MIP stage (``None``: no limit): with the gap, the
+        stop that does not depend on machine load; the time limit is only a safety net.
     threads
         Solver threads (``None``: the solver's default).
     log
@@ -113,6 +127,7 @@ class SolveOptions:
     mip_gap: float = OptimisationSettings.mip_gap
     hold_tolerance: float = OptimisationSettings.ladder_tolerance
     hold_mip_gap: float = 1e-3
+    max_nodes: int | None = None
     threads: int | None = None
     log: bool = False
 
@@ -135,6 +150,8 @@ class StageRun:
         Solver wall-clock time, s.
     message
         What happened, for people.
+    bound
+        The solver's proven bound on the objective (``None`` when unknown).
     """
 
     name: str
@@ -143,6 +160,7 @@ class StageRun:
     gap: float | None
     runtime_s: float
     message: str
+    bound: float | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -178,7 +196,8 @@ class Solver(ABC):
         """Solve the stages in order; leave the last solution found in the variables.
 
         Stops after a stage without a solution.  The problem is left as it was given
-        (objective and constraints).
+        (objective and constraints).  When every stage is an LP relaxation, the last one's
+        values are left.
         """
 
 

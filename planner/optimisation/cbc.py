@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import pulp
 
@@ -46,14 +46,21 @@ class CbcSolver(Solver):
         objective, sense = prob.objective, prob.sense
         runs: list[StageRun] = []
         best: dict[pulp.LpVariable, float | None] | None = None
+        relaxed: dict[pulp.LpVariable, float | None] | None = None
         holds: list[str] = []
         try:
             for number, stage in enumerate(stages):
-                with _held_at_values(stage.fixed):
-                    run = self._stage(prob, stage, options, warm=number > 0)
+                with _held_at_values(stage.fixed), _bounded(stage.bounds):
+                    for variable, start in stage.start.items():
+                        variable.varValue = start
+                    warm = (number > 0 or bool(stage.start)) and not stage.relax
+                    run = self._stage(prob, stage, options, warm=warm)
                 runs.append(run)
                 if not run.has_solution:
                     break
+                if stage.relax:
+                    relaxed = {v: v.varValue for v in prob.variables()}
+                    continue
                 best = {v: v.varValue for v in prob.variables()}
                 if stage.hold:
                     holds += _pulp_hold(prob, stage, options)
@@ -62,6 +69,7 @@ class CbcSolver(Solver):
                 del prob._constraints[name]
             prob.setObjective(objective)
             prob.sense = sense
+        best = best or relaxed
         if best is None:  # CBC leaves values behind even when it found no solution
             best = dict.fromkeys(prob.variables())
         for variable, value in best.items():
@@ -80,6 +88,8 @@ class CbcSolver(Solver):
             gapRel=stage.mip_gap(options),
             warmStart=warm,
             threads=options.threads,
+            mip=not stage.relax,
+            maxNodes=options.max_nodes,
         )
         began = time.perf_counter()
         prob.solve(command)
@@ -89,14 +99,9 @@ class CbcSolver(Solver):
         objective = float(pulp.value(prob.objective)) if has_solution else None
         gap = 0.0 if status == SolveStatus.OPTIMAL else None
         text = pulp.LpSolution.get(prob.sol_status, "unknown")
-        return StageRun(
-            stage.name,
-            status,
-            objective,
-            gap,
-            runtime,
-            describe_run(stage, status, text, gap, options),
-        )
+        bound = _proven_bound(stage, status, objective, options)
+        message = describe_run(stage, status, text, gap, options)
+        return StageRun(stage.name, status, objective, gap, runtime, message, bound)
 
 
 @contextlib.contextmanager
@@ -109,6 +114,31 @@ def _held_at_values(variables: Sequence[pulp.LpVariable]) -> Iterator[None]:
         yield
     finally:
         for variable, low, high in bounds:
+            variable.lowBound, variable.upBound = low, high
+
+
+def _proven_bound(
+    stage: Stage, status: SolveStatus, objective: float | None, options: SolveOptions
+) -> float | None:
+    """What CBC proved: an LP's optimum; for a MIP solved within its gap, that gap off."""
+    if status != SolveStatus.OPTIMAL or objective is None:
+        return None
+    if stage.relax:
+        return objective
+    slack = stage.mip_gap(options) * abs(objective)
+    return objective + slack if stage.maximise else objective - slack
+
+
+@contextlib.contextmanager
+def _bounded(bounds: Mapping[pulp.LpVariable, tuple[float, float]]) -> Iterator[None]:
+    """Give some variables other bounds for one stage, then restore their own."""
+    saved = [(v, v.lowBound, v.upBound) for v in bounds]
+    for variable, (low, high) in bounds.items():
+        variable.lowBound, variable.upBound = low, high
+    try:
+        yield
+    finally:
+        for variable, low, high in saved:
             variable.lowBound, variable.upBound = low, high
 
 

@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -73,16 +73,21 @@ class HighsSolver(Solver):
         model = _pass_model(prob, options)
         runs: list[StageRun] = []
         best: FloatArray | None = None
+        relaxed: FloatArray | None = None
         for stage in stages:
             run, values = _run_stage(model, stage, options, best)
             runs.append(run)
             if values is None:
                 break
+            if stage.relax:
+                relaxed = values
+                continue
             best = values
             if stage.hold:
                 _add_holds(model, stage, values, options)
-        if best is not None:
-            for variable, value in zip(model.variables, best.tolist(), strict=True):
+        kept = best if best is not None else relaxed
+        if kept is not None:
+            for variable, value in zip(model.variables, kept.tolist(), strict=True):
                 variable.varValue = value
         return runs
 
@@ -118,6 +123,8 @@ def _new_highs(options: SolveOptions) -> highspy.Highs:
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
+    if options.max_nodes is not None:
+        highs.setOptionValue("mip_max_nodes", int(options.max_nodes))
     return highs
 
 
@@ -191,6 +198,70 @@ def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
 def _run_stage(
     model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
 ) -> tuple[StageRun, FloatArray | None]:
+    """Run one stage with its own bounds and integrality, then restore the model's."""
+    with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax):
+        return _run_in_bounds(model, stage, options, start)
+
+
+@contextlib.contextmanager
+def _stage_bounds(
+    model: _Model, bounds: Mapping[pulp.LpVariable, tuple[float, float]]
+) -> Iterator[None]:
+    """Give some columns other bounds for one stage (restored afterwards)."""
+    if not bounds:
+        yield
+        return
+    index = np.array([model.position[id(v)] for v in bounds], dtype=np.int32)
+    low = np.array([b[0] for b in bounds.values()], dtype=np.float64)
+    high = np.array([b[1] for b in bounds.values()], dtype=np.float64)
+    saved = _column_bounds(model, index)
+    model.highs.changeColsBounds(index.size, index, low, high)
+    try:
+        yield
+    finally:
+        model.highs.changeColsBounds(index.size, index, *saved)
+
+
+def _column_bounds(model: _Model, index: npt.NDArray[np.int32]) -> tuple[FloatArray, FloatArray]:
+    """Current lower and upper bounds of some columns in the HiGHS model."""
+    lp = model.highs.getLp()
+    low = np.asarray(lp.col_lower_, dtype=np.float64)[index]
+    high = np.asarray(lp.col_upper_, dtype=np.float64)[index]
+    return low, high
+
+
+@contextlib.contextmanager
+def _relaxed(model: _Model, relax: bool) -> Iterator[None]:
+    """Make every integer column continuous for one stage (an LP relaxation)."""
+    integers = _integer_columns(model)
+    if not relax or integers.size == 0:
+        yield
+        return
+    kinds = highspy.HighsVarType
+    highs = model.highs
+    highs.changeColsIntegrality(
+        integers.size, integers, np.array([kinds.kContinuous] * integers.size)
+    )
+    try:
+        yield
+    finally:
+        highs.changeColsIntegrality(
+            integers.size, integers, np.array([kinds.kInteger] * integers.size)
+        )
+
+
+def _given_start(model: _Model, stage: Stage, limit_s: float) -> FloatArray | None:
+    """The stage's start values completed into a plan (``None`` when they give none)."""
+    columns = np.array([model.position[id(v)] for v in stage.start], dtype=np.int32)
+    values = np.zeros(len(model.variables))
+    values[columns] = np.array(list(stage.start.values()), dtype=np.float64)
+    order = np.argsort(columns)
+    return _completed(model, _Rounded(values, columns[order], complete=False), limit_s)
+
+
+def _run_in_bounds(
+    model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
+) -> tuple[StageRun, FloatArray | None]:
     highs = model.highs
     n = len(model.variables)
     highs.changeColsCost(n, np.arange(n, dtype=np.int32), model.vector(stage.objective))
@@ -203,11 +274,15 @@ def _run_stage(
     began = time.perf_counter()
     limit_s = START_SHARE * float(options.time_limit_s)
     rounded = (
-        _rounded_relaxation(model, stage, limit_s) if stage.rounding and not stage.fixed else None
+        _rounded_relaxation(model, stage, limit_s)
+        if stage.rounding and not stage.fixed and not stage.relax
+        else None
     )
     if rounded is not None:
         completed = rounded.values if rounded.complete else _completed(model, rounded, limit_s)
         start = _better_start(model, stage, start, completed)
+    if stage.start and not stage.relax:
+        start = _better_start(model, stage, start, _given_start(model, stage, limit_s))
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start.tolist()
@@ -239,11 +314,8 @@ def _completed(model: _Model, rounded: _Rounded, limit_s: float) -> FloatArray |
     Solved within ``limit_s`` seconds; ``None`` when no plan is found in that time.
     """
     highs, columns = model.highs, rounded.columns
-    held = rounded.values[columns]
-    variables = [model.variables[i] for i in columns.tolist()]
-    inf = highspy.kHighsInf
-    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
-    upper = np.array([inf if v.upBound is None else v.upBound for v in variables], float)
+    lower, upper = _column_bounds(model, columns)
+    held = np.clip(rounded.values[columns], lower, upper)
     highs.changeColsBounds(columns.size, columns, held, held)
     highs.setOptionValue("time_limit", max(limit_s, 1.0))
     try:
@@ -338,11 +410,18 @@ def _outcome(
     objective = float(info.objective_function_value) if has_solution else None
     gap = _gap(info.mip_gap, status) if has_solution else None
     text = highs.modelStatusToString(model_status)
-    run = StageRun(
-        stage.name, status, objective, gap, runtime, describe_run(stage, status, text, gap, options)
-    )
+    bound = _bound(info.mip_dual_bound, objective, status, stage.relax)
+    message = describe_run(stage, status, text, gap, options)
+    run = StageRun(stage.name, status, objective, gap, runtime, message, bound)
     values = np.array(highs.getSolution().col_value, dtype=np.float64) if has_solution else None
     return run, values
+
+
+def _bound(dual: float, objective: float | None, status: SolveStatus, relax: bool) -> float | None:
+    """The proven bound: HiGHS's dual bound of a MIP, the optimum of a solved LP."""
+    if status == SolveStatus.OPTIMAL and (relax or not math.isfinite(dual)):
+        return objective
+    return float(dual) if math.isfinite(dual) else None
 
 
 def _gap(raw: float, status: SolveStatus) -> float | None:

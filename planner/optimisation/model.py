@@ -17,6 +17,9 @@ Constraint families (``define_*_constraints``), with structured names:
 * ``energy-{need}``: Σ hours × power + unmet = daily energy;
 * ``link-{need}-{site}``: energy at a site ≤ min(daily energy, what fits) × open — the
   disaggregated linking that makes the relaxation tight;
+* ``clink-{need}-{site}``: energy at a site ≤ min(daily energy, what fits) × Σ chargers of
+  the types suiting the need's category — the same disaggregation on the chargers, which
+  closes most of the LP–MIP gap (:func:`define_charger_link_constraints`);
 * ``vehicles-{need}-{slot}``: a need's power over all its sites ≤ vehicles × max kW;
 * ``chargers-{site}-{category}[-{slot}]``: power of a category ≤ Σ over the types suiting
   it of chargers × min(type kW, vehicle kW) — a vehicle draws at most its own maximum, so
@@ -75,6 +78,10 @@ class CostCoefficients:
         × ladder premium (``weighted`` only).
     unmet
         Per need and kWh/day: operating days × penalty.
+    unmet_premium
+        Per need and kWh/day, ``weighted`` only: operating days × the highest tier premium,
+        so that the premium never makes leaving energy unmet cheaper, against serving it on
+        the dearest tier, than it is without a ladder.
     open
         Per modelled site: annuity × fixed cost (0 where already open).
     chargers
@@ -87,6 +94,7 @@ class CostCoefficients:
     power_access: FloatArray
     power_premium: FloatArray
     unmet: FloatArray
+    unmet_premium: FloatArray
     open: dict[int, float]
     chargers: dict[tuple[int, int], float]
     reinforcement: dict[int, float]
@@ -120,6 +128,10 @@ class PlanProblem:
     vehicles
         Whole units (vehicles) of each need charging at each site, by pair position
         (:mod:`planner.optimisation.plan_rules`).
+    pair_energy
+        Per pair: the terms of its daily energy, kWh (:func:`define_pair_energy`).
+    energy_vars
+        The pair-energy variables (pairs charging in several blocks).
     """
 
     inputs: PlanInputs
@@ -137,6 +149,8 @@ class PlanProblem:
     semi_public_energy: pulp.LpAffineExpression
     build_s: float
     vehicles: dict[int, pulp.LpVariable] = field(default_factory=dict)
+    pair_energy: list[Terms] = field(default_factory=list)
+    energy_vars: list[pulp.LpVariable] = field(default_factory=list)
 
     def sizes(self) -> dict[str, int]:
         """Variables, constraints and integer variables of the model."""
@@ -146,7 +160,8 @@ class PlanProblem:
             + len(self.unmet)
             + integers
             + len(self.reinforcement)
-            + len(self.peaks),
+            + len(self.peaks)
+            + len(self.energy_vars),
             "constraints": self.prob.numConstraints(),
             "integers": integers,
             "blocks": self.structure.blocks.count,
@@ -154,17 +169,24 @@ class PlanProblem:
         }
 
 
-def build_problem(inputs: PlanInputs) -> PlanProblem:
+def build_problem(
+    inputs: PlanInputs, coarse: bool = False, max_blocks: int | None = None
+) -> PlanProblem:
     """Build the year's MILP (see the module docstring); nothing is solved.
 
     Parameters
     ----------
     inputs
         The year's inputs.
+    coarse
+        Build the coarse-block relaxation instead of the hourly model
+        (:func:`~planner.optimisation.structure.make_structure`).
+    max_blocks
+        Most blocks of the coarse model.
     """
     started = time.perf_counter()
     with no_garbage_collection():
-        problem = _build(inputs)
+        problem = _build(inputs, coarse, max_blocks)
     problem.build_s = time.perf_counter() - started
     return problem
 
@@ -185,8 +207,8 @@ def no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(inputs: PlanInputs) -> PlanProblem:
-    structure = make_structure(inputs)
+def _build(inputs: PlanInputs, coarse: bool, max_blocks: int | None) -> PlanProblem:
+    structure = make_structure(inputs, coarse, max_blocks)
     prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
     power = [
         prob.add_variable(f"power_{row}", 0.0, float(ub))
@@ -211,8 +233,10 @@ def _build(inputs: PlanInputs) -> PlanProblem:
         semi_public_energy=pulp.LpAffineExpression(),
         build_s=0.0,
     )
+    define_pair_energy(problem)
     define_energy_constraints(problem)
     define_link_constraints(problem)
+    define_charger_link_constraints(problem)
     define_vehicle_constraints(problem)
     define_site_constraints(problem)
     define_grid_constraints(problem)
@@ -282,14 +306,16 @@ def _cost_coefficients(
     access = structure.pairs["access_cost_eur_per_kwh"].to_numpy(float)[structure.row_pair]
     tier = inputs.sites["tier"].to_numpy()[structure.pair_site[structure.row_pair]]
     premium = np.array([s.tier_premium_eur_per_kwh.get(str(t), 0.0) for t in tier])
+    highest = max(s.tier_premium_eur_per_kwh.values(), default=0.0)
     if s.ladder_policy != LadderPolicy.WEIGHTED:
-        premium = np.zeros(len(tier))
+        premium, highest = np.zeros(len(tier)), 0.0
     fixed = inputs.sites["fixed_cost_eur"].to_numpy(float)
     return CostCoefficients(
         power_energy=unit * structure.row_price_eur_per_kwh,
         power_access=unit * access,
         power_premium=unit * premium,
         unmet=np.full(len(inputs.needs), days * s.unmet_penalty_eur_per_kwh),
+        unmet_premium=np.full(len(inputs.needs), days * highest),
         open={
             site: 0.0 if var.lowBound == 1 else annuity * fixed[site]
             for site, var in open_vars.items()
@@ -307,7 +333,7 @@ def make_objective(problem: PlanProblem) -> pulp.LpAffineExpression:
     c = problem.costs
     per_kw = c.power_energy + c.power_access + c.power_premium
     terms: Terms = list(zip(problem.power, per_kw.tolist(), strict=True))
-    terms += list(zip(problem.unmet, c.unmet.tolist(), strict=True))
+    terms += list(zip(problem.unmet, (c.unmet + c.unmet_premium).tolist(), strict=True))
     terms += [(problem.open[s], cost) for s, cost in c.open.items() if cost]
     terms += [(problem.chargers[key], cost) for key, cost in c.chargers.items() if cost]
     terms += [(problem.reinforcement[v], cost) for v, cost in c.reinforcement.items() if cost]
@@ -426,37 +452,98 @@ def _ids(frame_column: pd.Series) -> list[str]:
     return [str(value) for value in frame_column.tolist()]
 
 
+def define_pair_energy(problem: PlanProblem) -> None:
+    """``pair-energy-{need}-{site}``: the daily energy of a pair charging in several blocks.
+
+    One continuous variable ``energy_{pair}`` = Σ hours × power over the pair's blocks; the
+    rows on a pair's energy (link, charger link, whole vehicles, no dust, the need's energy)
+    hold it instead of every block's power, which keeps the matrix about half as dense.  A
+    pair charging in one block keeps its one power term.
+    """
+    s = problem.structure
+    grouped = _Grouped(s.row_pair, problem.power, s.row_hours)
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    problem.pair_energy = [[] for _ in range(len(s.pairs))]
+    for g, pair in enumerate(grouped.keys):
+        terms = grouped.terms(g)
+        if len(terms) == 1:
+            problem.pair_energy[pair] = terms
+            continue
+        var = problem.prob.add_variable(f"energy_{pair}", 0.0)
+        problem.energy_vars.append(var)
+        terms.append((var, -1.0))
+        name = f"pair-energy-{need_ids[pair]}-{site_ids[pair]}"
+        _add(problem, name, terms, pulp.LpConstraintEQ, 0.0)
+        problem.pair_energy[pair] = [(var, 1.0)]
+    _register(problem, itertools.chain(problem.power, problem.energy_vars))
+
+
+def pair_energy_terms(problem: PlanProblem, pairs: Iterable[int]) -> Terms:
+    """The terms of the daily energy of some pairs together, kWh."""
+    return [term for pair in pairs for term in problem.pair_energy[pair]]
+
+
 def define_energy_constraints(problem: PlanProblem) -> None:
     """``energy-{need}``: energy charged at all sites + unmet = the need's daily energy."""
     s, needs = problem.structure, problem.inputs.needs
-    grouped = _Grouped(s.pair_need[s.row_pair], problem.power, s.row_hours)
-    group_of = dict(zip(grouped.keys, range(grouped.count), strict=True))
+    pairs_of: dict[int, list[int]] = defaultdict(list)
+    for pair, need in enumerate(s.pair_need.tolist()):
+        pairs_of[need].append(pair)
     energy = needs["energy_kwh_per_day"].to_numpy(float).tolist()
     for n, need_id in enumerate(_ids(needs["need_id"])):
-        g = group_of.get(n)
-        terms = grouped.terms(g) if g is not None else []
+        terms = pair_energy_terms(problem, pairs_of.get(n, []))
         terms.append((problem.unmet[n], 1.0))
         _add(problem, f"energy-{need_id}", terms, pulp.LpConstraintEQ, energy[n])
-    _register(problem, itertools.chain(problem.power, problem.unmet))
+    _register(problem, problem.unmet)
 
 
 def define_link_constraints(problem: PlanProblem) -> None:
     """``link-{need}-{site}``: energy of a pair ≤ min(daily energy, what fits) × open."""
-    s, inputs = problem.structure, problem.inputs
-    hours = s.row_hours
-    fits = np.bincount(s.row_pair, weights=hours * s.row_ub_kw, minlength=len(s.pairs))
-    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
-    caps = np.minimum(energy, fits).tolist()
+    s = problem.structure
+    caps = pair_caps_kwh(problem).tolist()
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
-    pair_site = s.pair_site.tolist()
-    grouped = _Grouped(s.row_pair, problem.power, hours)
-    for g, pair in enumerate(grouped.keys):
-        site_open = problem.open[pair_site[pair]]
+    for pair, site in enumerate(s.pair_site.tolist()):
+        site_open = problem.open[site]
         if site_open.lowBound == 1:
             continue
-        terms = grouped.terms(g)
+        terms = pair_energy_terms(problem, [pair])
         terms.append((site_open, -caps[pair]))
         _add(problem, f"link-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
+
+
+def pair_caps_kwh(problem: PlanProblem) -> FloatArray:
+    """Per pair: the most it can charge a day, kWh (the need's energy, and what fits)."""
+    s, inputs = problem.structure, problem.inputs
+    fits = np.bincount(s.row_pair, weights=s.row_hours * s.row_ub_kw, minlength=len(s.pairs))
+    energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
+    caps: FloatArray = np.minimum(energy, fits)
+    return caps
+
+
+def define_charger_link_constraints(problem: PlanProblem) -> None:
+    """``clink-{need}-{site}``: energy of a pair ≤ min(daily energy, what fits) × suitable chargers.
+
+    Valid for every integer plan: a category draws power at a site only when at least one
+    charger suiting it is there (``chargers-{site}-{category}``), and with one or more the
+    right side is at least the pair's largest energy.  The LP relaxation, which otherwise
+    buys a sliver of a charger per kW, must buy one whole charger's worth per need served.
+    Skipped where a suitable charger is already in place (the row could never bind).
+    """
+    s, inputs = problem.structure, problem.inputs
+    caps = pair_caps_kwh(problem).tolist()
+    category = inputs.needs["category"].astype(str).to_numpy()[s.pair_need].tolist()
+    need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
+    suiting: dict[tuple[int, str], list[pulp.LpVariable]] = {}
+    for (site, k), var in problem.chargers.items():
+        for cat in inputs.chargers[k].categories:
+            suiting.setdefault((site, cat), []).append(var)
+    for pair, site in enumerate(s.pair_site.tolist()):
+        chargers = suiting.get((site, category[pair]), [])
+        if not chargers or any(var.lowBound >= 1 for var in chargers):
+            continue
+        terms = pair_energy_terms(problem, [pair])
+        terms += [(var, -caps[pair]) for var in chargers]
+        _add(problem, f"clink-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
 
 
 def define_vehicle_constraints(problem: PlanProblem) -> None:

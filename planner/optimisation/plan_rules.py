@@ -45,9 +45,9 @@ from planner.optimisation.model import (
     PlanProblem,
     Terms,
     _add,
-    _Grouped,
     _ids,
     _register,
+    pair_energy_terms,
 )
 from planner.optimisation.structure import IntArray, charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask, slot_share
@@ -112,11 +112,6 @@ def pair_unit_kwh(problem: PlanProblem, units: VehicleUnits) -> FloatArray:
     return result
 
 
-def _pair_energy(problem: PlanProblem) -> _Grouped:
-    s = problem.structure
-    return _Grouped(s.row_pair, problem.power, s.row_hours)
-
-
 def define_vehicle_split_constraints(problem: PlanProblem) -> None:
     """Integer units per pair, ``vehicle-energy-{need}-{site}`` and ``vehicle-split-{need}``."""
     s, inputs = problem.structure, problem.inputs
@@ -130,9 +125,8 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
             f"vehicles_{pair}", 0, top, pulp.LpInteger
         )
     _register(problem, problem.vehicles.values())
-    grouped = _pair_energy(problem)
-    for g, pair in enumerate(grouped.keys):
-        terms = grouped.terms(g)
+    for pair in range(len(s.pairs)):
+        terms = pair_energy_terms(problem, [pair])
         terms.append((problem.vehicles[pair], -float(per_unit[pair])))
         _add(problem, f"vehicle-energy-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
     need_names = _ids(inputs.needs["need_id"])
@@ -160,18 +154,16 @@ def define_min_energy_constraints(problem: PlanProblem) -> None:
         return
     units = vehicle_units(inputs.needs, minimum)
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
-    grouped = _pair_energy(problem)
-    for g, pair in enumerate(grouped.keys):
-        terms = grouped.terms(g)
+    for pair in range(len(s.pairs)):
+        terms = pair_energy_terms(problem, [pair])
         terms.append((problem.vehicles[pair], -float(units.min_kwh[s.pair_need[pair]])))
         _add(problem, f"min-energy-{need_ids[pair]}-{site_ids[pair]}", terms, GE, 0.0)
-    by_site = _Grouped(s.pair_site[s.row_pair], problem.power, s.row_hours)
     names = _ids(inputs.sites["site_id"])
-    for g, site in enumerate(by_site.keys):
+    for site, pairs in _positions_by_key(s.pair_site):
         site_open = problem.open[site]
         if site_open.lowBound == 1:
             continue
-        terms = by_site.terms(g)
+        terms = pair_energy_terms(problem, sorted(pairs.tolist()))
         terms.append((site_open, -minimum))
         _add(problem, f"min-site-energy-{names[site]}", terms, GE, 0.0)
 
@@ -182,14 +174,15 @@ def define_connector_constraints(problem: PlanProblem) -> None:
     tiers = inputs.sites["tier"].to_numpy()
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     plugs = _plug_terms(problem)
-    kw = charging_kw(problem)
+    hours_per_kw = s.row_hours / charging_kw(problem)
+    rows_at = dict(_positions_by_key(s.pair_site[s.row_pair]))
     for site, pairs in _positions_by_key(s.pair_site):
         if not plugs.get(site):
             continue
         if tiers[site] == Tier.PRIVATE:
             _define_parked(problem, site, pairs, plugs[site], units)
         else:
-            _define_connector_hours(problem, site, plugs[site], kw)
+            _define_connector_hours(problem, site, plugs[site], rows_at[site], hours_per_kw)
 
 
 def _plug_terms(problem: PlanProblem) -> dict[int, Terms]:
@@ -263,12 +256,16 @@ def _define_parked(
         _add(problem, f"connectors-{site_id}-{slot}", terms, LE, 0.0)
 
 
-def _define_connector_hours(problem: PlanProblem, site: int, plugs: Terms, kw: FloatArray) -> None:
-    s, inputs = problem.structure, problem.inputs
-    rows = np.flatnonzero(s.pair_site[s.row_pair] == site)
-    row = inputs.sites.iloc[site]
+def _define_connector_hours(
+    problem: PlanProblem, site: int, plugs: Terms, rows: IntArray, hours_per_kw: FloatArray
+) -> None:
+    """``connector-hours-{site}`` over the site's pair–block rows (``rows``, ascending)."""
+    row = problem.inputs.sites.iloc[site]
     hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
-    terms: Terms = [(problem.power[r], float(s.row_hours[r] / kw[r])) for r in rows.tolist()]
+    at = np.sort(rows)
+    terms: Terms = list(
+        zip([problem.power[r] for r in at.tolist()], hours_per_kw[at].tolist(), strict=True)
+    )
     terms += [(var, -float(hours) * n) for var, n in plugs]
     _add(problem, f"connector-hours-{row['site_id']}", terms, LE, 0.0)
 

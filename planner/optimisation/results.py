@@ -90,6 +90,10 @@ class PlanResult:
         and premium) of the cost stage; ``None`` without a bound.
     cpu_s
         Process CPU seconds of building and solving the year (solver threads included).
+    ladder_certificate
+        Weighted ladder: per tier (private, semi-public) the plan's energy against an upper
+        bound on its lexicographic level (:class:`~planner.optimisation.coarse.LadderCertificate`);
+        ``None`` under the other policies.
     """
 
     year: int
@@ -116,6 +120,7 @@ class PlanResult:
     unmet_structural_kwh_per_day: float | None = None
     mip_gap_eur: float | None = None
     cpu_s: float = 0.0
+    ladder_certificate: dict[str, dict[str, float]] | None = None
 
     @property
     def investment_eur_per_year(self) -> float:
@@ -160,6 +165,7 @@ class PlanResult:
             "wall_s": round(self.build_s + self.solve_s, 3),
             "cpu_s": round(self.cpu_s, 3),
             "model": dict(self.model),
+            "ladder_certificate": self.ladder_certificate,
             "stages": [
                 {
                     "name": r.name,
@@ -282,7 +288,8 @@ def _costs(problem: PlanProblem, values: SolutionValues) -> tuple[dict[str, floa
         CostKey.ACCESS: float(c.power_access @ values.power),
         CostKey.REINFORCEMENT: total_kva * inputs.settings.reinforcement_cost_eur_per_kva,
     }
-    return costs, float(c.unmet @ values.unmet), float(c.power_premium @ values.power)
+    premium = float(c.power_premium @ values.power + c.unmet_premium @ values.unmet)
+    return costs, float(c.unmet @ values.unmet), premium
 
 
 def built_after(problem: PlanProblem, values: SolutionValues) -> BuiltCapacity:

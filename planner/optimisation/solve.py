@@ -16,11 +16,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 
 import pulp
 
 from charging_sites import Tier
+from planner.optimisation.coarse import (
+    COARSE,
+    COARSE_LP,
+    COST,
+    POLISH,
+    CoarseOutcome,
+    coarse_to_fine,
+)
 from planner.optimisation.model import PlanProblem, tier_energy_by_need
 from planner.optimisation.results import PlanResult, make_result
 from planner.optimisation.solvers import (
@@ -37,12 +46,10 @@ from planner.scenario import LadderPolicy, OptimisationSettings
 from planner.workflows.progress import stage as progress_stage
 
 LOGGER = logging.getLogger("laadplan")
-#: Name of the last stage: with the power, unmet energy and reinforcement of the cost stage
-#: held, it re-chooses sites and chargers, so that a plan accepted within the MIP gap keeps
-#: no site open and no charger bought that it does not use.
-POLISH = "polish"
-#: Name of the stage that minimises cost.
-COST = "cost"
+#: Stages that never decide a solve's status: the polish, the coarse MIP (its plan is only a
+#: start; the repair's gap is proven against its bound) and a repair with held sites that
+#: was retried with sites free to close.
+AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, "repair_held_sites"})
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.
 LADDER_UNMET_WEIGHT = 100.0
@@ -111,15 +118,39 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
         LOGGER.error("%d: %s", year, exc)
         runs = [StageRun(COST, SolveStatus.ERROR, None, None, 0.0, f"cost: {exc}; no plan")]
         return make_result(problem, runs, overall_status(runs), str(options.solver), 0.0)
-    stages = ladder_stages(problem)
-    with progress_stage(f"{year}: solving with {solver.name} ({len(stages)} stage(s))"):
+    lexicographic = problem.inputs.settings.ladder_policy == LadderPolicy.LEXICOGRAPHIC
+    how = "the lexicographic ladder" if lexicographic else "coarse to fine"
+    outcome = CoarseOutcome(runs=[])
+    with progress_stage(f"{year}: solving with {solver.name} ({how})"):
         began = time.perf_counter()
-        runs = run_solver(solver, problem, stages, options)
+        if lexicographic:
+            runs = run_solver(solver, problem, ladder_stages(problem), options)
+        else:
+            outcome = run_coarse_to_fine(solver, problem, options)
+            runs = outcome.runs
         solve_s = time.perf_counter() - began
     for run in runs:
         LOGGER.info("%d: %s (%.2f s)", year, run.message, run.runtime_s)
     status, message = overall_status(runs)
-    return make_result(problem, runs, (status, message), solver.name, solve_s)
+    result = make_result(problem, runs, (status, message), solver.name, solve_s)
+    certificate = (
+        outcome.certificate(result.energy_by_tier_kwh_per_day) if result.has_plan else None
+    )
+    return replace(result, ladder_certificate=certificate.as_dict() if certificate else None)
+
+
+def run_coarse_to_fine(
+    solver: Solver, problem: PlanProblem, options: SolveOptions
+) -> CoarseOutcome:
+    """:func:`~planner.optimisation.coarse.coarse_to_fine`, a failing solver as a status."""
+    if problem.prob.numVariables() == 0:
+        return CoarseOutcome(runs=run_solver(solver, problem, [], options))
+    try:
+        return coarse_to_fine(solver, problem, options)
+    except (pulp.PulpSolverError, RuntimeError, OSError) as exc:
+        LOGGER.error("%d: solver %s failed: %s", problem.inputs.year, solver.name, exc)
+        message = f"cost: solver {solver.name} failed ({type(exc).__name__}: {exc}); no plan"
+        return CoarseOutcome(runs=[StageRun(COST, SolveStatus.ERROR, None, None, 0.0, message)])
 
 
 def run_solver(
@@ -149,7 +180,7 @@ def overall_status(runs: Sequence[StageRun]) -> tuple[SolveStatus, str]:
     earlier stage is ``feasible``.  The polish stage never changes the status.
     """
     messages = "; ".join(run.message for run in runs)
-    runs = [run for run in runs if run.name != POLISH]
+    runs = [run for run in runs if run.name not in AUXILIARY_STAGES]
     solved = [run for run in runs if run.has_solution]
     if not solved:
         status = runs[-1].status if runs else SolveStatus.INFEASIBLE

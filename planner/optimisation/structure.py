@@ -37,6 +37,7 @@ from planner.optimisation.timeblocks import (
     slot_signatures,
 )
 from planner.scenario import OffpeakPolicy
+from validation.timeofday import MINUTES_PER_DAY, parse_hhmm
 
 IntArray = npt.NDArray[np.intp]
 
@@ -95,8 +96,25 @@ class PlanStructure:
         return hours
 
 
-def make_structure(inputs: PlanInputs) -> PlanStructure:
-    """Decide the blocks, the pair–block rows and the binding grid rows of a year's problem."""
+def make_structure(
+    inputs: PlanInputs, coarse: bool = False, max_blocks: int | None = None
+) -> PlanStructure:
+    """Decide the blocks, the pair–block rows and the binding grid rows of a year's problem.
+
+    Parameters
+    ----------
+    inputs
+        The year's inputs.
+    coarse
+        Use the coarse blocks of :func:`coarse_blocks` (prices constant in each, a block
+        starting where most dwell windows start or end) with the mean of each slot's bounds
+        (:func:`block_values`) and of each node's headroom (:func:`_block_mean_headroom`):
+        a relaxation of the hourly model (see :mod:`planner.optimisation.coarse`).
+    max_blocks
+        Most coarse blocks (default :data:`MAX_COARSE_BLOCKS`); with 1 the whole day is one
+        block (prices then differ inside it: a relaxation of what can be charged, not of
+        the cost).
+    """
     needs, sites = inputs.needs, inputs.sites
     offpeak = minute_mask(*inputs.offpeak_window)
     need_cap_kw = needs["vehicles"].to_numpy(float) * needs["max_kw_per_vehicle"].to_numpy(float)
@@ -107,17 +125,25 @@ def make_structure(inputs: PlanInputs) -> PlanStructure:
     share, price = _pair_slots(inputs, pair_need, pair_site, hard)
     ub_kw = need_cap_kw[pair_need, None] * share
     site_nodes = _site_nodes(inputs)
-    binding = _binding_headroom(inputs, site_nodes, pair_site, ub_kw)
-    blocks = make_blocks(
-        slot_signatures(_masks(inputs, pairs, offpeak), binding, inputs.slot_minutes),
-        inputs.slot_minutes,
+    binding, potential = _binding_headroom(inputs, site_nodes, pair_site, ub_kw)
+    blocks = (
+        coarse_blocks(inputs, offpeak, pair_need, pair_site, max_blocks or MAX_COARSE_BLOCKS)
+        if coarse
+        else make_blocks(
+            slot_signatures(_masks(inputs, pairs, offpeak), binding, inputs.slot_minutes),
+            inputs.slot_minutes,
+        )
     )
-    rows = _pair_block_rows(ub_kw, price, blocks)
+    rows = _pair_block_rows(ub_kw, price, blocks, coarse)
     kept = np.unique(rows[0])
     remap = np.full(len(pairs), -1, dtype=np.intp)
     remap[kept] = np.arange(len(kept))
     categories = _site_categories(inputs, pair_need[kept], pair_site[kept])
-    binding_kva = binding[:, blocks.first_slot] if len(binding) else np.zeros((0, blocks.count))
+    binding_kva = (
+        _block_mean_headroom(binding, potential, blocks)
+        if coarse
+        else binding[:, blocks.first_slot]
+    )
     return PlanStructure(
         blocks=blocks,
         need_hard=hard,
@@ -128,7 +154,7 @@ def make_structure(inputs: PlanInputs) -> PlanStructure:
         row_block=rows[1],
         row_ub_kw=rows[2],
         row_price_eur_per_kwh=rows[3],
-        need_block_cap_kw=_need_block_cap_kw(inputs, hard, blocks, need_cap_kw),
+        need_block_cap_kw=_need_block_cap_kw(inputs, hard, blocks, need_cap_kw, coarse),
         binding_kva=binding_kva,
         site_nodes=site_nodes,
         site_categories=categories,
@@ -152,7 +178,7 @@ def _need_hard(inputs: PlanInputs, offpeak: BoolArray, need_cap_kw: FloatArray) 
 
 
 def _need_block_cap_kw(
-    inputs: PlanInputs, hard: BoolArray, blocks: Blocks, need_cap_kw: FloatArray
+    inputs: PlanInputs, hard: BoolArray, blocks: Blocks, need_cap_kw: FloatArray, coarse: bool
 ) -> FloatArray:
     """Highest power of each need in each block: vehicles × max kW × its window's share.
 
@@ -163,7 +189,12 @@ def _need_block_cap_kw(
         zip(needs["dwell_start"].astype(str), needs["dwell_end"].astype(str), strict=True)
     )
     keys = [(start, end, bool(h)) for (start, end), h in zip(windows, hard.tolist(), strict=True)]
-    shares = {key: _block_share(_window_mask(inputs, *key), blocks, inputs) for key in set(keys)}
+    shares = {
+        key: block_values(
+            slot_share(_window_mask(inputs, *key), inputs.slot_minutes), blocks, coarse
+        )
+        for key in set(keys)
+    }
     share = np.stack([shares[key] for key in keys]) if keys else np.zeros((0, blocks.count))
     cap: FloatArray = need_cap_kw[:, None] * share
     return cap
@@ -175,9 +206,105 @@ def _window_mask(inputs: PlanInputs, start: str, end: str, hard: bool) -> BoolAr
     return mask & minute_mask(*inputs.offpeak_window) if hard else mask
 
 
-def _block_share(mask: BoolArray, blocks: Blocks, inputs: PlanInputs) -> FloatArray:
-    share: FloatArray = slot_share(mask, inputs.slot_minutes)[blocks.first_slot]
-    return share
+def block_values(per_slot: FloatArray, blocks: Blocks, coarse: bool) -> FloatArray:
+    """Per block (last axis): the first slot's value, or the mean over its slots when coarse.
+
+    In an hourly block every slot has the same data, so the first slot speaks for it.
+
+    Examples
+    --------
+    >>> blocks = Blocks(60, ((0, 1), (2,)))
+    >>> block_values(np.array([1.0, 3.0, 5.0]), blocks, False).tolist()
+    [1.0, 5.0]
+    >>> block_values(np.array([1.0, 3.0, 5.0]), blocks, True).tolist()
+    [2.0, 5.0]
+    """
+    if not coarse:
+        first: FloatArray = per_slot[..., blocks.first_slot]
+        return first
+    means = [per_slot[..., list(slots)].mean(axis=-1) for slots in blocks.slots]
+    result: FloatArray = np.stack(means, axis=-1)
+    return result
+
+
+#: Most blocks of the coarse model (:func:`coarse_blocks`).
+MAX_COARSE_BLOCKS = 16
+
+
+def coarse_blocks(
+    inputs: PlanInputs,
+    offpeak: BoolArray,
+    pair_need: IntArray | None = None,
+    pair_site: IntArray | None = None,
+    max_blocks: int = MAX_COARSE_BLOCKS,
+) -> Blocks:
+    """The coarse model's blocks: hours where prices change, and where most windows turn.
+
+    A block starts wherever the off-peak share of a slot changes (so every price is the same
+    in all slots of a block) and, up to ``max_blocks`` blocks, at the slots where
+    the most energy's dwell windows start or end (ties: earlier slot).  Any such partition
+    gives a relaxation with block-mean data (:func:`block_values`).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> needs = pd.DataFrame({"dwell_start": ["18:00", "18:00", "08:00"],
+    ...     "dwell_end": ["07:00", "07:00", "17:00"], "energy_kwh_per_day": [50.0, 50.0, 10.0]})
+    >>> settings = SimpleNamespace(offpeak_policy="none")
+    >>> inputs = SimpleNamespace(needs=needs, n_slots=24, slot_minutes=60, settings=settings)
+    >>> blocks = coarse_blocks(inputs, minute_mask("22:00", "07:00"))
+    >>> blocks.first_slot, blocks.slots[-1]
+    ([7, 8, 17, 18], (18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 6))
+    """
+    n = inputs.n_slots
+    starts: set[int] = set()
+    if max_blocks <= 1:
+        return Blocks(inputs.slot_minutes, (tuple(range(n)),))
+    if inputs.settings.offpeak_policy != OffpeakPolicy.NONE:
+        share = slot_share(offpeak, inputs.slot_minutes)
+        starts = {t for t in range(n) if share[t] != share[t - 1]}
+    score = np.zeros(n)
+    needs = inputs.needs
+    energy = needs["energy_kwh_per_day"].to_numpy(float)
+    for column in ("dwell_start", "dwell_end"):
+        for need, hhmm in enumerate(needs[column].astype(str).tolist()):
+            for slot in _slots_changed(hhmm, inputs.slot_minutes):
+                score[slot % n] += energy[need]
+    if pair_site is not None and pair_need is not None:
+        sites = inputs.sites
+        paired = np.bincount(pair_site, weights=energy[pair_need], minlength=len(sites))
+        start, end = (sites[c].astype(str).tolist() for c in ("available_from", "available_to"))
+        for site in np.flatnonzero(paired > 0).tolist():
+            if start[site] != end[site]:
+                for hhmm in (start[site], end[site]):
+                    for slot in _slots_changed(hhmm, inputs.slot_minutes):
+                        score[slot % n] += paired[site]
+    for t in sorted(range(n), key=lambda t: (-score[t], t)):
+        if len(starts) >= max_blocks or score[t] <= 0:
+            break
+        starts.add(t)
+    if not starts:
+        return Blocks(inputs.slot_minutes, (tuple(range(n)),))
+    ordered = sorted(starts)
+    ends = [*ordered[1:], ordered[0] + n]
+    runs = [tuple(range(a, b)) for a, b in zip(ordered, ends, strict=True)]
+    return Blocks(inputs.slot_minutes, tuple(tuple(t % n for t in run) for run in runs))
+
+
+def _slots_changed(hhmm: str, slot_minutes: int) -> tuple[int, ...]:
+    """The slots whose coverage a window starting or ending at a time of day changes.
+
+    The slot it falls in, and the next one too when it falls inside a slot (that slot is
+    partly covered).
+
+    Examples
+    --------
+    >>> _slots_changed("07:00", 60), _slots_changed("07:30", 60)
+    ((7,), (7, 8))
+    """
+    slot, offset = divmod(parse_hhmm(hhmm) % MINUTES_PER_DAY, slot_minutes)
+    return (slot, slot + 1) if offset else (slot,)
 
 
 def _suited_pairs(inputs: PlanInputs) -> pd.DataFrame:
@@ -198,8 +325,10 @@ def _site_nodes(inputs: PlanInputs) -> list[list[int]]:
 
 def _binding_headroom(
     inputs: PlanInputs, site_nodes: list[list[int]], pair_site: IntArray, ub_kw: FloatArray
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """Headroom per (node, slot) where it can bind, NaN elsewhere (see the module docstring).
+
+    Also the potential load per (node, slot): what every site below could draw, kVA.
 
     The most a site can draw in a slot is the smaller of its connection cap and the sum of
     what its paired needs can take then.
@@ -214,7 +343,26 @@ def _binding_headroom(
             potential[node] += site_load[site] / inputs.power_factor
     carried = grid.nodes["node_id"].map(inputs.built.reinforcement_kva).fillna(0.0).to_numpy(float)
     headroom = np.clip(grid.headroom_kva, 0.0, None) + carried[:, None]
-    return np.where(headroom < potential - 1e-9, headroom, np.nan)
+    return np.where(headroom < potential - 1e-9, headroom, np.nan), potential
+
+
+def _block_mean_headroom(binding: FloatArray, potential: FloatArray, blocks: Blocks) -> FloatArray:
+    """Per (node, block): the mean over the block's slots of what the load may reach, kVA.
+
+    In each slot the load below a node is at most its headroom and at most its potential
+    (what every site below could draw then), so it is at most the smaller of the two; a
+    load constant over the block (the block's variables) that respects the hourly rows
+    respects their mean.  NaN where no slot of the block binds.
+    """
+    if not len(binding):
+        return np.zeros((0, blocks.count))
+    reach = np.where(np.isnan(binding), potential, np.minimum(binding, potential))
+    result = np.full((len(binding), blocks.count), np.nan)
+    for block, slots in enumerate(blocks.slots):
+        at = list(slots)
+        binds = ~np.isnan(binding[:, at]).all(axis=1)
+        result[binds, block] = reach[binds][:, at].mean(axis=1)
+    return result
 
 
 def _masks(inputs: PlanInputs, pairs: pd.DataFrame, offpeak: BoolArray) -> list[BoolArray]:
@@ -276,20 +424,24 @@ def _window_slots(
 
 
 def _pair_block_rows(
-    ub_kw: FloatArray, price: FloatArray, blocks: Blocks
+    ub_kw: FloatArray, price: FloatArray, blocks: Blocks, coarse: bool
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """Pair, block, upper bound (kW) and price (EUR/kWh) of every pair–block row.
 
-    Every slot of a block has the same data, so the block's first slot speaks for it.
+    Hourly, every slot of a block has the same data, so the block's first slot speaks for
+    it; coarse, the bound is the mean over the block's slots and the price the one of the
+    slots the pair may charge in (the same in all of them, see :func:`coarse_blocks`).
     """
-    first = blocks.first_slot
-    pair, block = np.nonzero(ub_kw[:, first] > 0)
-    return (
-        pair.astype(np.intp),
-        block.astype(np.intp),
-        ub_kw[pair, np.asarray(first)[block]],
-        price[pair, np.asarray(first)[block]],
+    ub = block_values(ub_kw, blocks, coarse)
+    charged = block_values(ub_kw * price, blocks, coarse)
+    pair, block = np.nonzero(ub > 0)
+    row_ub = ub[pair, block]
+    row_price = (
+        charged[pair, block] / row_ub
+        if coarse
+        else price[pair, np.asarray(blocks.first_slot)[block]]
     )
+    return pair.astype(np.intp), block.astype(np.intp), row_ub, row_price
 
 
 def charger_kw(option: ChargerOption, category: str, vehicle_kw: float) -> float:

@@ -129,6 +129,8 @@ def solution_values(problem: PlanProblem) -> SolutionValues:
     """Read the solution values of a solved problem, with site and node loads per block."""
     s = problem.structure
     power = np.clip(variable_values(problem.power), 0.0, None)
+    pair_kwh = np.bincount(s.row_pair, weights=s.row_hours * power, minlength=len(s.pairs))
+    power[pair_kwh[s.row_pair] <= EPSILON] = 0.0  # solver noise, not a pair that charges
     site_block = np.zeros((len(problem.inputs.sites), s.blocks.count))
     np.add.at(site_block, (s.pair_site[s.row_pair], s.row_block), power)
     node_block = np.zeros((len(problem.inputs.grid.nodes), s.blocks.count))

@@ -130,3 +130,92 @@ def _shortfall(
         for v, coefficient in row.items()
     )
     return float(activity) if row.sense == pulp.LpConstraintLE else 0.0
+
+
+def rounded_units(
+    problem: PlanProblem, relaxed: Mapping[str, float], open_sites: set[int]
+) -> dict[pulp.LpVariable, float]:
+    """Whole-vehicle units per pair from a relaxed solution.
+
+    Per need, its relaxed units rounded up in total (within its units) and handed out to the
+    pairs at the sites the relaxation opens most (then by largest remainder); then, at a
+    site whose ``connectors`` rows the counts break even with the most chargers it may get,
+    the counts rounded up there go back down.  An open site
+    (``open_sites``) left without units gets one at its pair with the most relaxed units
+    whose need has a unit to spare, so that it can charge its minimum.
+    """
+    s = problem.structure
+    values = {p: relaxed.get(str(v.name), 0.0) for p, v in problem.vehicles.items()}
+    floors = {p: float(max(math.floor(x + INTEGER_TOLERANCE), 0)) for p, x in values.items()}
+    counts = dict(floors)
+    spare = _spare_units(problem, counts)
+    pairs_of: dict[int, list[int]] = {}
+    pairs_at: dict[int, list[int]] = {}
+    for pair, (need, site) in enumerate(
+        zip(s.pair_need.tolist(), s.pair_site.tolist(), strict=True)
+    ):
+        pairs_of.setdefault(need, []).append(pair)
+        pairs_at.setdefault(site, []).append(pair)
+    level = {
+        site: 1.0 if var.lowBound == 1 else relaxed.get(str(var.name), 0.0)
+        for site, var in problem.open.items()
+    }
+    for need, pairs in pairs_of.items():
+        extra = math.ceil(sum(values[p] - floors[p] for p in pairs) - INTEGER_TOLERANCE)
+        order = sorted(pairs, key=lambda p: (-level[int(s.pair_site[p])], floors[p] - values[p], p))
+        for p in order[: max(min(extra, int(spare[need])), 0)]:
+            if counts[p] + 1 <= (problem.vehicles[p].upBound or 0):
+                counts[p] += 1
+                spare[need] -= 1
+    for site in _over_connected(problem, counts):
+        for p in pairs_at[site]:
+            spare[int(s.pair_need[p])] += counts[p] - floors[p]
+            counts[p] = floors[p]
+    for site in sorted(open_sites):
+        usable = [
+            p
+            for p in pairs_at.get(site, [])
+            if (problem.vehicles[p].upBound or 0) >= 1 and spare[int(s.pair_need[p])] >= 1
+        ]
+        if usable and not any(counts[p] for p in pairs_at[site]):
+            chosen = max(usable, key=lambda p: (values[p], -p))
+            counts[chosen] = 1.0
+            spare[int(s.pair_need[chosen])] -= 1
+    return {problem.vehicles[p]: n for p, n in counts.items()}
+
+
+def _over_connected(problem: PlanProblem, counts: Mapping[int, float]) -> set[int]:
+    """Sites with a ``connectors`` row the counts break even with the most chargers it may get.
+
+    Every type's count and their sum are within the site's ``max_chargers``, so the most
+    connectors are that many chargers of the type with the most.
+    """
+    pair_of = {id(v): p for p, v in problem.vehicles.items()}
+    site_of = problem.structure.pair_site
+    broken: set[int] = set()
+    for constraint in problem.prob.constraints():
+        if not str(constraint.name).startswith("connectors_"):
+            continue
+        load, room, site = 0.0, 0.0, -1
+        for variable, coefficient in constraint.items():
+            pair = pair_of.get(id(variable))
+            if pair is not None:
+                load += coefficient * counts[pair]
+                site = int(site_of[pair])
+            else:  # a site's chargers of all types together are at most its largest bound
+                room = max(room, -coefficient * float(variable.upBound or 0))
+        if site >= 0 and load > room + INTEGER_TOLERANCE:
+            broken.add(site)
+    return broken
+
+
+def _spare_units(problem: PlanProblem, counts: Mapping[int, float]) -> dict[int, float]:
+    """Per need: its units (the ``vehicle-split`` row's right side) not yet given a pair."""
+    from planner.optimisation.plan_rules import vehicle_units  # builds on the model module
+
+    inputs = problem.inputs
+    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day).units
+    spare = {need: float(n) for need, n in enumerate(units.tolist())}
+    for pair, n in counts.items():
+        spare[int(problem.structure.pair_need[pair])] -= n
+    return spare

@@ -1,0 +1,355 @@
+"""Coarse to fine: solve on coarse time blocks, return a plan checked on the hourly model.
+
+The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to_fine`):
+
+1. **Coarse model** (``build_problem(inputs, coarse=True)``): slots that differ only in grid
+   headroom are merged into one block whose grid rows hold the *mean* of the slots' headroom
+   (hours where a dwell window or a site's availability starts or ends stay apart).  Every
+   coarse row is the mean of hourly rows and a peak is at least a mean, so the hourly plan
+   averaged over each block is a coarse plan of the same cost: the coarse model is a
+   relaxation and its proven bound is a bound for the hourly model.
+2. **Ladder certificate** (weighted ladder): upper bounds on the energy private sites could
+   charge, and private and semi-public together, from two small LPs over the pairs
+   (:func:`tier_energy_maxima`, :class:`LadderCertificate`).
+3. **Coarse MIP** with the weighted objective, from the rounded LP relaxation; it stops at
+   :data:`COARSE_GAP_SHARE` of the scenario's MIP gap or at :data:`COARSE_NODES` nodes
+   (deterministic), the time limit being only a safety net.  A large coarse model (more
+   than :data:`DIVE_COLUMNS` power columns) is dived into instead: its LP gives the bound,
+   sites the LP opens fully stay open, those it leaves closed stay closed, and the MIP
+   chooses the fractional ones, chargers and whole vehicles (:func:`_dive`).
+4. **Hourly repair**: the hourly model with the coarse plan's sites held (open or closed),
+   at least its chargers, and every other integer free (whole vehicles per pair, charger
+   counts): a MIP, so the plan it returns satisfies every hourly row and every plan rule.
+   Started from the coarse plan's integers completed on the hourly model.  Should the held
+   sites leave no plan, the sites may close again (never open).
+5. **Polish** with the repair's power, unmet energy and reinforcement held: sites and
+   chargers chosen again, so nothing is kept that the hourly plan does not use.
+
+The gap reported is proven: (hourly objective − coarse bound) ÷ hourly objective.  Where the
+coarse model has as many blocks as the hourly one (no headroom-only hours to merge), the
+hourly model is solved directly and its own bound is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import partial
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import pulp
+
+from charging_sites import Tier
+from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, StageRun
+from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
+from planner.optimisation.structure import charger_kw
+from planner.optimisation.timeblocks import FloatArray, minute_mask
+from planner.optimisation.warmstart import rounded_start, rounded_units
+from planner.scenario import LadderPolicy
+
+#: Name of the coarse MIP stage.
+COARSE = "coarse"
+#: Name of the stage that gives the plan: minimise cost (the hourly repair, or the hourly MIP
+#: itself; the last tier stage of the lexicographic ladder before it).
+COST = "cost"
+#: Name of the last stage: with the power, unmet energy and reinforcement of the cost stage
+#: held, it re-chooses sites and chargers, so that a plan accepted within the MIP gap keeps
+#: no site open and no charger bought that it does not use.
+POLISH = "polish"
+#: Name of the coarse LP of a dive (:func:`_dive`).
+COARSE_LP = "coarse_lp"
+#: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
+#: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
+DIVE_COLUMNS = 5_000
+#: A site whose LP ``open`` is within this of 1 (of 0) stays open (closed) in the dive.
+DIVE_TOLERANCE = 1e-3
+#: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
+COARSE_GAP_SHARE = 0.9
+#: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
+COARSE_NODES = 2000
+REPAIR_NODES = 500
+
+
+@dataclass(frozen=True)
+class LadderCertificate:
+    """How close the weighted ladder came to the lexicographic levels, kWh/day.
+
+    Attributes
+    ----------
+    private_kwh_per_day, private_max_kwh_per_day
+        Energy the plan charges on private sites, and the most any plan could
+        (:func:`tier_energy_maxima`: an upper bound on the lexicographic level).
+    semi_public_kwh_per_day, semi_public_max_kwh_per_day
+        Energy on semi-public sites, and an upper bound on the lexicographic level: the LP
+        maximum of private and semi-public together less the plan's private energy.
+    """
+
+    private_kwh_per_day: float
+    private_max_kwh_per_day: float
+    semi_public_kwh_per_day: float
+    semi_public_max_kwh_per_day: float
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        """JSON-ready: per tier, the plan's energy, its bound and the share reached."""
+        return {
+            Tier.PRIVATE.value: _tier(self.private_kwh_per_day, self.private_max_kwh_per_day),
+            Tier.SEMI_PUBLIC.value: _tier(
+                self.semi_public_kwh_per_day, self.semi_public_max_kwh_per_day
+            ),
+        }
+
+
+def _tier(energy: float, bound: float) -> dict[str, float]:
+    reached = 1.0 if bound <= 1e-9 else min(energy / bound, 1.0)
+    return {
+        "energy_kwh_per_day": round(energy, 2),
+        "lp_max_kwh_per_day": round(max(bound, 0.0), 2),
+        "share_of_lp_max": round(reached, 6),
+    }
+
+
+@dataclass(frozen=True)
+class CoarseOutcome:
+    """Stage runs of a coarse-to-fine solve and the energy maxima of the certificate.
+
+    Attributes
+    ----------
+    runs
+        Every stage run (coarse MIP, repair as ``cost``, polish).
+    maxima
+        Upper bounds on private, and on private + semi-public energy, kWh/day
+        (:func:`tier_energy_maxima`; ``None`` when not worked out).
+    """
+
+    runs: list[StageRun]
+    maxima: tuple[float, float] | None = None
+
+    def certificate(self, energy_by_tier: dict[str, float]) -> LadderCertificate | None:
+        """The certificate for a plan's energy per tier (``None`` without the maxima)."""
+        if self.maxima is None:
+            return None
+        private_max, ladder_max = self.maxima
+        private = energy_by_tier.get(Tier.PRIVATE, 0.0)
+        return LadderCertificate(
+            private_kwh_per_day=private,
+            private_max_kwh_per_day=private_max,
+            semi_public_kwh_per_day=energy_by_tier.get(Tier.SEMI_PUBLIC, 0.0),
+            semi_public_max_kwh_per_day=max(ladder_max - private, 0.0),
+        )
+
+
+def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
+    """Solve a year coarse to fine (see the module docstring).
+
+    Parameters
+    ----------
+    solver
+        The MILP solver.
+    problem
+        The hourly problem; its variables hold the plan afterwards.
+    options
+        The scenario's solver options.
+    """
+    maxima = tier_energy_maxima(problem)
+    coarse = build_problem(problem.inputs, coarse=True)
+    if coarse.structure.blocks.count >= problem.structure.blocks.count:
+        return replace(_hourly_only(solver, problem, options), maxima=maxima)
+    coarse_options = replace(
+        options,
+        mip_gap=options.mip_gap * COARSE_GAP_SHARE,
+        max_nodes=_nodes(options, COARSE_NODES),
+    )
+    if len(coarse.power) > DIVE_COLUMNS:
+        coarse_runs = _dive(solver, coarse, coarse_options)
+    else:
+        stage = Stage(COARSE, coarse.prob.objective, rounding=partial(rounded_start, coarse))
+        coarse_runs = solver.run_stages(coarse.prob, [stage], coarse_options)
+    if not coarse_runs[-1].has_solution:
+        hourly = _hourly_only(solver, problem, options)
+        return CoarseOutcome(runs=[*coarse_runs, *hourly.runs], maxima=maxima)
+    bound = coarse_runs[-1].bound
+    repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
+    runs = solver.run_stages(
+        problem.prob, _repair_stages(problem, coarse, held_sites=True), repair_options
+    )
+    if not runs[0].has_solution:
+        retry = solver.run_stages(
+            problem.prob, _repair_stages(problem, coarse, held_sites=False), repair_options
+        )
+        runs = [replace(runs[0], name="repair_held_sites"), *retry]
+    runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
+    return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima)
+
+
+def tier_energy_maxima(problem: PlanProblem) -> tuple[float, float] | None:
+    """Upper bounds on private, and on private + semi-public energy, kWh/day (or ``None``).
+
+    Each is the optimum of a small LP, a relaxation of the hourly model: one variable per
+    pair of the tiers, at most what the pair can charge in its windows (and the need's
+    energy); per need at most its energy; per site at most what its connection and its
+    largest number of the most powerful suitable chargers give in its open hours.  Every
+    hourly plan is a plan of it, so its maxima bound the lexicographic levels.
+    """
+    if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
+        return None
+    tiers = problem.inputs.sites["tier"].astype(str).to_numpy()[problem.structure.pair_site]
+    private = _max_energy(problem, tiers == Tier.PRIVATE)
+    both = _max_energy(problem, (tiers == Tier.PRIVATE) | (tiers == Tier.SEMI_PUBLIC))
+    return None if private is None or both is None else (private, both)
+
+
+def _max_energy(problem: PlanProblem, chosen: npt.NDArray[np.bool_]) -> float | None:
+    """The most energy the chosen pairs can charge together (see :func:`tier_energy_maxima`)."""
+    s = problem.structure
+    pairs = np.flatnonzero(chosen)
+    if pairs.size == 0:
+        return 0.0
+    caps = pair_caps_kwh(problem)[pairs]
+    needs_of, need_rows = np.unique(s.pair_need[pairs], return_inverse=True)
+    sites_of, site_rows = np.unique(s.pair_site[pairs], return_inverse=True)
+    energy = problem.inputs.needs["energy_kwh_per_day"].to_numpy(float)[needs_of]
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    n = pairs.size
+    none = np.zeros(0, np.int32)
+    highs.addCols(n, -np.ones(n), np.zeros(n), caps, 0, none, none, np.zeros(0))
+    rows = np.concatenate([need_rows, needs_of.size + site_rows]).astype(np.int32)
+    upper = np.concatenate([energy, _site_daily_kwh(problem, sites_of)])
+    order = np.argsort(rows, kind="stable")
+    columns = np.concatenate([np.arange(n), np.arange(n)])[order].astype(np.int32)
+    starts = np.searchsorted(rows[order], np.arange(upper.size)).astype(np.int32)
+    lower = np.full(upper.size, -highspy.kHighsInf)
+    highs.addRows(upper.size, lower, upper, columns.size, starts, columns, np.ones(columns.size))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return -float(highs.getInfo().objective_function_value)
+
+
+def _site_daily_kwh(problem: PlanProblem, sites: npt.NDArray[np.intp]) -> FloatArray:
+    """Per site: the most it can deliver a day, kWh (connection, and its chargers' power)."""
+    inputs, s = problem.inputs, problem.structure
+    table = inputs.sites
+    result = np.zeros(sites.size)
+    for i, site in enumerate(sites.tolist()):
+        row = table.iloc[site]
+        hours = minute_mask(str(row["available_from"]), str(row["available_to"])).sum() / 60
+        best_kw = max(
+            (
+                charger_kw(inputs.chargers[k], cat, kw)
+                for k in s.site_types[site]
+                for cat, kw in s.site_categories[site].items()
+            ),
+            default=0.0,
+        )
+        limit = max(int(row["max_chargers"]), int(row["existing_chargers"]))
+        result[i] = hours * min(float(row["max_power_kw"]), limit * best_kw)
+    return result
+
+
+def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[StageRun]:
+    """The coarse LP (its optimum is the bound), then the coarse MIP over its fractional sites.
+
+    A site stays open where the LP opens it fully, closed where the LP leaves it closed, and
+    free in between; the MIP chooses those sites, chargers and whole vehicles, from a start
+    with the LP's vehicle units rounded (:func:`rounded_units`), the sites that then hold
+    vehicles open and the chargers chosen for them.  The returned coarse run carries
+    the LP's bound.
+    """
+    objective = coarse.prob.objective
+    (relaxed,) = solver.run_stages(coarse.prob, [Stage(COARSE_LP, objective, relax=True)], options)
+    if relaxed.status != SolveStatus.OPTIMAL:
+        return [relaxed]
+    values = {str(v.name): float(v.varValue or 0.0) for v in coarse.prob.variables()}
+    bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
+    candidates = set()
+    for site, var in coarse.open.items():
+        level = 1.0 if var.lowBound == 1 else float(var.varValue or 0.0)
+        if level >= 1 - DIVE_TOLERANCE:
+            bounds[var] = (1.0, 1.0)
+        elif level <= DIVE_TOLERANCE:
+            bounds[var] = (0.0, 0.0)
+        if level > DIVE_TOLERANCE:
+            candidates.add(site)
+    pair_site = coarse.structure.pair_site.tolist()
+    for pair, site in enumerate(pair_site):
+        if site not in candidates:  # no units where the dive keeps the site closed
+            values[str(coarse.vehicles[pair].name)] = 0.0
+    start = rounded_units(coarse, values, candidates)
+    used = {site for pair, site in enumerate(pair_site) if start[coarse.vehicles[pair]] > 0}
+    for site, var in coarse.open.items():
+        if var.lowBound != 1:
+            start[var] = float(site in used)
+            if site not in used and bounds.get(var) == (1.0, 1.0):
+                bounds[var] = (0.0, 0.0)  # opened by the LP, but no vehicle of the start
+    stage = Stage(COARSE, objective, bounds=bounds, start=start)
+    (run,) = solver.run_stages(coarse.prob, [stage], options)
+    return [relaxed, replace(run, bound=relaxed.objective)]
+
+
+def _nodes(options: SolveOptions, default: int) -> int:
+    return default if options.max_nodes is None else options.max_nodes
+
+
+def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
+    """The hourly MIP itself, from its rounded relaxation, then the polish."""
+    rounding = partial(rounded_start, problem)
+    fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
+    stages = [
+        Stage(COST, problem.prob.objective, rounding=rounding),
+        Stage(POLISH, problem.prob.objective, fixed=fixed),
+    ]
+    hourly_options = replace(options, max_nodes=_nodes(options, COARSE_NODES))
+    return CoarseOutcome(runs=solver.run_stages(problem.prob, stages, hourly_options))
+
+
+def _repair_stages(problem: PlanProblem, coarse: PlanProblem, held_sites: bool) -> list[Stage]:
+    """The hourly repair (coarse sites held, or only kept from opening) and the polish."""
+    bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
+    for site, var in problem.open.items():
+        opened = round(coarse.open[site].varValue or 0.0)
+        low = float(var.lowBound or 0)
+        bounds[var] = (max(low, opened), float(opened)) if held_sites else (low, max(low, opened))
+    if held_sites:
+        for key, var in problem.chargers.items():
+            count = round(coarse.chargers[key].varValue or 0.0)
+            bounds[var] = (max(float(var.lowBound or 0), count), float(var.upBound))
+    start = {
+        var: float(round(source.varValue or 0.0)) for var, source in _integer_pairs(problem, coarse)
+    }
+    fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
+    return [
+        Stage(COST, problem.prob.objective, bounds=bounds, start=start),
+        Stage(POLISH, problem.prob.objective, fixed=fixed),
+    ]
+
+
+def _integer_pairs(
+    problem: PlanProblem, coarse: PlanProblem
+) -> list[tuple[pulp.LpVariable, pulp.LpVariable]]:
+    """Each integer variable of the hourly problem with its coarse counterpart."""
+    result = [(var, coarse.open[site]) for site, var in problem.open.items()]
+    result += [(var, coarse.chargers[key]) for key, var in problem.chargers.items()]
+    hourly_pairs = problem.structure.pairs[["need_id", "site_id"]].itertuples(index=False)
+    coarse_pair = {
+        (str(n), str(s)): i
+        for i, (n, s) in enumerate(
+            coarse.structure.pairs[["need_id", "site_id"]].itertuples(index=False)
+        )
+    }
+    for pair, (need_id, site_id) in enumerate(hourly_pairs):
+        at = coarse_pair.get((str(need_id), str(site_id)))
+        if at is not None:
+            result.append((problem.vehicles[pair], coarse.vehicles[at]))
+    return result
+
+
+def _proven(run: StageRun, bound: float | None, options: SolveOptions) -> StageRun:
+    """The repair's run with the gap against the coarse bound (optimal when within the gap)."""
+    if not run.has_solution or run.objective is None or bound is None:
+        return replace(run, gap=None, bound=bound)
+    gap = max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
+    status = SolveStatus.OPTIMAL if gap <= options.mip_gap + 1e-12 else SolveStatus.FEASIBLE
+    text = f"{COST}: hourly plan {gap:.2%} above the coarse bound (limit {options.mip_gap:.2%})"
+    return replace(run, gap=gap, bound=bound, status=status, message=text)

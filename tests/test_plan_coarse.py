@@ -1,0 +1,205 @@
+"""The stronger, coarse-to-fine optimiser (issue 12) on small random cases, against exact optima.
+
+* charger-link rows are valid: the integer optimum with them is the one without them (and the
+  brute-force optimum), while their LP relaxation is at least as tight;
+* the coarse-block model is a relaxation: its MIP optimum is at most the hourly optimum;
+* the plan the product returns satisfies every row of the hourly model (plan rules included),
+  its reported bound is at most the hourly optimum, and the same inputs give the same plan;
+* the weighted ladder's certificate holds: no tier above its LP maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pulp
+import pytest
+
+from planner.optimisation import coarse
+from planner.optimisation.inputs import ChargerOption, GridInputs, PlanInputs
+from planner.optimisation.model import PlanProblem, build_problem
+from planner.optimisation.solve import solve
+from planner.optimisation.solvers import SolveOptions, SolveStatus, Stage, make_solver
+from tests._plan_checks import check_every_row, check_invariants
+from tests._plan_fixtures import ALL, DC50, grid, micro_inputs, need, pair, site
+from tests.test_plan_bruteforce import brute_force, random_case
+
+EXACT = SolveOptions(mip_gap=0.0, time_limit_s=60.0)
+#: Two plugs, 22 kW: a depot charger that several parked vehicles share.
+AC22 = ChargerOption("AC22x2", 22.0, 4_000.0, ALL, connectors=2)
+WINDOWS = [("18:00", "07:00"), ("08:00", "17:00"), ("00:00", "00:00"), ("21:00", "05:00")]
+
+
+def timed_case(seed: int, **settings: Any) -> PlanInputs:
+    """Dwell windows, two cabins whose headroom changes every hour, a private depot."""
+    rng = np.random.default_rng(seed)
+    headroom: dict[str, float | Sequence[float]] = {"SUB": 5_000.0}
+    for cabin in ("CAB-1", "CAB-2"):
+        headroom[cabin] = rng.integers(15, 90, size=24).astype(float).tolist()
+    the_grid: GridInputs = grid([("SUB", ""), ("CAB-1", "SUB"), ("CAB-2", "SUB")], headroom)
+    needs = [
+        need(
+            f"N{i}",
+            organisation=f"ORG-{i % 2}",
+            energy=float(rng.integers(40, 260)),
+            vehicles=float(rng.integers(1, 4)),
+            max_kw=float(rng.choice([22.0, 50.0])),
+            dwell=WINDOWS[int(rng.integers(len(WINDOWS)))],
+        )
+        for i in range(int(rng.integers(3, 6)))
+    ]
+    sites = [
+        site("DEPOT", tier="private", owner="ORG-0", node="CAB-1", max_chargers=3),
+        site("SEMI", tier="semi_public", node="CAB-1", fixed_cost=float(rng.integers(0, 3000))),
+        site("PUB", node="CAB-2", fixed_cost=float(rng.integers(0, 3000)), max_chargers=4),
+        site("FAR", max_power_kw=60.0, fixed_cost=float(rng.integers(0, 3000))),
+    ]
+    pairs = [
+        pair(n["need_id"], s["site_id"], cost=float(rng.integers(0, 3)) / 10)
+        for n in needs
+        for s in sites
+        if s["site_id"] != "DEPOT" or n["organisation_id"] == "ORG-0"
+    ]
+    base: dict[str, Any] = {
+        "allow_reinforcement": bool(seed % 2),
+        "reinforcement_cost_eur_per_kva": 300.0,
+        "unmet_penalty_eur_per_kwh": 10.0,
+        "operating_days_per_year": 260.0,
+        "capex_annuity_factor": 0.1,
+        "energy_price_eur_per_kwh": {"peak": 0.25, "offpeak": 0.15},
+        "offpeak_policy": "soft",
+    }
+    return micro_inputs(
+        needs, sites, pairs, chargers=(DC50, AC22), grid_inputs=the_grid, **{**base, **settings}
+    )
+
+
+def optimum(problem: PlanProblem, relax: bool = False) -> float:
+    """The exact optimum of the problem's own objective (LP relaxation when ``relax``)."""
+    stage = Stage("cost", problem.prob.objective, relax=relax)
+    (run,) = make_solver("highs").run_stages(problem.prob, [stage], EXACT)
+    assert run.status == SolveStatus.OPTIMAL and run.objective is not None, run.message
+    return run.objective
+
+
+def without_charger_links(problem: PlanProblem) -> PlanProblem:
+    """The same problem with its ``clink`` rows taken out."""
+    for name in [n for n in problem.prob._constraints if n.startswith("clink")]:
+        del problem.prob._constraints[name]
+    return problem
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_charger_links_keep_the_integer_optimum_and_tighten_the_relaxation(seed: int) -> None:
+    inputs = random_case(seed)
+    linked = build_problem(inputs)
+    assert any(name.startswith("clink") for name in linked.prob._constraints)
+    plain = without_charger_links(build_problem(inputs))
+    assert optimum(linked) == pytest.approx(optimum(plain), abs=1e-4)
+    assert optimum(linked) == pytest.approx(brute_force(inputs), abs=1e-3)
+    assert optimum(plain, relax=True) <= optimum(linked, relax=True) + 1e-6
+    assert optimum(linked, relax=True) <= optimum(linked) + 1e-6
+
+
+def test_charger_links_make_the_relaxation_buy_a_whole_charger() -> None:
+    # 10 kWh a day at a public 50 kW charger: without the link the relaxation buys 1/120 of
+    # a charger (its peak ÷ 50 kW); with it, the whole charger the plan must buy.
+    inputs = micro_inputs([need("N", energy=10.0)], [site("S")])
+    linked, plain = build_problem(inputs), without_charger_links(build_problem(inputs))
+    capex = 0.1 * DC50.capex_eur
+    assert optimum(linked, relax=True) == pytest.approx(optimum(linked)) == pytest.approx(capex)
+    assert optimum(plain, relax=True) == pytest.approx(capex * 10 / 24 / 50)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_coarse_model_is_a_relaxation_of_the_hourly_model(seed: int) -> None:
+    inputs = timed_case(seed)
+    hourly = build_problem(inputs)
+    coarse = build_problem(inputs, coarse=True)
+    assert coarse.structure.blocks.count < hourly.structure.blocks.count
+    assert optimum(coarse) <= optimum(hourly) + 1e-6 * max(1.0, abs(optimum(hourly)))
+    assert optimum(coarse, relax=True) <= optimum(hourly, relax=True) + 1e-6
+
+
+@pytest.mark.parametrize(("seed", "dive"), [(s, False) for s in range(6)] + [(0, True), (3, True)])
+def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
+    seed: int, dive: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if dive:  # a large model's path: coarse LP, then the coarse MIP with its sites fixed
+        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    inputs = timed_case(seed, mip_gap=0.01)
+    best = optimum(build_problem(inputs))
+    problem = build_problem(inputs)
+    result = solve(problem)
+    assert result.has_plan, result.message
+    check_every_row(problem)
+    check_invariants(problem, result)
+    (cost,) = [run for run in result.stages if run.name == "cost"]
+    assert cost.objective is not None and cost.bound is not None and result.mip_gap is not None
+    assert cost.bound <= best + 1e-6 * abs(best)
+    assert cost.objective >= best - 1e-6 * abs(best)
+    assert result.mip_gap == pytest.approx((cost.objective - cost.bound) / abs(cost.objective))
+    assert result.status == (
+        SolveStatus.OPTIMAL if result.mip_gap <= 0.01 + 1e-12 else SolveStatus.FEASIBLE
+    )
+    assert ("coarse_lp" in [run.name for run in result.stages]) == dive
+
+
+def test_the_coarse_stage_runs_where_headroom_changes_by_the_hour() -> None:
+    result = solve(build_problem(timed_case(1, ladder_policy="weighted", mip_gap=0.01)))
+    assert [run.name for run in result.stages] == ["coarse", "cost", "polish"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_weighted_ladder_stays_within_its_certificate(seed: int) -> None:
+    inputs = timed_case(seed, ladder_policy="weighted", mip_gap=0.01)
+    result = solve(build_problem(inputs))
+    certificate = result.summary()["ladder_certificate"]
+    assert certificate is not None
+    for tier in ("private", "semi_public"):
+        figures = certificate[tier]
+        assert figures["energy_kwh_per_day"] == pytest.approx(
+            result.energy_by_tier_kwh_per_day[tier], abs=0.01
+        )
+        assert figures["energy_kwh_per_day"] <= figures["lp_max_kwh_per_day"] + 0.01
+        assert 0.0 <= figures["share_of_lp_max"] <= 1.0
+
+
+def test_other_policies_give_no_certificate() -> None:
+    result = solve(build_problem(timed_case(0, ladder_policy="none", mip_gap=0.01)))
+    assert result.has_plan and result.summary()["ladder_certificate"] is None
+
+
+def plan_tables(inputs: PlanInputs) -> dict[str, pd.DataFrame]:
+    result = solve(build_problem(inputs))
+    assert result.has_plan, result.message
+    return {
+        "sites": result.sites,
+        "assignments": result.assignments,
+        "site_power": result.site_power,
+        "node_load": result.node_load,
+        "unmet": result.unmet,
+    }
+
+
+def test_the_same_inputs_give_the_same_plan() -> None:
+    inputs = timed_case(4, mip_gap=0.01)
+    first, second = plan_tables(inputs), plan_tables(replace(inputs))
+    for name, table in first.items():
+        pd.testing.assert_frame_equal(table, second[name], check_exact=True, obj=name)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_certificate_bounds_the_most_energy_any_plan_charges_on_the_tiers(seed: int) -> None:
+    problem = build_problem(timed_case(seed, ladder_policy="weighted"))
+    maxima = coarse.tier_energy_maxima(problem)
+    assert maxima is not None
+    both = pulp.LpAffineExpression(problem.private_energy + problem.semi_public_energy)
+    for bound, expression in zip(maxima, (problem.private_energy, both), strict=True):
+        stage = Stage("tier", expression, maximise=True)
+        (run,) = make_solver("highs").run_stages(problem.prob, [stage], EXACT)
+        assert run.objective is not None and run.objective <= bound + 1e-6
