@@ -116,8 +116,19 @@ def area_cells(
 def _unknown(
     key: tuple[int, str, str], version: int, both: list[dict[tuple[int, str, str], float]]
 ) -> tuple[str, int, int]:
-    same = len({v.get(key) for v in both}) == 1
+    same = _same(*(v.get(key) for v in both))
     return (f"{key[2]}@{key[1]}@{key[0]}", 0, -1 if same else version)
+
+
+#: Differences the solver's tolerances make between two solves of unchanged data (its primal
+#: feasibility tolerance, 1e-6 kWh/day seen here): noise, not a change of anyone's data.
+NOISE_KWH_PER_DAY = 1e-4
+
+
+def _same(before: float | None, after: float | None) -> bool:
+    if before is None or after is None:
+        return before is after
+    return abs(before - after) <= NOISE_KWH_PER_DAY
 
 
 def request_cells(
