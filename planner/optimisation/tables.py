@@ -38,14 +38,18 @@ ASSIGNMENT_COLUMNS = [
     "distance_km",
     "access_cost_eur_per_kwh",
 ]
-SITE_BASE_COLUMNS = [
-    "site_id",
+#: What a site is and where it stands: the sites table takes these from the inputs as they are.
+SITE_IDENTITY_COLUMNS = [
     "name",
     "tier",
     "owner_organisation_id",
     "nis_code",
     "vervoerregio_code",
     "grid_node_id",
+]
+SITE_BASE_COLUMNS = [
+    "site_id",
+    *SITE_IDENTITY_COLUMNS,
     "newly_opened",
     "existing_chargers",
     "chargers",

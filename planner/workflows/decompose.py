@@ -47,6 +47,7 @@ from planner.optimisation.tables import (
     NODE_LOAD_COLUMNS,
     REINFORCEMENT_COLUMNS,
     SITE_BASE_COLUMNS,
+    SITE_IDENTITY_COLUMNS,
     SITE_TAIL_COLUMNS,
     UNMET_COLUMNS,
     node_margin_kva,
@@ -486,14 +487,7 @@ def _merge_sites(
         opened_here=("newly_opened", "any"),
     )
     inputs = case.sites.set_index("site_id").loc[merged["site_id"]].reset_index()
-    for column in (
-        "name",
-        "tier",
-        "owner_organisation_id",
-        "nis_code",
-        "vervoerregio_code",
-        "grid_node_id",
-    ):
+    for column in SITE_IDENTITY_COLUMNS:
         merged[column] = inputs[column].to_numpy()
     merged["existing_chargers"] = inputs["existing_chargers"].to_numpy()
     merged["max_power_kw"] = inputs["max_power_kw"].to_numpy(float)
