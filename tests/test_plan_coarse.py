@@ -125,11 +125,11 @@ def test_the_coarse_model_is_a_relaxation_of_the_hourly_model(seed: int) -> None
     assert optimum(coarse, relax=True) <= optimum(hourly, relax=True) + 1e-6
 
 
-@pytest.mark.parametrize(("seed", "dive"), [(s, False) for s in range(6)] + [(0, True), (3, True)])
+@pytest.mark.parametrize(("seed", "dive"), [(s, d) for s in range(6) for d in (False, True)])
 def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
     seed: int, dive: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if dive:  # a large model's path: coarse LP, then the coarse MIP with its sites fixed
+    if dive:  # a large model's path: coarse LP, sites dived, the MIP around the relaxation
         monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
     inputs = timed_case(seed, mip_gap=0.01)
     best = optimum(build_problem(inputs))
@@ -186,11 +186,79 @@ def plan_tables(inputs: PlanInputs) -> dict[str, pd.DataFrame]:
     }
 
 
-def test_the_same_inputs_give_the_same_plan() -> None:
+@pytest.mark.parametrize("dive", [False, True])
+def test_the_same_inputs_give_the_same_plan(dive: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if dive:
+        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
     inputs = timed_case(4, mip_gap=0.01)
     first, second = plan_tables(inputs), plan_tables(replace(inputs))
     for name, table in first.items():
         pd.testing.assert_frame_equal(table, second[name], check_exact=True, obj=name)
+
+
+def dived(problem: PlanProblem, values: dict[str, float]) -> list[dict[Any, tuple[float, float]]]:
+    """Every call of a fresh :class:`coarse.SiteDive` on the same values, until it is over."""
+    dive, calls = coarse.SiteDive(problem), []
+    for _ in range(len(problem.open) + 3):
+        held = dive(values)
+        if not held:
+            return calls
+        calls.append(dict(held))
+    raise AssertionError("the dive did not end")
+
+
+def test_the_site_dive_rounds_sites_then_bounds_the_integers_around_the_relaxation() -> None:
+    problem = build_problem(timed_case(2, mip_gap=0.01), coarse=True)
+    closable = [var for var in problem.open.values() if var.lowBound != 1]
+    assert len(closable) >= 3
+    levels = [0.0, 0.3, 0.7, 1.0, 0.2][: len(closable)]
+    values = {str(var.name): level for var, level in zip(closable, levels, strict=False)}
+    values |= {str(v.name): min(1.4, float(v.upBound or 0)) for v in problem.vehicles.values()}
+    values |= {str(v.name): 0.6 for v in problem.chargers.values()}
+    first, *later = dived(problem, values)
+    # round one: 0 closed, 1 and 0.7 open (at least half open), 0.3 left to the next LP
+    assert {str(v.name): bounds for v, bounds in first.items()} == {
+        str(var.name): (float(level >= 0.5), float(level >= 0.5))
+        for var, level in zip(closable, levels, strict=False)
+        if level <= 1e-3 or level >= 0.5
+    }
+    # with the same values again, the most open of the rest opens, then the neighbourhood
+    neighbourhood = later[-1]
+    vehicles, chargers = ({id(v) for v in d.values()} for d in (problem.vehicles, problem.chargers))
+    sites = {id(v) for v in closable}
+    assert vehicles | chargers <= {id(v) for v in neighbourhood}
+    for var, (low, high) in neighbourhood.items():  # (PuLP variables compare by building rows)
+        if id(var) in vehicles:  # whole vehicles next to the relaxation's, within bounds
+            value = values[str(var.name)]
+            assert low <= value <= high <= float(var.upBound or 0) and high - low <= 1.0
+        elif id(var) in chargers:
+            assert (low, high) == (max(0.0, float(var.lowBound or 0)), float(var.upBound))
+        else:  # a site held open may close again
+            assert id(var) in sites and (low, high) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("name", ["highs", "cbc"])
+def test_a_stage_holds_its_dive_and_the_next_stage_is_free_of_it(name: str) -> None:
+    from planner.optimisation.cbc import cbc_available
+
+    if name == "cbc" and not cbc_available():
+        pytest.skip("PuLP's bundled CBC binary is missing on this platform")
+    problem = build_problem(timed_case(0, mip_gap=0.0))
+    used = {site for site, var in problem.open.items() if var.lowBound != 1}
+    seen: list[dict[str, float]] = []
+
+    def close_all(values: Any) -> dict[Any, tuple[float, float]]:
+        seen.append(dict(values))
+        return {} if len(seen) > 1 else {problem.open[s]: (0.0, 0.0) for s in used}
+
+    objective = problem.prob.objective
+    stages = [Stage("cost", objective, dive=close_all), Stage("free", objective)]
+    first, second = make_solver(name).run_stages(problem.prob, stages, EXACT)
+    assert len(seen) == 2  # relaxed, held, relaxed again: nothing more to hold
+    assert all(seen[1][str(problem.open[s].name)] == 0.0 for s in used)
+    assert first.objective is not None and second.objective is not None
+    assert second.objective <= first.objective + 1e-6  # the free stage may open them again
+    assert second.objective == pytest.approx(optimum(build_problem(timed_case(0))), rel=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -8,7 +8,7 @@ import pytest
 
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.case import inputs_for_year
-from planner.optimisation.highs import _pass_model, _rounded_relaxation
+from planner.optimisation.highs import _completed, _pass_model, _rounded_relaxation
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.warmstart import rounded_start
 from planner.workflows.case import prepare_plan, read_case
@@ -76,11 +76,18 @@ def test_the_rounded_relaxation_is_a_feasible_whole_plan(problem: PlanProblem) -
         if variable.cat == pulp.LpInteger:
             assert float(values[variable.name]).is_integer() or position not in placed
     assert len(placed) > 0.9 * len(integers)
-    if rounded.complete:
-        assert violations(problem, values) == []
-    else:  # the sites left open are the only rows that may break
-        broken = violations(problem, values)
-        assert all(name.startswith(("max_chargers", "chargers", "power")) for name in broken)
+    # with the relaxation's other values, the sites left open are the only rows that may break
+    broken = violations(problem, values)
+    assert all(name.startswith(("max_chargers", "chargers", "power")) for name in broken)
+    completed = _completed(model, rounded, 60.0)  # the start the solver is given
+    assert completed is not None
+    plan = {str(v.name): float(x) for v, x in zip(model.variables, completed, strict=True)}
+    assert violations(problem, plan) == []
+    assert all(
+        plan[str(v.name)] == values[str(v.name)]
+        for v in model.variables
+        if model.position[id(v)] in placed
+    )
 
 
 def test_a_site_with_too_many_rounded_chargers_gets_them_chosen_again(

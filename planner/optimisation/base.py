@@ -30,6 +30,10 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Start values of integer variables made from an LP relaxation's values by variable name.
 Rounding = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, float]]
+#: Bounds to hold from an LP relaxation's values by variable name (none: the dive is over).
+Dive = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, tuple[float, float]]]
+#: Most LP relaxations a dive solves before its stage's MIP.
+DIVE_ROUNDS = 25
 
 
 class SolveStatus(StrEnum):
@@ -75,6 +79,12 @@ class Stage:
     start
         Start values of integer variables: the solver completes them (the other variables
         solved for with these held) into a first plan when it can.
+    dive
+        When given, before the MIP the solver solves the stage's LP relaxation, holds the
+        bounds this function makes of its values, and solves it again, until the function
+        gives no bounds (at most :data:`DIVE_ROUNDS` relaxations, each warm-started from the
+        last); the bounds hold for the rest of the stage.  Deterministic: every relaxation
+        is solved to optimality.
     """
 
     name: str
@@ -87,6 +97,7 @@ class Stage:
     relax: bool = False
     bounds: Mapping[pulp.LpVariable, tuple[float, float]] = field(default_factory=dict)
     start: Mapping[pulp.LpVariable, float] = field(default_factory=dict)
+    dive: Dive | None = None
 
     def mip_gap(self, options: SolveOptions) -> float:
         """The MIP gap of this stage."""

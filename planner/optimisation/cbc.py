@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 
 import pulp
 
 from planner.optimisation.base import (
+    DIVE_ROUNDS,
     SolveOptions,
     Solver,
     SolveStatus,
@@ -50,7 +52,11 @@ class CbcSolver(Solver):
         holds: list[str] = []
         try:
             for number, stage in enumerate(stages):
-                with _held_at_values(stage.fixed), _bounded(stage.bounds):
+                with (
+                    _held_at_values(stage.fixed),
+                    _bounded(stage.bounds),
+                    _bounded(self._dive(prob, stage, options)),
+                ):
                     for variable, start in stage.start.items():
                         variable.varValue = start
                     warm = (number > 0 or bool(stage.start)) and not stage.relax
@@ -75,6 +81,24 @@ class CbcSolver(Solver):
         for variable, value in best.items():
             variable.varValue = value
         return runs
+
+    def _dive(
+        self, prob: pulp.LpProblem, stage: Stage, options: SolveOptions
+    ) -> dict[pulp.LpVariable, tuple[float, float]]:
+        """The bounds of the stage's dive (:attr:`Stage.dive`), the stage's bounds held."""
+        held: dict[pulp.LpVariable, tuple[float, float]] = {}
+        if stage.dive is None:
+            return held
+        relaxation = replace(stage, relax=True, dive=None, fixed=(), start={})
+        for _ in range(DIVE_ROUNDS):
+            with _bounded(held):
+                run = self._stage(prob, relaxation, options, warm=False)
+                named = {str(v.name): float(v.varValue or 0.0) for v in prob.variables()}
+            more = stage.dive(named) if run.status == SolveStatus.OPTIMAL else {}
+            if not more:
+                break
+            held.update(more)
+        return held
 
     def _stage(
         self, prob: pulp.LpProblem, stage: Stage, options: SolveOptions, warm: bool

@@ -32,6 +32,9 @@ hourly model is solved directly and its own bound is used.
 
 from __future__ import annotations
 
+import enum
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -45,7 +48,7 @@ from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, 
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask
-from planner.optimisation.warmstart import rounded_start, rounded_units
+from planner.optimisation.warmstart import INTEGER_TOLERANCE, rounded_start, rounded_units
 from planner.scenario import LadderPolicy
 
 #: Name of the coarse MIP stage.
@@ -57,13 +60,18 @@ COST = "cost"
 #: held, it re-chooses sites and chargers, so that a plan accepted within the MIP gap keeps
 #: no site open and no charger bought that it does not use.
 POLISH = "polish"
+#: Name of a repair that found no plan with what it held (:class:`RepairHold`); the next
+#: one holds less.
+REPAIR_RETRIED = "repair_held"
 #: Name of the coarse LP of a dive (:func:`_dive`).
 COARSE_LP = "coarse_lp"
 #: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
 #: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
 DIVE_COLUMNS = 5_000
-#: A site whose LP ``open`` is within this of 1 (of 0) stays open (closed) in the dive.
+#: A site whose LP ``open`` is within this of 1 (of 0) is held open (closed) in the dive.
 DIVE_TOLERANCE = 1e-3
+#: A site at least this open in a dive's relaxation is held open.
+DIVE_OPEN_LEVEL = 0.5
 #: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
 COARSE_GAP_SHARE = 0.9
 #: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
@@ -170,14 +178,15 @@ def coarse_to_fine(solver: Solver, problem: PlanProblem, options: SolveOptions) 
         return CoarseOutcome(runs=[*coarse_runs, *hourly.runs], maxima=maxima)
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
-    runs = solver.run_stages(
-        problem.prob, _repair_stages(problem, coarse, held_sites=True), repair_options
-    )
-    if not runs[0].has_solution:
-        retry = solver.run_stages(
-            problem.prob, _repair_stages(problem, coarse, held_sites=False), repair_options
+    runs: list[StageRun] = []
+    for held in RepairHold:
+        tried = solver.run_stages(
+            problem.prob, _repair_stages(problem, coarse, held), repair_options
         )
-        runs = [replace(runs[0], name="repair_held_sites"), *retry]
+        if tried[0].has_solution or held == RepairHold.NOTHING:
+            runs += tried
+            break
+        runs.append(replace(tried[0], name=REPAIR_RETRIED))
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
     return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima)
 
@@ -249,43 +258,128 @@ def _site_daily_kwh(problem: PlanProblem, sites: npt.NDArray[np.intp]) -> FloatA
 
 
 def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[StageRun]:
-    """The coarse LP (its optimum is the bound), then the coarse MIP over its fractional sites.
+    """The coarse LP (its optimum is the bound), then a coarse MIP around its dived relaxation.
 
-    A site stays open where the LP opens it fully, closed where the LP leaves it closed, and
-    free in between; the MIP chooses those sites, chargers and whole vehicles, from a start
-    with the LP's vehicle units rounded (:func:`rounded_units`), the sites that then hold
-    vehicles open and the chargers chosen for them.  The returned coarse run carries
-    the LP's bound.
+    The sites are decided by LP rounding, and the MIP chooses whole vehicles and chargers
+    near the last relaxation (:class:`SiteDive`), from a start made of it
+    (:func:`dive_start`).  Every relaxation is solved to optimality and the MIP stops on gap
+    or nodes: the plan does not depend on the machine's load.  The returned runs carry the
+    first LP's optimum as their bound.
     """
     objective = coarse.prob.objective
-    (relaxed,) = solver.run_stages(coarse.prob, [Stage(COARSE_LP, objective, relax=True)], options)
-    if relaxed.status != SolveStatus.OPTIMAL:
-        return [relaxed]
-    values = {str(v.name): float(v.varValue or 0.0) for v in coarse.prob.variables()}
-    bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
-    candidates = set()
-    for site, var in coarse.open.items():
-        level = 1.0 if var.lowBound == 1 else float(var.varValue or 0.0)
-        if level >= 1 - DIVE_TOLERANCE:
-            bounds[var] = (1.0, 1.0)
-        elif level <= DIVE_TOLERANCE:
-            bounds[var] = (0.0, 0.0)
-        if level > DIVE_TOLERANCE:
-            candidates.add(site)
+    stages = [
+        Stage(COARSE_LP, objective, relax=True),
+        Stage(COARSE, objective, dive=SiteDive(coarse), rounding=partial(dive_start, coarse)),
+    ]
+    runs = solver.run_stages(coarse.prob, stages, options)
+    if runs[0].status != SolveStatus.OPTIMAL:
+        return runs
+    return [replace(run, bound=runs[0].objective) for run in runs]
+
+
+class SiteDive:
+    """Decide a coarse problem's sites by rounding its relaxation, then bound its integers.
+
+    Each call gets a relaxation's values and gives the bounds to hold before the next one.
+    Sites first, round by round: a site whose ``open`` is within :data:`DIVE_TOLERANCE` of
+    0 or 1 is held there; of the others, those at least :data:`DIVE_OPEN_LEVEL` open are
+    held open, or, when none is, the most open one.  Once every site is decided, each
+    pair's whole vehicles are held between the relaxation's value rounded down and up, and
+    each charger count at least at its value rounded down, and the sites held open may
+    close again (one left without vehicles must); a need whose vehicles the
+    relaxation splits fractionally may also move one more to any open site of its pairs.
+    The MIP that follows searches only that neighbourhood of the relaxation (as in
+    relaxation-enforced neighbourhood search): a few thousand integers on a large region
+    instead of tens of thousands.
+
+    Parameters
+    ----------
+    problem
+        The problem whose integers are dived.
+    """
+
+    def __init__(self, problem: PlanProblem) -> None:
+        self.problem = problem
+        self.sites = {site: var for site, var in problem.open.items() if var.lowBound != 1}
+        self.decided: set[int] = set()
+        self.bounded = False
+
+    def __call__(self, values: Mapping[str, float]) -> dict[pulp.LpVariable, tuple[float, float]]:
+        """Bounds to hold after this relaxation (none when the dive is over)."""
+        held = self._sites(values)
+        if held or self.bounded:
+            return held
+        self.bounded = True
+        return self._neighbourhood(values)
+
+    def _sites(self, values: Mapping[str, float]) -> dict[pulp.LpVariable, tuple[float, float]]:
+        levels = {
+            site: float(values.get(str(var.name), 0.0))
+            for site, var in self.sites.items()
+            if site not in self.decided
+        }
+        held: dict[int, float] = {}
+        for site, level in levels.items():
+            if level <= DIVE_TOLERANCE:
+                held[site] = 0.0
+            elif level >= 1 - DIVE_TOLERANCE:
+                held[site] = 1.0
+        fractional = [site for site in levels if site not in held]
+        if fractional:
+            opened = [site for site in fractional if levels[site] >= DIVE_OPEN_LEVEL]
+            opened = opened or [max(fractional, key=lambda site: (levels[site], -site))]
+            held.update(dict.fromkeys(opened, 1.0))
+        self.decided.update(held)
+        return {self.sites[site]: (level, level) for site, level in held.items()}
+
+    def _neighbourhood(
+        self, values: Mapping[str, float]
+    ) -> dict[pulp.LpVariable, tuple[float, float]]:
+        problem = self.problem
+        s = problem.structure
+        units = {pair: values.get(str(var.name), 0.0) for pair, var in problem.vehicles.items()}
+        floors = {pair: math.floor(x + INTEGER_TOLERANCE) for pair, x in units.items()}
+        loose = {
+            int(s.pair_need[pair]) for pair, x in units.items() if x - floors[pair] > 0
+        }  # needs split fractionally: free to move a unit to any open site of theirs
+        opened = {
+            site
+            for site, var in problem.open.items()
+            if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
+        }
+        bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
+        for pair, var in problem.vehicles.items():
+            low = float(floors[pair])
+            high = float(max(math.ceil(units[pair] - INTEGER_TOLERANCE), floors[pair]))
+            if int(s.pair_need[pair]) in loose and int(s.pair_site[pair]) in opened:
+                high = max(high, low + 1.0)
+            bounds[var] = (low, min(high, float(var.upBound or 0.0)))
+        for var in problem.chargers.values():
+            value = values.get(str(var.name), 0.0)
+            low = max(float(math.floor(value + INTEGER_TOLERANCE)), float(var.lowBound or 0))
+            bounds[var] = (low, float(var.upBound))
+        return bounds
+
+
+def dive_start(coarse: PlanProblem, relaxed: Mapping[str, float]) -> dict[pulp.LpVariable, float]:
+    """Start values of sites and whole vehicles from the dived relaxation (sites decided).
+
+    Whole vehicles rounded per need (:func:`rounded_units`, every site the dive opened
+    given a unit where a need has one to spare), and open the sites that must be or that
+    hold vehicles.  The chargers are left for the solver to complete: rounded up on their
+    own, they may not give the rounded vehicles their connectors.
+    """
+    dived = {
+        site
+        for site, var in coarse.open.items()
+        if var.lowBound == 1 or relaxed.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
+    }
+    units = rounded_units(coarse, relaxed, dived)
     pair_site = coarse.structure.pair_site.tolist()
-    for pair, site in enumerate(pair_site):
-        if site not in candidates:  # no units where the dive keeps the site closed
-            values[str(coarse.vehicles[pair].name)] = 0.0
-    start = rounded_units(coarse, values, candidates)
-    used = {site for pair, site in enumerate(pair_site) if start[coarse.vehicles[pair]] > 0}
-    for site, var in coarse.open.items():
-        if var.lowBound != 1:
-            start[var] = float(site in used)
-            if site not in used and bounds.get(var) == (1.0, 1.0):
-                bounds[var] = (0.0, 0.0)  # opened by the LP, but no vehicle of the start
-    stage = Stage(COARSE, objective, bounds=bounds, start=start)
-    (run,) = solver.run_stages(coarse.prob, [stage], options)
-    return [relaxed, replace(run, bound=relaxed.objective)]
+    holding = {pair_site[pair] for pair, var in coarse.vehicles.items() if units[var] > 0}
+    start = {var: float(var.lowBound == 1 or site in holding) for site, var in coarse.open.items()}
+    start.update(units)
+    return start
 
 
 def _nodes(options: SolveOptions, default: int) -> int:
@@ -304,20 +398,34 @@ def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) ->
     return CoarseOutcome(runs=solver.run_stages(problem.prob, stages, hourly_options))
 
 
-def _repair_stages(problem: PlanProblem, coarse: PlanProblem, held_sites: bool) -> list[Stage]:
-    """The hourly repair (coarse sites held, or only kept from opening) and the polish."""
+class RepairHold(enum.Enum):
+    """What the hourly repair holds of the coarse plan, tried in this order."""
+
+    #: Sites, whole vehicles per pair, and at least the chargers: a MIP over chargers only.
+    SITES_AND_VEHICLES = "sites and vehicles"
+    #: Sites and at least the chargers; vehicles free.
+    SITES = "sites"
+    #: Only no site opened that the coarse plan keeps closed.
+    NOTHING = "nothing"
+
+
+def _repair_stages(problem: PlanProblem, coarse: PlanProblem, held: RepairHold) -> list[Stage]:
+    """The hourly repair (holding ``held`` of the coarse plan) and the polish."""
     bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
     for site, var in problem.open.items():
         opened = round(coarse.open[site].varValue or 0.0)
         low = float(var.lowBound or 0)
-        bounds[var] = (max(low, opened), float(opened)) if held_sites else (low, max(low, opened))
-    if held_sites:
+        closing = held == RepairHold.NOTHING
+        bounds[var] = (low, max(low, opened)) if closing else (max(low, opened), float(opened))
+    if held != RepairHold.NOTHING:
         for key, var in problem.chargers.items():
             count = round(coarse.chargers[key].varValue or 0.0)
             bounds[var] = (max(float(var.lowBound or 0), count), float(var.upBound))
-    start = {
-        var: float(round(source.varValue or 0.0)) for var, source in _integer_pairs(problem, coarse)
-    }
+    pairs = _integer_pairs(problem, coarse)
+    start = {var: float(round(source.varValue or 0.0)) for var, source in pairs}
+    if held == RepairHold.SITES_AND_VEHICLES:
+        vehicles = set(problem.vehicles.values())
+        bounds.update({var: (start[var], start[var]) for var, _ in pairs if var in vehicles})
     fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
     return [
         Stage(COST, problem.prob.objective, bounds=bounds, start=start),

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pulp
 
 from planner.optimisation.base import (
+    DIVE_ROUNDS,
     FloatArray,
     SolveOptions,
     Solver,
@@ -199,8 +200,52 @@ def _run_stage(
     model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
 ) -> tuple[StageRun, FloatArray | None]:
     """Run one stage with its own bounds and integrality, then restore the model's."""
-    with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax):
+    with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax), _dived(model, stage):
         return _run_in_bounds(model, stage, options, start)
+
+
+@contextlib.contextmanager
+def _dived(model: _Model, stage: Stage) -> Iterator[None]:
+    """The stage's dive (:attr:`Stage.dive`): its bounds held for the stage, then restored."""
+    if stage.dive is None:
+        yield
+        return
+    highs = model.highs
+    _set_objective(model, stage)
+    saved: dict[int, tuple[float, float]] = {}
+    with _relaxed(model, not stage.relax):  # a relaxation stage is relaxed already
+        for _ in range(DIVE_ROUNDS):
+            highs.run()
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            values = highs.getSolution().col_value
+            named = {str(v.name): float(x) for v, x in zip(model.variables, values, strict=True)}
+            more = stage.dive(named)
+            if not more:
+                break
+            index = np.array([model.position[id(v)] for v in more], dtype=np.int32)
+            low, high = _column_bounds(model, index)
+            for i, column in enumerate(index.tolist()):
+                saved.setdefault(column, (float(low[i]), float(high[i])))
+            held = np.array(list(more.values()), dtype=np.float64).reshape(-1, 2)
+            highs.changeColsBounds(index.size, index, held[:, 0], held[:, 1])
+    try:
+        yield
+    finally:
+        if saved:
+            columns = np.array(list(saved), dtype=np.int32)
+            kept = np.array(list(saved.values()), dtype=np.float64)
+            highs.changeColsBounds(columns.size, columns, kept[:, 0], kept[:, 1])
+
+
+def _set_objective(model: _Model, stage: Stage) -> None:
+    """Give HiGHS the stage's objective and sense."""
+    highs = model.highs
+    n = len(model.variables)
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), model.vector(stage.objective))
+    highs.changeObjectiveOffset(float(stage.objective.constant))
+    sense = highspy.ObjSense.kMaximize if stage.maximise else highspy.ObjSense.kMinimize
+    highs.changeObjectiveSense(sense)
 
 
 @contextlib.contextmanager
@@ -256,18 +301,14 @@ def _given_start(model: _Model, stage: Stage, limit_s: float) -> FloatArray | No
     values = np.zeros(len(model.variables))
     values[columns] = np.array(list(stage.start.values()), dtype=np.float64)
     order = np.argsort(columns)
-    return _completed(model, _Rounded(values, columns[order], complete=False), limit_s)
+    return _completed(model, _Rounded(values, columns[order]), limit_s)
 
 
 def _run_in_bounds(
     model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
 ) -> tuple[StageRun, FloatArray | None]:
     highs = model.highs
-    n = len(model.variables)
-    highs.changeColsCost(n, np.arange(n, dtype=np.int32), model.vector(stage.objective))
-    highs.changeObjectiveOffset(float(stage.objective.constant))
-    sense = highspy.ObjSense.kMaximize if stage.maximise else highspy.ObjSense.kMinimize
-    highs.changeObjectiveSense(sense)
+    _set_objective(model, stage)
     highs.setOptionValue("mip_rel_gap", float(stage.mip_gap(options)))
     if stage.fixed and start is not None:
         _fix(model, stage.fixed, start)
@@ -278,11 +319,10 @@ def _run_in_bounds(
         if stage.rounding and not stage.fixed and not stage.relax
         else None
     )
-    if rounded is not None:
-        completed = rounded.values if rounded.complete else _completed(model, rounded, limit_s)
-        start = _better_start(model, stage, start, completed)
+    checked = None if rounded is None else _completed(model, rounded, limit_s)
     if stage.start and not stage.relax:
-        start = _better_start(model, stage, start, _given_start(model, stage, limit_s))
+        checked = _better_start(model, stage, checked, _given_start(model, stage, limit_s))
+    start = _better_start(model, stage, start, checked)
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start.tolist()
@@ -292,20 +332,48 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     highs.run()
     highs.setOptionValue("time_limit", float(options.time_limit_s))
-    return _outcome(highs, stage, time.perf_counter() - began, options)
+    run, values = _outcome(highs, stage, time.perf_counter() - began, options)
+    return _kept_start(model, stage, run, values, checked)
+
+
+def _kept_start(
+    model: _Model,
+    stage: Stage,
+    run: StageRun,
+    values: FloatArray | None,
+    checked: FloatArray | None,
+) -> tuple[StageRun, FloatArray | None]:
+    """The stage's solution, or its completed start where that is better.
+
+    HiGHS maps a start into its presolved model and may keep a worse plan than the start
+    itself (seen on a large region: a start of 44.71 M EUR kept as 44.87 M); a start
+    completed within the stage's bounds (:func:`_completed`) is a plan of the stage.
+    """
+    if checked is None or stage.relax:
+        return run, values
+    if values is not None and _better_start(model, stage, values, checked) is values:
+        return run, values
+    vector = model.vector(stage.objective)
+    objective = float(vector @ checked) + float(stage.objective.constant)
+    gap = run.gap
+    if run.bound is not None and math.isfinite(run.bound):
+        gap = abs(objective - run.bound) / max(abs(objective), 1e-9)
+    status = run.status if run.has_solution else SolveStatus.FEASIBLE
+    text = f"{run.message}; its completed start kept (objective {objective:,.2f})"
+    return replace(run, status=status, objective=objective, gap=gap, message=text), checked
 
 
 @dataclass(frozen=True)
 class _Rounded:
     """A start made from the LP relaxation.
 
-    Every column's value, and which integer columns got a rounded value (all of them when
-    ``complete``).
+    Every column's value, and which integer columns got a rounded value.  The other columns
+    are solved for with these held (:func:`_completed`): rounded integers with the
+    relaxation's continuous values need not satisfy every row (whole vehicles, connectors).
     """
 
     values: FloatArray
     columns: npt.NDArray[np.int32]
-    complete: bool
 
 
 def _completed(model: _Model, rounded: _Rounded, limit_s: float) -> FloatArray | None:
@@ -362,7 +430,7 @@ def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded
     for variable, value in rounded.items():
         values[model.position[id(variable)]] = value
     columns = np.array(sorted(model.position[id(v)] for v in rounded), dtype=np.int32)
-    return _Rounded(values, columns, complete=columns.size == integers.size)
+    return _Rounded(values, columns)
 
 
 def _better_start(

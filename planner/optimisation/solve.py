@@ -27,6 +27,7 @@ from planner.optimisation.coarse import (
     COARSE_LP,
     COST,
     POLISH,
+    REPAIR_RETRIED,
     CoarseOutcome,
     coarse_to_fine,
 )
@@ -49,7 +50,7 @@ LOGGER = logging.getLogger("laadplan")
 #: Stages that never decide a solve's status: the polish, the coarse MIP (its plan is only a
 #: start; the repair's gap is proven against its bound) and a repair with held sites that
 #: was retried with sites free to close.
-AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, "repair_held_sites"})
+AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, REPAIR_RETRIED})
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.
 LADDER_UNMET_WEIGHT = 100.0
