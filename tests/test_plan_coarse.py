@@ -271,3 +271,15 @@ def test_the_certificate_bounds_the_most_energy_any_plan_charges_on_the_tiers(se
         stage = Stage("tier", expression, maximise=True)
         (run,) = make_solver("highs").run_stages(problem.prob, [stage], EXACT)
         assert run.objective is not None and run.objective <= bound + 1e-6
+
+
+def test_a_small_dive_leaves_vehicles_and_chargers_to_the_mip() -> None:
+    problem = build_problem(timed_case(2, mip_gap=0.01), coarse=True)
+    values = {str(v.name): 0.5 for v in problem.prob.variables()}
+    dive = coarse.SiteDive(problem, free_integers=True)
+    calls = []
+    while held := dive(values):
+        calls.append(held)
+        assert len(calls) <= len(problem.open) + 1
+    sites = {id(v) for v in problem.open.values()}
+    assert calls and all(id(var) in sites for var in calls[-1])

@@ -14,14 +14,17 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
 3. **Coarse MIP** with the weighted objective, from the rounded LP relaxation; it stops at
    :data:`COARSE_GAP_SHARE` of the scenario's MIP gap or at :data:`COARSE_NODES` nodes
    (deterministic), the time limit being only a safety net.  A large coarse model (more
-   than :data:`DIVE_COLUMNS` power columns) is dived into instead: its LP gives the bound,
-   sites the LP opens fully stay open, those it leaves closed stay closed, and the MIP
-   chooses the fractional ones, chargers and whole vehicles (:func:`_dive`).
-4. **Hourly repair**: the hourly model with the coarse plan's sites held (open or closed),
-   at least its chargers, and every other integer free (whole vehicles per pair, charger
-   counts): a MIP, so the plan it returns satisfies every hourly row and every plan rule.
-   Started from the coarse plan's integers completed on the hourly model.  Should the held
-   sites leave no plan, the sites may close again (never open).
+   than :data:`DIVE_COLUMNS` power columns) is dived into instead (:func:`_dive`): its LP
+   gives the bound; the sites are decided by rounding the LP round by round, each LP
+   warm-started from the last (:class:`SiteDive`); and the MIP searches only around the
+   last relaxation (whole vehicles between its values rounded down and up, chargers at
+   least rounded down): on the large region a few thousand integers instead of 37,000,
+   which HiGHS's root cut loop could not get through in five minutes.
+4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
+   pair held and at least its chargers (:class:`RepairHold`): a MIP over the chargers, so
+   the plan it returns satisfies every hourly row and every plan rule.  Started from the
+   coarse plan's integers completed on the hourly model.  Should that leave no plan, the
+   vehicles are freed, then the sites may close again (never open).
 5. **Polish** with the repair's power, unmet energy and reinforcement held: sites and
    chargers chosen again, so nothing is kept that the hourly plan does not use.
 
@@ -70,6 +73,10 @@ COARSE_LP = "coarse_lp"
 DIVE_COLUMNS = 5_000
 #: A site whose LP ``open`` is within this of 1 (of 0) is held open (closed) in the dive.
 DIVE_TOLERANCE = 1e-3
+#: A dived problem with more pairs than this searches only around its relaxation
+#: (:class:`SiteDive`): the demo region (2,473 pairs) keeps its integers free, a large
+#: region (34,551) would leave HiGHS in its root cut loop.
+NEIGHBOURHOOD_PAIRS = 10_000
 #: A site at least this open in a dive's relaxation is held open.
 DIVE_OPEN_LEVEL = 0.5
 #: Share of the scenario's MIP gap the coarse MIP stops at (the rest is for the repair).
@@ -269,7 +276,12 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     objective = coarse.prob.objective
     stages = [
         Stage(COARSE_LP, objective, relax=True),
-        Stage(COARSE, objective, dive=SiteDive(coarse), rounding=partial(dive_start, coarse)),
+        Stage(
+            COARSE,
+            objective,
+            dive=SiteDive(coarse, free_integers=len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS),
+            rounding=partial(dive_start, coarse),
+        ),
     ]
     runs = solver.run_stages(coarse.prob, stages, options)
     if runs[0].status != SolveStatus.OPTIMAL:
@@ -283,25 +295,30 @@ class SiteDive:
     Each call gets a relaxation's values and gives the bounds to hold before the next one.
     Sites first, round by round: a site whose ``open`` is within :data:`DIVE_TOLERANCE` of
     0 or 1 is held there; of the others, those at least :data:`DIVE_OPEN_LEVEL` open are
-    held open, or, when none is, the most open one.  Once every site is decided, each
-    pair's whole vehicles are held between the relaxation's value rounded down and up, and
-    each charger count at least at its value rounded down, and the sites held open may
-    close again (one left without vehicles must); a need whose vehicles the
-    relaxation splits fractionally may also move one more to any open site of its pairs.
-    The MIP that follows searches only that neighbourhood of the relaxation (as in
+    held open, or, when none is, the most open one.  Once every site is decided, the
+    neighbourhood: each pair's whole vehicles between the relaxation's value rounded down
+    and up; each charger count at least its value rounded down; the sites held open or ever
+    fractional free again (one left without vehicles must close); and a need whose vehicles
+    the relaxation splits fractionally may move one more to any of those sites.  The MIP
+    that follows searches only that neighbourhood of the relaxation (as in
     relaxation-enforced neighbourhood search): a few thousand integers on a large region
-    instead of tens of thousands.
+    instead of tens of thousands.  A problem with at most :data:`NEIGHBOURHOOD_PAIRS` pairs
+    keeps its vehicles and chargers free (``free_integers``): there the whole MIP is quick.
 
     Parameters
     ----------
     problem
         The problem whose integers are dived.
+    free_integers
+        Leave the vehicles and chargers free in the MIP (only the sites are dived).
     """
 
-    def __init__(self, problem: PlanProblem) -> None:
+    def __init__(self, problem: PlanProblem, free_integers: bool = False) -> None:
         self.problem = problem
+        self.free_integers = free_integers
         self.sites = {site: var for site, var in problem.open.items() if var.lowBound != 1}
         self.decided: set[int] = set()
+        self.fractional: set[int] = set()
         self.bounded = False
 
     def __call__(self, values: Mapping[str, float]) -> dict[pulp.LpVariable, tuple[float, float]]:
@@ -325,6 +342,7 @@ class SiteDive:
             elif level >= 1 - DIVE_TOLERANCE:
                 held[site] = 1.0
         fractional = [site for site in levels if site not in held]
+        self.fractional.update(fractional)
         if fractional:
             opened = [site for site in fractional if levels[site] >= DIVE_OPEN_LEVEL]
             opened = opened or [max(fractional, key=lambda site: (levels[site], -site))]
@@ -342,12 +360,14 @@ class SiteDive:
         loose = {
             int(s.pair_need[pair]) for pair, x in units.items() if x - floors[pair] > 0
         }  # needs split fractionally: free to move a unit to any open site of theirs
-        opened = {
+        opened = self.fractional | {
             site
             for site, var in problem.open.items()
             if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
         }
         bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
+        if self.free_integers:
+            return bounds
         for pair, var in problem.vehicles.items():
             low = float(floors[pair])
             high = float(max(math.ceil(units[pair] - INTEGER_TOLERANCE), floors[pair]))
