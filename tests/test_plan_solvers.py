@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 from collections.abc import Sequence
 
+import numpy as np
 import pulp
 import pytest
 
@@ -190,3 +191,31 @@ def test_a_missing_solver_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch)
     assert result.status == SolveStatus.ERROR and not result.has_plan
     assert "PuLP's bundled CBC binary is missing" in result.message
     assert result.solver == "cbc"
+
+
+def test_a_completed_start_better_than_the_solvers_plan_is_kept() -> None:
+    """HiGHS may keep a worse plan than the start it was given (it maps the start into its
+    presolved model); the stage then returns the start, with its own objective and gap."""
+    from planner.optimisation.highs import _kept_start, _pass_model
+
+    prob = pulp.LpProblem("kept", pulp.LpMinimize)
+    x = prob.add_variable("x", 0, 10, pulp.LpInteger)
+    y = prob.add_variable("y", 0, 10)
+    prob += 3 * x + y + 1
+    prob += x + y >= 4
+    model = _pass_model(prob, SolveOptions())
+    stage = Stage("cost", prob.objective)
+    order = [str(v.name) for v in model.variables]
+    worse, better = (
+        np.array([{"x": 4.0, "y": 0.0}[n] for n in order]),
+        np.array([{"x": 0.0, "y": 4.0}[n] for n in order]),
+    )
+    run = StageRun("cost", SolveStatus.OPTIMAL, 13.0, 0.5, 1.0, "cost: optimal", bound=4.5)
+    kept, values = _kept_start(model, stage, run, worse, better)
+    assert values is better and kept.objective == pytest.approx(5.0)
+    assert kept.gap == pytest.approx((5.0 - 4.5) / 5.0) and kept.status == SolveStatus.OPTIMAL
+    same, values = _kept_start(model, stage, run, better, worse)
+    assert values is better and same == run
+    none = dataclasses.replace(run, status=SolveStatus.TIME_LIMIT, objective=None, gap=None)
+    found, values = _kept_start(model, stage, none, None, better)
+    assert values is better and found.status == SolveStatus.FEASIBLE
