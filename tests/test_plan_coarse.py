@@ -273,13 +273,17 @@ def test_the_certificate_bounds_the_most_energy_any_plan_charges_on_the_tiers(se
         assert run.objective is not None and run.objective <= bound + 1e-6
 
 
-def test_a_small_dive_leaves_vehicles_and_chargers_to_the_mip() -> None:
+def test_a_small_dive_holds_only_the_sites_its_relaxation_decides() -> None:
     problem = build_problem(timed_case(2, mip_gap=0.01), coarse=True)
+    closable = [var for var in problem.open.values() if var.lowBound != 1]
+    levels = [0.0, 0.3, 0.7, 1.0, 0.2][: len(closable)]
     values = {str(v.name): 0.5 for v in problem.prob.variables()}
+    values |= {str(var.name): level for var, level in zip(closable, levels, strict=False)}
     dive = coarse.SiteDive(problem, free_integers=True)
-    calls = []
-    while held := dive(values):
-        calls.append(held)
-        assert len(calls) <= len(problem.open) + 1
-    sites = {id(v) for v in problem.open.values()}
-    assert calls and all(id(var) in sites for var in calls[-1])
+    held = dive(values)
+    assert {str(v.name): bounds for v, bounds in held.items()} == {
+        str(var.name): (level, level)
+        for var, level in zip(closable, levels, strict=False)
+        if level in (0.0, 1.0)
+    }
+    assert dive(values) == {}  # the fractional sites, vehicles and chargers: the MIP's

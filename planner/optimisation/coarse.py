@@ -303,14 +303,15 @@ class SiteDive:
     that follows searches only that neighbourhood of the relaxation (as in
     relaxation-enforced neighbourhood search): a few thousand integers on a large region
     instead of tens of thousands.  A problem with at most :data:`NEIGHBOURHOOD_PAIRS` pairs
-    keeps its vehicles and chargers free (``free_integers``): there the whole MIP is quick.
+    (``free_integers``) has only its sites at 0 or 1 held, once: there the MIP over the
+    fractional sites, whole vehicles and chargers is quick.
 
     Parameters
     ----------
     problem
         The problem whose integers are dived.
     free_integers
-        Leave the vehicles and chargers free in the MIP (only the sites are dived).
+        Hold only the sites the first relaxation opens or closes; leave the rest to the MIP.
     """
 
     def __init__(self, problem: PlanProblem, free_integers: bool = False) -> None:
@@ -343,7 +344,9 @@ class SiteDive:
                 held[site] = 1.0
         fractional = [site for site in levels if site not in held]
         self.fractional.update(fractional)
-        if fractional:
+        if self.free_integers:  # the MIP chooses the fractional sites
+            self.decided.update(levels)
+        elif fractional:
             opened = [site for site in fractional if levels[site] >= DIVE_OPEN_LEVEL]
             opened = opened or [max(fractional, key=lambda site: (levels[site], -site))]
             held.update(dict.fromkeys(opened, 1.0))
@@ -365,9 +368,9 @@ class SiteDive:
             for site, var in problem.open.items()
             if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
         }
-        bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
         if self.free_integers:
-            return bounds
+            return {}
+        bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
         for pair, var in problem.vehicles.items():
             low = float(floors[pair])
             high = float(max(math.ceil(units[pair] - INTEGER_TOLERANCE), floors[pair]))
