@@ -198,7 +198,8 @@ def test_the_same_inputs_give_the_same_plan(dive: bool, monkeypatch: pytest.Monk
 
 def dived(problem: PlanProblem, values: dict[str, float]) -> list[dict[Any, tuple[float, float]]]:
     """Every call of a fresh :class:`coarse.SiteDive` on the same values, until it is over."""
-    dive, calls = coarse.SiteDive(problem), []
+    dive = coarse.SiteDive(problem)
+    calls: list[dict[Any, tuple[float, float]]] = []
     for _ in range(len(problem.open) + 3):
         held = dive(values)
         if not held:
