@@ -356,6 +356,8 @@ class SiteDive:
     def _neighbourhood(
         self, values: Mapping[str, float]
     ) -> dict[pulp.LpVariable, tuple[float, float]]:
+        if self.free_integers:
+            return {}
         problem = self.problem
         s = problem.structure
         units = {pair: values.get(str(var.name), 0.0) for pair, var in problem.vehicles.items()}
@@ -368,15 +370,14 @@ class SiteDive:
             for site, var in problem.open.items()
             if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
         }
-        if self.free_integers:
-            return {}
         bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
         for pair, var in problem.vehicles.items():
             low = float(floors[pair])
             high = float(max(math.ceil(units[pair] - INTEGER_TOLERANCE), floors[pair]))
             if int(s.pair_need[pair]) in loose and int(s.pair_site[pair]) in opened:
                 high = max(high, low + 1.0)
-            bounds[var] = (low, min(high, float(var.upBound or 0.0)))
+            top = float(var.upBound or 0.0)
+            bounds[var] = (min(low, top), min(high, top))
         for var in problem.chargers.values():
             value = values.get(str(var.name), 0.0)
             low = max(float(math.floor(value + INTEGER_TOLERANCE)), float(var.lowBound or 0))
