@@ -20,6 +20,7 @@ import pulp
 import pytest
 
 from planner.optimisation import coarse
+from planner.optimisation.cbc import cbc_available
 from planner.optimisation.inputs import ChargerOption, GridInputs, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.solve import solve
@@ -240,8 +241,6 @@ def test_the_site_dive_rounds_sites_then_bounds_the_integers_around_the_relaxati
 
 @pytest.mark.parametrize("name", ["highs", "cbc"])
 def test_a_stage_holds_its_dive_and_the_next_stage_is_free_of_it(name: str) -> None:
-    from planner.optimisation.cbc import cbc_available
-
     if name == "cbc" and not cbc_available():
         pytest.skip("PuLP's bundled CBC binary is missing on this platform")
     problem = build_problem(timed_case(0, mip_gap=0.0))

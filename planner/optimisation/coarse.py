@@ -365,11 +365,7 @@ class SiteDive:
         loose = {
             int(s.pair_need[pair]) for pair, x in units.items() if x - floors[pair] > 0
         }  # needs split fractionally: free to move a unit to any open site of theirs
-        opened = self.fractional | {
-            site
-            for site, var in problem.open.items()
-            if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
-        }
+        opened = self.fractional | dived_open(problem, values)
         bounds = {self.sites[site]: (0.0, 1.0) for site in opened if site in self.sites}
         for pair, var in problem.vehicles.items():
             low = float(floors[pair])
@@ -385,6 +381,15 @@ class SiteDive:
         return bounds
 
 
+def dived_open(problem: PlanProblem, values: Mapping[str, float]) -> set[int]:
+    """The sites open in a dived relaxation: always open, or at least :data:`DIVE_OPEN_LEVEL`."""
+    return {
+        site
+        for site, var in problem.open.items()
+        if var.lowBound == 1 or values.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
+    }
+
+
 def dive_start(coarse: PlanProblem, relaxed: Mapping[str, float]) -> dict[pulp.LpVariable, float]:
     """Start values of sites and whole vehicles from the dived relaxation (sites decided).
 
@@ -393,12 +398,7 @@ def dive_start(coarse: PlanProblem, relaxed: Mapping[str, float]) -> dict[pulp.L
     hold vehicles.  The chargers are left for the solver to complete: rounded up on their
     own, they may not give the rounded vehicles their connectors.
     """
-    dived = {
-        site
-        for site, var in coarse.open.items()
-        if var.lowBound == 1 or relaxed.get(str(var.name), 0.0) >= DIVE_OPEN_LEVEL
-    }
-    units = rounded_units(coarse, relaxed, dived)
+    units = rounded_units(coarse, relaxed, dived_open(coarse, relaxed))
     pair_site = coarse.structure.pair_site.tolist()
     holding = {pair_site[pair] for pair, var in coarse.vehicles.items() if units[var] > 0}
     start = {var: float(var.lowBound == 1 or site in holding) for site, var in coarse.open.items()}
@@ -448,8 +448,8 @@ def _repair_stages(problem: PlanProblem, coarse: PlanProblem, held: RepairHold) 
     pairs = _integer_pairs(problem, coarse)
     start = {var: float(round(source.varValue or 0.0)) for var, source in pairs}
     if held == RepairHold.SITES_AND_VEHICLES:
-        vehicles = set(problem.vehicles.values())
-        bounds.update({var: (start[var], start[var]) for var, _ in pairs if var in vehicles})
+        kept = [var for var in problem.vehicles.values() if var in start]  # (by identity)
+        bounds.update({var: (start[var], start[var]) for var in kept})
     fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
     return [
         Stage(COST, problem.prob.objective, bounds=bounds, start=start),

@@ -351,9 +351,11 @@ def _kept_start(
     """
     if checked is None or stage.relax:
         return run, values
-    if values is not None and _better_start(model, stage, values, checked) is values:
-        return run, values
     vector = model.vector(stage.objective)
+    if values is not None:
+        gain = float(vector @ checked - vector @ values)
+        if (gain <= 0) if stage.maximise else (gain >= 0):
+            return run, values
     objective = float(vector @ checked) + float(stage.objective.constant)
     gap = run.gap
     if run.bound is not None and math.isfinite(run.bound):
