@@ -628,7 +628,7 @@ def access_cli(monkeypatch):
     Isolates these tests from the other commands' modules, which other people are writing, and
     restores the root logger that ``main`` reconfigures onto the captured stderr.
     """
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.cli.access",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", {"access": "planner.cli.access"})
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield cli.main
@@ -637,7 +637,7 @@ def access_cli(monkeypatch):
 
 
 def test_access_command_is_registered():
-    assert "planner.cli.access" in cli.COMMAND_MODULES
+    assert cli.COMMAND_MODULES["access"] == "planner.cli.access"
 
 
 BASE = ["access", "--category", "N1", "--registered", "2026-06-01", "--fuel", "diesel"]

@@ -20,41 +20,66 @@ from validation import LaadplanError
 #: without ``planner`` importing them: ``name = "module:register"`` in their pyproject.
 PLUGIN_GROUP = "laadplan.commands"
 
-#: Command modules, in the order ``laadplan --help`` lists them.
-COMMAND_MODULES = (
-    "planner.cli.generate",
-    "planner.cli.validate",
-    "planner.cli.template",
-    "planner.cli.access",
-    "planner.cli.demand",
-    "planner.cli.grid",
-    "planner.cli.plan",
-    "planner.cli.run",
-    "planner.cli.sweep",
-)
+#: Each command and the module that registers it, in the order ``laadplan --help`` lists them.
+#: Only the module of the command given is imported (a plan need not load the generator).
+COMMAND_MODULES = {
+    "generate": "planner.cli.generate",
+    "validate": "planner.cli.validate",
+    "template": "planner.cli.template",
+    "access": "planner.cli.access",
+    "demand": "planner.cli.demand",
+    "grid": "planner.cli.grid",
+    "plan": "planner.cli.plan",
+    "run": "planner.cli.run",
+    "sweep": "planner.cli.sweep",
+}
 
 EXIT_FAILED = 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser with every command, or with ``command`` only.
+
+    Parameters
+    ----------
+    command
+        The command given, when it is known: only its module is imported.
+    """
     parser = argparse.ArgumentParser(
         prog="laadplan",
         description="Charging-infrastructure planning for the Flemish zero-emission zones (ZES).",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="show errors only")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers)
+    for name, module_name in COMMAND_MODULES.items():
+        if command in (None, name):
+            importlib.import_module(module_name).register(subparsers)
     for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda entry: entry.name):
-        plugin.load()(subparsers)
+        if command in (None, plugin.name):
+            plugin.load()(subparsers)
     return parser
+
+
+def command_given(argv: Sequence[str]) -> str | None:
+    """The command named on the command line when it is a known one, else ``None``.
+
+    Examples
+    --------
+    >>> command_given(["-q", "plan", "--data", "x"])
+    'plan'
+    >>> command_given(["--help"]) is None
+    True
+    """
+    first = next((word for word in argv if not word.startswith("-")), None)
+    plugins = {entry.name for entry in entry_points(group=PLUGIN_GROUP)}
+    return first if first in COMMAND_MODULES or first in plugins else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_given(words))
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
         format="[laadplan] %(message)s",
