@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -287,3 +289,35 @@ def test_a_small_dive_holds_only_the_sites_its_relaxation_decides() -> None:
         if level in (0.0, 1.0)
     }
     assert dive(values) == {}  # the fractional sites, vehicles and chargers: the MIP's
+
+
+@pytest.mark.parametrize("dive", [False, True])
+def test_the_coarse_model_is_released_before_the_hourly_repair(
+    dive: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The repair takes only the coarse plan's integers, so its model's memory goes back."""
+    if dive:
+        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    built: list[weakref.ref[PlanProblem]] = []
+    alive_at_repair: list[bool] = []
+
+    def build(inputs: PlanInputs, coarse: bool = False, **kwargs: Any) -> PlanProblem:
+        problem = build_problem(inputs, coarse=coarse, **kwargs)
+        if coarse:
+            built.append(weakref.ref(problem))
+        return problem
+
+    def repair(problem: PlanProblem, plan: coarse.CoarsePlan, held: coarse.RepairHold) -> Any:
+        gc.collect()
+        alive_at_repair.append(built[0]() is not None)
+        return repair_stages(problem, plan, held)
+
+    repair_stages = coarse._repair_stages
+    monkeypatch.setattr(coarse, "build_problem", build)
+    monkeypatch.setattr(coarse, "_repair_stages", repair)
+    inputs = timed_case(2, mip_gap=0.01)
+    problem = build_problem(inputs)
+    result = solve(problem)
+    assert result.has_plan, result.message
+    check_every_row(problem)
+    assert len(built) == 1 and alive_at_repair and not any(alive_at_repair)
