@@ -460,13 +460,13 @@ class CoarsePlan:
     opened
         Per site (index), whether the plan opens it (0 or 1).
     chargers
-        Per (site, charger type), the chargers bought.
+        Per (site, charger type) index, the chargers bought.
     vehicles
         Per pair, as ``(need_id, site_id)``, the whole vehicles assigned.
     """
 
     opened: dict[int, int]
-    chargers: dict[tuple[int, str], int]
+    chargers: dict[tuple[int, int], int]
     vehicles: dict[tuple[str, str], int]
 
     @classmethod
