@@ -11,8 +11,11 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from collections.abc import Sequence
+from pathlib import Path
 from dataclasses import replace
 from typing import Any
 
@@ -321,3 +324,22 @@ def test_the_coarse_model_is_released_before_the_hourly_repair(
     assert result.has_plan, result.message
     check_every_row(problem)
     assert len(built) == 1 and alive_at_repair and not any(alive_at_repair)
+
+
+def test_a_solve_prints_nothing_on_standard_output() -> None:
+    """HiGHS greets on its first instance; ``laadplan -q`` must print only what it is asked."""
+    code = (
+        "from planner.optimisation.model import build_problem\n"
+        "from planner.optimisation.solve import solve\n"
+        "from tests.test_plan_coarse import timed_case\n"
+        "result = solve(build_problem(timed_case(0, ladder_policy='weighted', mip_gap=0.01)))\n"
+        "assert result.has_plan and result.ladder_certificate is not None\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    assert done.stdout == ""

@@ -48,6 +48,7 @@ import pulp
 
 from charging_sites import Tier
 from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, StageRun
+from planner.optimisation.highs import quiet_stdout
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask
@@ -243,7 +244,8 @@ def _max_energy(problem: PlanProblem, chosen: npt.NDArray[np.bool_]) -> float | 
     needs_of, need_rows = np.unique(s.pair_need[pairs], return_inverse=True)
     sites_of, site_rows = np.unique(s.pair_site[pairs], return_inverse=True)
     energy = problem.inputs.needs["energy_kwh_per_day"].to_numpy(float)[needs_of]
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    with quiet_stdout():  # the banner of a first HiGHS instance
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     n = pairs.size
     none = np.zeros(0, np.int32)

@@ -94,7 +94,7 @@ class HighsSolver(Solver):
 
 
 @contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
+def quiet_stdout() -> Iterator[None]:
     """Silence the C library's standard output (HiGHS prints a banner on first use).
 
     The output goes into a pipe that is then dropped (a few hundred bytes; no file opened).
@@ -117,7 +117,7 @@ def _quiet_stdout() -> Iterator[None]:
 
 
 def _new_highs(options: SolveOptions) -> highspy.Highs:
-    with _quiet_stdout():
+    with quiet_stdout():
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", bool(options.log))
     highs.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
