@@ -15,8 +15,8 @@ import subprocess
 import sys
 import weakref
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
