@@ -89,7 +89,7 @@ def write_needs(path: Path) -> None:
 @pytest.fixture(autouse=True)
 def only_the_demand_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """Build the CLI with this command only, so the test does not depend on the others."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("planner.cli.demand",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", {"demand": "planner.cli.demand"})
 
 
 @pytest.fixture
