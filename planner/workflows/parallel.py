@@ -298,7 +298,10 @@ def release_memory() -> None:
     collected.
     """
     gc.collect()
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library
+    except (OSError, TypeError):  # no C library to load by the process's name (Windows)
+        return
     if trim is not None:
         trim(0)
 
