@@ -26,6 +26,8 @@ def test_help_lists_every_command_and_plugin(capsys):
         (["-q", "grid", "fetch"], "grid"),
         (["report", "plan"], "report"),
         (["--help"], None),
+        (["--help", "plan"], None),
+        (["-q", "-h", "plan"], None),
         (["no-such-command"], None),
         ([], None),
     ],

@@ -8,11 +8,12 @@ non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from validation import LaadplanError
 
@@ -54,10 +55,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, module_name in COMMAND_MODULES.items():
         if command in (None, name):
             importlib.import_module(module_name).register(subparsers)
-    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda entry: entry.name):
+    for plugin in _plugins():
         if command in (None, plugin.name):
             plugin.load()(subparsers)
     return parser
+
+
+@functools.cache
+def _plugins() -> tuple[EntryPoint, ...]:
+    """The installed plugin commands, by name (read once: parsing metadata takes time)."""
+    return tuple(sorted(entry_points(group=PLUGIN_GROUP), key=lambda entry: entry.name))
 
 
 def command_given(argv: Sequence[str]) -> str | None:
@@ -67,12 +74,14 @@ def command_given(argv: Sequence[str]) -> str | None:
     --------
     >>> command_given(["-q", "plan", "--data", "x"])
     'plan'
-    >>> command_given(["--help"]) is None
+    >>> command_given(["--help", "plan"]) is None  # the whole list is asked for
     True
     """
-    first = next((word for word in argv if not word.startswith("-")), None)
-    plugins = {entry.name for entry in entry_points(group=PLUGIN_GROUP)}
-    return first if first in COMMAND_MODULES or first in plugins else None
+    at = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if at is None or {"-h", "--help"} & set(argv[:at]):
+        return None
+    known = {*COMMAND_MODULES, *(plugin.name for plugin in _plugins())}
+    return argv[at] if argv[at] in known else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
