@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -25,11 +25,14 @@ import pulp
 import pytest
 
 from planner.optimisation import coarse
+from planner.optimisation.case import PlanCase
 from planner.optimisation.cbc import cbc_available
-from planner.optimisation.inputs import ChargerOption, GridInputs, PlanInputs
+from planner.optimisation.inputs import BuiltCapacity, ChargerOption, GridInputs, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
-from planner.optimisation.solve import solve
+from planner.optimisation.solve import solve, solve_ahead
 from planner.optimisation.solvers import SolveOptions, SolveStatus, Stage, make_solver
+from planner.optimisation.structure import make_structure
+from planner.workflows import multiyear
 from tests._plan_checks import check_every_row, check_invariants
 from tests._plan_fixtures import ALL, DC50, grid, micro_inputs, need, pair, site
 from tests.test_plan_bruteforce import brute_force, random_case
@@ -343,3 +346,51 @@ def test_a_solve_prints_nothing_on_standard_output() -> None:
         check=True,
     )
     assert done.stdout == ""
+
+
+def test_a_year_builds_its_hourly_model_only_once_its_coarse_model_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The two models are never in memory together, and the plan is the one ``solve`` gives."""
+    inputs = timed_case(2, mip_gap=0.01)
+    coarse_models: list[weakref.ref[PlanProblem]] = []
+    events: list[str] = []
+
+    def build_coarse(inputs: PlanInputs, coarse: bool = False, **kwargs: Any) -> PlanProblem:
+        problem = build_problem(inputs, coarse=coarse, **kwargs)
+        coarse_models.append(weakref.ref(problem))
+        events.append("coarse built")
+        return problem
+
+    def build_hourly(inputs: PlanInputs, **kwargs: Any) -> PlanProblem:
+        gc.collect()
+        alive = any(model() is not None for model in coarse_models)
+        events.append("hourly built beside the coarse model" if alive else "hourly built")
+        return build_problem(inputs, **kwargs)
+
+    monkeypatch.setattr(coarse, "build_problem", build_coarse)
+    monkeypatch.setattr(multiyear, "build_problem", build_hourly)
+    monkeypatch.setattr(multiyear, "inputs_for_year", lambda case, year, built: inputs)
+    result = multiyear.plan_year(cast(PlanCase, None), inputs.year, BuiltCapacity())
+    assert events == ["coarse built", "hourly built"]
+    assert coarse.COARSE in {run.name for run in result.stages}
+    monkeypatch.undo()
+    expected = solve(build_problem(inputs))
+    assert result.objective_eur == pytest.approx(expected.objective_eur, rel=1e-9)
+    for name in ("sites", "assignments", "unmet"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(expected, name), obj=name)
+    coarse_s = sum(run.runtime_s for run in result.stages if run.name == coarse.COARSE)
+    assert result.solve_s >= coarse_s  # the coarse model's seconds count in the solve's
+
+
+def test_no_coarse_model_is_solved_ahead_under_the_lexicographic_ladder_or_without_a_solver() -> (
+    None
+):
+    inputs = timed_case(2, mip_gap=0.01)
+    structure = make_structure(inputs)
+    lexicographic = timed_case(2, mip_gap=0.01, ladder_policy="lexicographic")
+    assert solve_ahead(lexicographic, make_structure(lexicographic)) is None
+    missing = SolveOptions(solver="nonesuch")
+    assert solve_ahead(inputs, structure, missing) is None
+    result = solve(build_problem(inputs, structure=structure), missing)
+    assert result.status == SolveStatus.ERROR and "nonesuch" in result.message

@@ -170,7 +170,10 @@ class PlanProblem:
 
 
 def build_problem(
-    inputs: PlanInputs, coarse: bool = False, max_blocks: int | None = None
+    inputs: PlanInputs,
+    coarse: bool = False,
+    max_blocks: int | None = None,
+    structure: PlanStructure | None = None,
 ) -> PlanProblem:
     """Build the year's MILP (see the module docstring); nothing is solved.
 
@@ -183,10 +186,14 @@ def build_problem(
         (:func:`~planner.optimisation.structure.make_structure`).
     max_blocks
         Most blocks of the coarse model.
+    structure
+        The structure already made of these inputs with the same ``coarse`` and
+        ``max_blocks`` (it is made here by default).
     """
     started = time.perf_counter()
     with no_garbage_collection():
-        problem = _build(inputs, coarse, max_blocks)
+        structure = structure or make_structure(inputs, coarse, max_blocks)
+        problem = _build(inputs, structure)
     problem.build_s = time.perf_counter() - started
     return problem
 
@@ -207,8 +214,7 @@ def no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(inputs: PlanInputs, coarse: bool, max_blocks: int | None) -> PlanProblem:
-    structure = make_structure(inputs, coarse, max_blocks)
+def _build(inputs: PlanInputs, structure: PlanStructure) -> PlanProblem:
     prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
     power = [
         prob.add_variable(f"power_{row}", 0.0, float(ub))

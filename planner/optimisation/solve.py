@@ -28,9 +28,12 @@ from planner.optimisation.coarse import (
     COST,
     POLISH,
     REPAIR_RETRIED,
+    CoarseAhead,
     CoarseOutcome,
     coarse_to_fine,
+    solve_coarse_ahead,
 )
+from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import PlanProblem, tier_energy_by_need
 from planner.optimisation.results import PlanResult, make_result
 from planner.optimisation.solvers import (
@@ -42,6 +45,7 @@ from planner.optimisation.solvers import (
     StageRun,
     make_solver,
 )
+from planner.optimisation.structure import PlanStructure
 from planner.optimisation.warmstart import rounded_start
 from planner.scenario import LadderPolicy, OptimisationSettings
 from planner.workflows.progress import stage as progress_stage
@@ -96,7 +100,40 @@ def ladder_stages(problem: PlanProblem) -> list[Stage]:
     return [*stages, cost, polish]
 
 
-def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResult:
+def solve_ahead(
+    inputs: PlanInputs, structure: PlanStructure, options: SolveOptions | None = None
+) -> CoarseAhead | None:
+    """Solve a year's coarse model before its hourly model is built (then pass it to :func:`solve`).
+
+    Keeps the two models from being in memory together
+    (:func:`~planner.optimisation.coarse.solve_coarse_ahead`).  ``None`` where :func:`solve`
+    is left to do it all: under the lexicographic ladder, with nothing to plan, and with a
+    solver that is missing or fails (:func:`solve` reports it as the year's status).
+
+    Parameters
+    ----------
+    inputs
+        The year's inputs.
+    structure
+        The hourly model's structure (``make_structure(inputs)``).
+    options
+        Solver options; by default those of the scenario.
+    """
+    options = options or options_from(inputs.settings)
+    if inputs.settings.ladder_policy == LadderPolicy.LEXICOGRAPHIC or len(structure.pairs) == 0:
+        return None
+    try:
+        solver = make_solver(options.solver)
+        with progress_stage(f"{inputs.year}: solving the coarse model ({len(inputs.needs)} needs)"):
+            return solve_coarse_ahead(solver, inputs, structure.blocks.count, options)
+    except (SolverError, pulp.PulpSolverError, RuntimeError, OSError) as exc:
+        LOGGER.warning("%d: the coarse model was not solved ahead: %s", inputs.year, exc)
+        return None
+
+
+def solve(
+    problem: PlanProblem, options: SolveOptions | None = None, ahead: CoarseAhead | None = None
+) -> PlanResult:
     """Solve the problem and read the plan back.
 
     Parameters
@@ -105,6 +142,9 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
         A problem from :func:`planner.optimisation.model.build_problem`.
     options
         Solver options; by default those of the problem's scenario.
+    ahead
+        Its coarse model, solved before it was built (:func:`solve_ahead`); its seconds
+        count in the solve's.
 
     Returns
     -------
@@ -127,9 +167,9 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
         if lexicographic:
             runs = run_solver(solver, problem, ladder_stages(problem), options)
         else:
-            outcome = run_coarse_to_fine(solver, problem, options)
+            outcome = run_coarse_to_fine(solver, problem, options, ahead)
             runs = outcome.runs
-        solve_s = time.perf_counter() - began
+        solve_s = time.perf_counter() - began + (ahead.seconds if ahead else 0.0)
     for run in runs:
         LOGGER.info("%d: %s (%.2f s)", year, run.message, run.runtime_s)
     status, message = overall_status(runs)
@@ -141,13 +181,13 @@ def solve(problem: PlanProblem, options: SolveOptions | None = None) -> PlanResu
 
 
 def run_coarse_to_fine(
-    solver: Solver, problem: PlanProblem, options: SolveOptions
+    solver: Solver, problem: PlanProblem, options: SolveOptions, ahead: CoarseAhead | None = None
 ) -> CoarseOutcome:
     """:func:`~planner.optimisation.coarse.coarse_to_fine`, a failing solver as a status."""
     if problem.prob.numVariables() == 0:
         return CoarseOutcome(runs=run_solver(solver, problem, [], options))
     try:
-        return coarse_to_fine(solver, problem, options)
+        return coarse_to_fine(solver, problem, options, ahead)
     except (pulp.PulpSolverError, RuntimeError, OSError) as exc:
         LOGGER.error("%d: solver %s failed: %s", problem.inputs.year, solver.name, exc)
         message = f"cost: solver {solver.name} failed ({type(exc).__name__}: {exc}); no plan"

@@ -22,8 +22,9 @@ from planner.optimisation.case import PlanCase, inputs_for_year
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.model import build_problem
 from planner.optimisation.results import PlanResult
-from planner.optimisation.solve import solve
+from planner.optimisation.solve import solve, solve_ahead
 from planner.optimisation.solvers import SolveOptions, SolveStatus
+from planner.optimisation.structure import make_structure
 from planner.optimisation.vocabulary import COST_KEYS, REPORTED_APART_KEYS
 from planner.workflows.progress import stage
 
@@ -221,12 +222,14 @@ def plan_year(
     """Build and solve one year on top of what earlier years built."""
     cpu_started = time.process_time()
     inputs = inputs_for_year(case, year, built)
+    structure = make_structure(inputs)
+    ahead = solve_ahead(inputs, structure, options)
     with stage(f"{year}: building the model ({len(inputs.needs)} needs)"):
-        problem = build_problem(inputs)
+        problem = build_problem(inputs, structure=structure)
     sizes = problem.sizes()
     with stage(
         f"{year}: {sizes['variables']} variables ({sizes['integers']} integer), "
         f"{sizes['constraints']} constraints, {sizes['blocks']} time blocks"
     ):
-        result = solve(problem, options)
+        result = solve(problem, options, ahead)
     return replace(result, cpu_s=time.process_time() - cpu_started)
