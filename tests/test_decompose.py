@@ -67,9 +67,13 @@ def undivided(case: PlanCase) -> MultiYearPlan:
 
 
 @pytest.fixture(scope="module")
-def decomposed(case: PlanCase) -> MultiYearPlan:
-    plans = {part.region: plan_years(part.case, YEARS) for part in decompose_case(case)}
-    return merge_plans(case, plans)
+def region_plans(case: PlanCase) -> dict[str, MultiYearPlan]:
+    return {part.region: plan_years(part.case, YEARS) for part in decompose_case(case)}
+
+
+@pytest.fixture(scope="module")
+def decomposed(case: PlanCase, region_plans: dict[str, MultiYearPlan]) -> MultiYearPlan:
+    return merge_plans(case, dict(region_plans))
 
 
 def test_every_need_lands_in_exactly_one_sub_problem(case: PlanCase) -> None:
@@ -186,6 +190,29 @@ def test_decomposed_cost_is_close_to_one_undivided_solve(
         # never cheaper than the optimum beyond the solvers' gap; the split costs little
         # (measured: +1.9 % in 2030 and +1.4 % in 2031, 3 of the 50 sites on the border)
         assert -gap - 1e-6 <= difference <= 0.03, difference
+
+
+def test_the_merged_gap_is_the_plan_s_gap_against_the_regions_summed_bounds(
+    region_plans: dict[str, MultiYearPlan], decomposed: MultiYearPlan
+) -> None:
+    """Independent regions: Σ bounds bounds Σ objectives; the largest region's gap is kept."""
+    for i, merged in enumerate(decomposed.results):
+        parts = [plan.results[i] for plan in region_plans.values()]
+        objectives = [next(r.objective for r in p.stages if r.name == "cost") for p in parts]
+        bounds = [next(r.bound for r in p.stages if r.name == "cost") for p in parts]
+        assert None not in objectives and None not in bounds
+        total = sum(o for o in objectives if o is not None)
+        summed_bound = sum(b for b in bounds if b is not None)
+        assert merged.mip_gap == pytest.approx((total - summed_bound) / total, rel=1e-6)
+        assert merged.mip_gap_eur == pytest.approx(total - summed_bound, rel=1e-6)
+        largest = max(p.mip_gap for p in parts if p.mip_gap is not None)
+        assert merged.mip_gap_largest_region == largest
+        assert merged.mip_gap is not None and merged.mip_gap <= largest + 1e-12
+    summary = decomposed.summary()
+    assert summary["mip_gap_largest_region"] == pytest.approx(
+        max(r.mip_gap_largest_region or 0.0 for r in decomposed.results), abs=1e-6
+    )
+    assert summary["years"][0]["mip_gap_largest_region"] is not None
 
 
 def test_a_case_in_one_vervoerregio_is_one_sub_problem(case: PlanCase) -> None:

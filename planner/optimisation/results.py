@@ -90,6 +90,9 @@ class PlanResult:
         and premium) of the cost stage; ``None`` without a bound.
     cpu_s
         Process CPU seconds of building and solving the year (solver threads included).
+    mip_gap_largest_region
+        A plan merged from vervoerregio sub-problems: the largest of their proven gaps
+        (``mip_gap`` is the merged plan's); ``None`` otherwise.
     ladder_certificate
         Weighted ladder: per tier (private, semi-public) the plan's energy against an upper
         bound on its lexicographic level (:class:`~planner.optimisation.coarse.LadderCertificate`);
@@ -121,6 +124,7 @@ class PlanResult:
     mip_gap_eur: float | None = None
     cpu_s: float = 0.0
     ladder_certificate: dict[str, dict[str, float]] | None = None
+    mip_gap_largest_region: float | None = None
 
     @property
     def investment_eur_per_year(self) -> float:
@@ -158,6 +162,11 @@ class PlanResult:
             "solver": self.solver,
             "mip_gap": None if self.mip_gap is None else round(self.mip_gap, 6),
             "mip_gap_eur": _round(self.mip_gap_eur),
+            **(
+                {"mip_gap_largest_region": round(self.mip_gap_largest_region, 6)}
+                if self.mip_gap_largest_region is not None
+                else {}
+            ),
             "investment_eur_per_year": _round(self.investment_eur_per_year),
             "mip_gap_share_of_investment": _share(self.mip_gap_eur, self.investment_eur_per_year),
             "build_s": round(self.build_s, 3),

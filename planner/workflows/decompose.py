@@ -40,6 +40,7 @@ import pandas as pd
 
 from planner.optimisation.base import SolveStatus
 from planner.optimisation.case import PlanCase
+from planner.optimisation.coarse import COST
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.results import PlanResult
 from planner.optimisation.tables import (
@@ -390,7 +391,10 @@ def merge_year(
         unmet_kwh_per_day=sum(p.unmet_kwh_per_day or 0.0 for p in parts) if complete else None,
         energy_by_tier_kwh_per_day=by_tier if complete else {},
         solver=any_result.solver if any_result else "",
-        mip_gap=max((p.mip_gap for p in parts if p.mip_gap is not None), default=None),
+        mip_gap=merged_gap(parts) if complete else None,
+        mip_gap_largest_region=max(
+            (p.mip_gap for p in parts if p.mip_gap is not None), default=None
+        ),
         build_s=sum(r.build_s for r in results.values()),
         solve_s=sum(r.solve_s for r in results.values()),
         model=_merged_sizes([r.model for r in results.values()]),
@@ -413,6 +417,27 @@ def merge_year(
         mip_gap_eur=_sum_known([r.mip_gap_eur for r in results.values()]) if complete else None,
         cpu_s=sum(r.cpu_s for r in results.values()),
     )
+
+
+def merged_gap(parts: Sequence[PlanResult]) -> float | None:
+    """The proven gap of a plan merged from sub-problems: Σ gaps in EUR ÷ Σ objectives.
+
+    The sub-problems are independent, so the sum of their bounds bounds the sum of their
+    objectives (cost, unmet penalty and premium, :attr:`PlanResult.mip_gap_eur`).  The
+    merged plan counts a site two sides open once, so its cost is at most that sum and its
+    gap against the summed bounds at most this figure.  ``None`` when a part has no bound.
+    """
+    objectives = [_solver_objective(p) for p in parts]
+    gaps = [p.mip_gap_eur for p in parts]
+    if any(o is None for o in objectives) or any(g is None for g in gaps):
+        return None
+    total = sum(abs(o) for o in objectives if o is not None)
+    return sum(g for g in gaps if g is not None) / total if total > 0 else 0.0
+
+
+def _solver_objective(result: PlanResult) -> float | None:
+    """The objective of the cost stage, whose gap is the result's (``None`` without one)."""
+    return next((run.objective for run in result.stages if run.name == COST), None)
 
 
 def _sum_known(numbers: Sequence[float | None]) -> float | None:

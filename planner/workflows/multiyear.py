@@ -42,6 +42,7 @@ SUMMARY_BASIS = {
     "reinforcement_kva": LAST,
     "mip_gap": LARGEST,
     "mip_gap_eur": SUM,
+    "mip_gap_largest_region": LARGEST,
     "build_s": SUM,
     "solve_s": SUM,
     "wall_s": SUM,
@@ -120,6 +121,7 @@ class MultiYearPlan:
             "solver": last["solver"],
             "mip_gap": _max(y["mip_gap"] for y in years),
             "mip_gap_eur": _sum_or_none(y["mip_gap_eur"] for y in years),
+            **_largest_region_gap(years),
             "build_s": round(sum(y["build_s"] for y in years), 3),
             "solve_s": round(sum(y["solve_s"] for y in years), 3),
             "wall_s": round(sum(y["wall_s"] for y in years), 3),
@@ -127,6 +129,12 @@ class MultiYearPlan:
             "model": {k: max(y["model"][k] for y in years) for k in last["model"]},
             "years": years,
         }
+
+
+def _largest_region_gap(years: list[dict[str, Any]]) -> dict[str, float | None]:
+    """``mip_gap_largest_region`` over the years, where a year was merged from regions."""
+    gaps = [y["mip_gap_largest_region"] for y in years if "mip_gap_largest_region" in y]
+    return {"mip_gap_largest_region": _max(gaps)} if gaps else {}
 
 
 def _sum(numbers: Any) -> float:
