@@ -153,6 +153,7 @@ def run_row(row: Row, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         "label": row.label,
         "status": summary["status"],
         "mip_gap": summary["mip_gap"],
+        "mip_gap_largest_region": summary.get("mip_gap_largest_region"),
         "unmet_kwh_per_day": summary["unmet_kwh_per_day"],
         "unmet_structural_kwh_per_day": summary.get("unmet_structural_kwh_per_day"),
         "energy_kwh_per_day": summary.get("energy_kwh_per_day"),
@@ -224,6 +225,8 @@ def format_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str
     ]
     for r in results:
         gap = "—" if r["mip_gap"] is None else f"{100 * r['mip_gap']:.2f} %"
+        if r.get("mip_gap_largest_region") is not None:
+            gap += f", largest region {_pct(r['mip_gap_largest_region'])}"
         bare, ratio = "—", "—"
         if "bare_solve_s" in r:
             reached = r["bare_reached_gap"]

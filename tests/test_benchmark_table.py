@@ -1,0 +1,40 @@
+"""The benchmark table states the merged plan's gap and, beside it, the largest region's."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from benchmarks.__main__ import format_table
+
+
+def row(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "row": "flanders-year",
+        "label": "all Flanders, 2030 (15 sub-problems)",
+        "status": "feasible",
+        "mip_gap": 0.0145,
+        "mip_gap_largest_region": 0.021,
+        "unmet_kwh_per_day": 6594.0,
+        "unmet_structural_kwh_per_day": 0.0,
+        "variables": 10,
+        "integers": 2,
+        "build_s": 1.0,
+        "solve_s": 2.0,
+        "pipeline_s": 3.0,
+        "pipeline_cpu_s": 4.0,
+        "peak_memory_mb": 3900,
+    }
+    return {**base, **overrides}
+
+
+def test_a_merged_row_shows_its_gap_and_the_largest_region_s() -> None:
+    table = format_table([row()], argparse.Namespace(workers=2))
+    assert "| 1.45 %, largest region 2.10 % (2 %) |" in table
+
+
+def test_an_undivided_row_shows_its_gap_alone() -> None:
+    table = format_table(
+        [row(row="demo", mip_gap_largest_region=None)], argparse.Namespace(workers=2)
+    )
+    assert "| 1.45 % (1 %) |" in table and "largest region" not in table
