@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -25,11 +26,12 @@ from dashboards.scenario_runs import knobs_of, run_plan
 from dashboards.store import CaseStore
 from planner.cli import main
 from planner.optimisation.case import PlanCase
-from planner.workflows.case import read_case
+from planner.workflows import plan_case as plan_case_module
+from planner.workflows.case import prepare_plan, read_case
 from planner.workflows.datafolder import resolve_data_folder
 from planner.workflows.decompose import SubCase
 from planner.workflows.parallel import Engine
-from planner.workflows.plan_case import plan_case
+from planner.workflows.plan_case import largest_first, plan_case
 from service.config import ConfigError, load_settings
 from service.dashboard import DatabaseRuns, PublishedRunStore
 from service.db import make_engine, make_session_factory
@@ -282,6 +284,37 @@ def test_plan_case_reports_progress_up_to_done(status_case: Path) -> None:
     assert any("2027: building and solving" in message for _, message in reported)
     assert planned.plan.years == [2027] and planned.engine == "this process"
     assert planned.summary()["sub_problems"] == list(planned.sub_problems)
+
+
+class _HandedOutError(Exception):
+    """Raised by the stand-in for ``run_tasks`` once it has seen the tasks."""
+
+
+def test_plan_case_hands_out_the_largest_sub_problem_first(
+    status_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Longest first: on a cluster the tasks start in the order they are handed out."""
+    case = read_case(resolve_data_folder(status_case))
+    prepared = prepare_plan(case)
+    half, quarter = len(prepared.pairs) // 2, len(prepared.pairs) // 4
+    parts = [
+        SubCase("1", replace(prepared, pairs=prepared.pairs.iloc[:quarter])),
+        SubCase("2", prepared),
+        SubCase("3", replace(prepared, pairs=prepared.pairs.iloc[:half])),
+    ]
+    assert 0 < quarter < half < len(prepared.pairs)
+    handed: list[str] = []
+
+    def run_tasks(function: Any, arguments: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        handed.extend(arguments)
+        raise _HandedOutError
+
+    monkeypatch.setattr(plan_case_module, "sub_cases", lambda case, decompose: parts)
+    monkeypatch.setattr(plan_case_module, "run_tasks", run_tasks)
+    with pytest.raises(_HandedOutError):
+        plan_case(case, engine=Engine(workers=2))
+    assert handed == ["2", "3", "1"]
+    assert [p.region for p in largest_first(parts[::-1])] == ["2", "3", "1"]
 
 
 def test_acknowledged_headroom_is_shared_like_the_node() -> None:
