@@ -43,6 +43,18 @@ AC22 = ChargerOption("AC22x2", 22.0, 4_000.0, ALL, connectors=2)
 WINDOWS = [("18:00", "07:00"), ("08:00", "17:00"), ("00:00", "00:00"), ("21:00", "05:00")]
 
 
+#: How a coarse MIP is solved: whole, dived with its integers free, or around the relaxation.
+COARSE_PATHS = ["whole", "dive", "neighbourhood"]
+
+
+def take_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a tiny case take one of :data:`COARSE_PATHS` (the large cases' ways)."""
+    if path in ("dive", "neighbourhood"):
+        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    if path == "neighbourhood":
+        monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+
+
 def timed_case(seed: int, **settings: Any) -> PlanInputs:
     """Dwell windows, two cabins whose headroom changes every hour, a private depot."""
     rng = np.random.default_rng(seed)
@@ -134,12 +146,11 @@ def test_the_coarse_model_is_a_relaxation_of_the_hourly_model(seed: int) -> None
     assert optimum(coarse, relax=True) <= optimum(hourly, relax=True) + 1e-6
 
 
-@pytest.mark.parametrize(("seed", "dive"), [(s, d) for s in range(6) for d in (False, True)])
+@pytest.mark.parametrize(("seed", "path"), [(s, p) for s in range(6) for p in COARSE_PATHS])
 def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
-    seed: int, dive: bool, monkeypatch: pytest.MonkeyPatch
+    seed: int, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if dive:  # a large model's path: coarse LP, sites dived, the MIP around the relaxation
-        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    take_path(path, monkeypatch)
     inputs = timed_case(seed, mip_gap=0.01)
     best = optimum(build_problem(inputs))
     problem = build_problem(inputs)
@@ -155,7 +166,7 @@ def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
     assert result.status == (
         SolveStatus.OPTIMAL if result.mip_gap <= 0.01 + 1e-12 else SolveStatus.FEASIBLE
     )
-    assert ("coarse_lp" in [run.name for run in result.stages]) == dive
+    assert ("coarse_lp" in [run.name for run in result.stages]) == (path != "whole")
 
 
 def test_the_coarse_stage_runs_where_headroom_changes_by_the_hour() -> None:
@@ -195,10 +206,9 @@ def plan_tables(inputs: PlanInputs) -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.mark.parametrize("dive", [False, True])
-def test_the_same_inputs_give_the_same_plan(dive: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if dive:
-        monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+@pytest.mark.parametrize("path", COARSE_PATHS)
+def test_the_same_inputs_give_the_same_plan(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    take_path(path, monkeypatch)
     inputs = timed_case(4, mip_gap=0.01)
     first, second = plan_tables(inputs), plan_tables(replace(inputs))
     for name, table in first.items():
@@ -394,3 +404,14 @@ def test_no_coarse_model_is_solved_ahead_under_the_lexicographic_ladder_or_witho
     assert solve_ahead(inputs, structure, missing) is None
     result = solve(build_problem(inputs, structure=structure), missing)
     assert result.status == SolveStatus.ERROR and "nonesuch" in result.message
+
+
+def test_the_neighbourhood_start_holds_only_the_vehicles_the_relaxation_has_whole() -> None:
+    problem = build_problem(timed_case(2, mip_gap=0.01), coarse=True)
+    variables = list(problem.vehicles.values())
+    assert len(variables) >= 3
+    relaxed = {str(v.name): [2.0, 0.4, 1.0 + 1e-9][i % 3] for i, v in enumerate(variables)}
+    start = coarse.neighbourhood_start(problem, relaxed)
+    assert {str(v.name): x for v, x in start.items()} == {
+        str(v.name): [2.0, None, 1.0][i % 3] for i, v in enumerate(variables) if i % 3 != 1
+    }
