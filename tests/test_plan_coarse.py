@@ -415,3 +415,18 @@ def test_the_neighbourhood_start_holds_only_the_vehicles_the_relaxation_has_whol
     assert {str(v.name): x for v, x in start.items()} == {
         str(v.name): [2.0, None, 1.0][i % 3] for i, v in enumerate(variables) if i % 3 != 1
     }
+
+
+def test_a_coarse_model_that_fails_ahead_is_the_year_s_error_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(*args: Any) -> Any:
+        raise RuntimeError("the solver broke down")
+
+    monkeypatch.setattr(coarse, "_solve_coarse", fail)
+    inputs = timed_case(2, mip_gap=0.01)
+    structure = make_structure(inputs)
+    assert solve_ahead(inputs, structure) is None  # left to solve, which reports it
+    result = solve(build_problem(inputs, structure=structure))
+    assert result.status == SolveStatus.ERROR and not result.has_plan
+    assert "the solver broke down" in result.message
