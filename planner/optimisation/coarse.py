@@ -494,12 +494,8 @@ def neighbourhood_start(
     The start is completed by a MIP with these held (``highs._completed``): it chooses the
     vehicles the relaxation splits (within the neighbourhood's bounds), the sites and the
     chargers.  Rounding instead (:func:`dive_start`) drops the units rounded up at a depot
-    whose connectors they overfill, and those vans are then left unmet in the start.
-    Measured on the Antwerpen benchmark case: a start of 46.9 M EUR instead of 83.0 M and a
-    better plan (44.44 M instead of 44.50 M, 20 kWh/day unmet instead of 43), the coarse MIP
-    73 s instead of 62 s (run back to back; 83 s against 87 s in an earlier pair of runs);
-    Flanders's vervoerregio 7: 78 s instead of 124 s (59.78 M against 59.77 M), vervoerregio
-    2: 52 s instead of 45 s (52.30 M against 52.31 M).
+    whose connectors they overfill, and those vans are then left unmet in the start (on the
+    Antwerpen benchmark case 83.0 M EUR against 46.9 M; measurements in ``docs/optimiser.md``).
     """
     start: dict[pulp.LpVariable, float] = {}
     for var in coarse.vehicles.values():

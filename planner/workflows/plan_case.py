@@ -111,11 +111,9 @@ def largest_first(parts: Sequence[SubCase]) -> list[SubCase]:
     """The sub-problems by decreasing size (need–site pairs), the order they are handed out.
 
     Longest processing time first: the large ones start early and the small ones fill in
-    around them.  In region-code order the Flanders benchmark's vervoerregio 7, one of the
-    largest, was handed out last and ran alone at the end.  Dask places each task on the
-    worker that holds its scattered arguments (round robin in this order), so the order
-    holds per worker: in the next run the two largest started first and vervoerregio 2 and
-    7 ended the run together.
+    around them (in region-code order the Flanders benchmark's vervoerregio 7 came last and
+    ran alone at the end).  Dask places each task on the worker that holds its scattered
+    arguments, round robin in this order, so the order holds per worker.
     """
     return sorted(parts, key=lambda part: -len(part.case.pairs))
 
