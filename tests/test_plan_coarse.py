@@ -1,7 +1,8 @@
 """The stronger, coarse-to-fine optimiser (issue 12) on small random cases, against exact optima.
 
 * charger-link rows are valid: the integer optimum with them is the one without them (and the
-  brute-force optimum), while their LP relaxation is at least as tight;
+  brute-force optimum), while their LP relaxation is at least as tight; so are the whole-unit
+  cuts, on fleets of a fractional number of vehicles;
 * the coarse-block model is a relaxation: its MIP optimum is at most the hourly optimum;
 * the plan the product returns satisfies every row of the hourly model (plan rules included),
   its reported bound is at most the hourly optimum, and the same inputs give the same plan;
@@ -107,11 +108,28 @@ def optimum(problem: PlanProblem, relax: bool = False) -> float:
     return run.objective
 
 
-def without_charger_links(problem: PlanProblem) -> PlanProblem:
-    """The same problem with its ``clink`` rows taken out."""
-    for name in [n for n in problem.prob._constraints if n.startswith("clink")]:
+def without_rows(problem: PlanProblem, *families: str) -> PlanProblem:
+    """The same problem with the rows of some families taken out (stored names, ``_``)."""
+    for name in [n for n in problem.prob._constraints if n.startswith(families)]:
         del problem.prob._constraints[name]
     return problem
+
+
+def without_charger_links(problem: PlanProblem) -> PlanProblem:
+    """The same problem with its ``clink`` rows taken out."""
+    return without_rows(problem, "clink")
+
+
+#: The row families of the whole-unit cuts (``plan_rules.define_whole_unit_cuts``).
+WHOLE_UNIT_CUTS = ("vehicle_round", "vehicle_count")
+
+
+def fractional_fleets(seed: int) -> PlanInputs:
+    """:func:`timed_case` with fleets of a fractional number of vehicles (0.2 to 2.75)."""
+    inputs = timed_case(seed)
+    rng = np.random.default_rng(seed + 100)
+    less = rng.choice([0.0, 0.25, 0.5, 0.8], size=len(inputs.needs))
+    return replace(inputs, needs=inputs.needs.assign(vehicles=inputs.needs["vehicles"] - less))
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -134,6 +152,57 @@ def test_charger_links_make_the_relaxation_buy_a_whole_charger() -> None:
     capex = 0.1 * DC50.capex_eur
     assert optimum(linked, relax=True) == pytest.approx(optimum(linked)) == pytest.approx(capex)
     assert optimum(plain, relax=True) == pytest.approx(capex * 10 / 24 / 50)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_whole_unit_cuts_keep_the_integer_optimum_and_tighten_the_relaxation(seed: int) -> None:
+    inputs = fractional_fleets(seed)
+    cut = build_problem(inputs)
+    assert any(name.startswith(WHOLE_UNIT_CUTS) for name in cut.prob._constraints)
+    plain = without_rows(build_problem(inputs), *WHOLE_UNIT_CUTS)
+    best = optimum(plain)
+    assert optimum(cut) == pytest.approx(best, rel=1e-6)
+    assert optimum(plain, relax=True) <= optimum(cut, relax=True) + 1e-6
+    assert optimum(cut, relax=True) <= best + 1e-6 * abs(best)
+    coarse_cut = build_problem(inputs, coarse=True)
+    coarse_plain = without_rows(build_problem(inputs, coarse=True), *WHOLE_UNIT_CUTS)
+    assert optimum(coarse_cut) == pytest.approx(optimum(coarse_plain), rel=1e-6)
+
+
+#: A one-plug depot charger.
+ONE_PLUG = ChargerOption("AC11", 11.0, 1_000.0, ALL)
+
+
+def van_depot(max_chargers: int) -> PlanInputs:
+    """1.5 vans (30 kWh a day, 20 kWh a van) parked all day at their own depot."""
+    return micro_inputs(
+        [need("N", energy=30.0, vehicles=1.5, max_kw=11.0)],
+        [site("DEPOT", tier="private", owner="ORG-A", max_chargers=max_chargers)],
+        chargers=(ONE_PLUG,),
+    )
+
+
+def test_whole_unit_cuts_make_the_relaxation_give_a_fleet_its_whole_vehicles() -> None:
+    # Two vans take two connectors: two one-plug chargers.  Without the cuts the relaxation
+    # takes 1.5 vans and 1.5 chargers.
+    inputs = van_depot(max_chargers=2)
+    cut = build_problem(inputs)
+    plain = without_rows(build_problem(inputs), *WHOLE_UNIT_CUTS)
+    assert optimum(cut, relax=True) == pytest.approx(optimum(cut))
+    half_a_charger = 0.5 * inputs.settings.capex_annuity_factor * ONE_PLUG.capex_eur
+    assert optimum(cut, relax=True) - optimum(plain, relax=True) == pytest.approx(half_a_charger)
+
+
+def test_whole_unit_cuts_keep_a_plan_that_leaves_part_of_a_fleet_unmet() -> None:
+    # One plug: one van charges its 20 kWh and 10 kWh are left unmet, which the per-need cut
+    # (1 van + 10 kWh ÷ (0.5 × 20 kWh) ≥ 2) must allow exactly.
+    inputs = van_depot(max_chargers=1)
+    cut = build_problem(inputs)
+    plain = without_rows(build_problem(inputs), *WHOLE_UNIT_CUTS)
+    assert any(name.startswith("vehicle_count") for name in cut.prob._constraints)
+    assert optimum(cut) == pytest.approx(optimum(plain))
+    penalty = inputs.settings.operating_days_per_year * inputs.settings.unmet_penalty_eur_per_kwh
+    assert optimum(cut) > 10.0 * penalty
 
 
 @pytest.mark.parametrize("seed", range(6))

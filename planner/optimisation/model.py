@@ -30,7 +30,8 @@ Constraint families (``define_*_constraints``), with structured names:
 * ``max-chargers-{site}``: Σ chargers ≤ ``max_chargers`` × open;
 * ``grid-{node}-{slot}``: load of every site fed below the node (kW ÷ power factor) ≤ its
   headroom + new reinforcement, kVA (every node on the path binds);
-* whole vehicles, no dust and connectors: see :mod:`planner.optimisation.plan_rules`
+* whole vehicles (and cuts that count them whole), no dust and connectors: see
+  :mod:`planner.optimisation.plan_rules`
   (``vehicles_{pair}`` integer units per need–site pair).
 
 ``{slot}`` is the first slot of the block.  A site used in several blocks has a peak
@@ -258,6 +259,7 @@ def define_plan_rules(problem: PlanProblem) -> None:
     from planner.optimisation import plan_rules  # it builds on this module's helpers
 
     plan_rules.define_vehicle_split_constraints(problem)
+    plan_rules.define_whole_unit_cuts(problem)
     plan_rules.define_min_energy_constraints(problem)
     plan_rules.define_connector_constraints(problem)
 
