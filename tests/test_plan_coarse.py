@@ -121,7 +121,7 @@ def without_charger_links(problem: PlanProblem) -> PlanProblem:
 
 
 #: The row families of the whole-unit cuts (``plan_rules.define_whole_unit_cuts``).
-WHOLE_UNIT_CUTS = ("vehicle_round", "vehicle_count")
+WHOLE_UNIT_CUTS = ("vehicle_round", "vehicle_count", "vehicle_private")
 
 
 def fractional_fleets(seed: int) -> PlanInputs:
@@ -191,6 +191,27 @@ def test_whole_unit_cuts_make_the_relaxation_give_a_fleet_its_whole_vehicles() -
     assert optimum(cut, relax=True) == pytest.approx(optimum(cut))
     half_a_charger = 0.5 * inputs.settings.capex_annuity_factor * ONE_PLUG.capex_eur
     assert optimum(cut, relax=True) - optimum(plain, relax=True) == pytest.approx(half_a_charger)
+
+
+def test_whole_unit_cuts_make_the_relaxation_send_a_whole_van_to_a_second_depot() -> None:
+    # 1.5 vans: one at depot A, which has one plug; the second van's 10 kWh go to depot B
+    # (a second plug there) or to a semi-public site.  Without the depots' cut the relaxation
+    # sends half a van to B and half a van, with 0.5 kWh, to the semi-public site.
+    inputs = micro_inputs(
+        [need("N", energy=30.0, vehicles=1.5, max_kw=11.0)],
+        [
+            site("A", tier="private", owner="ORG-A", max_chargers=1),
+            site("B", tier="private", owner="ORG-A", max_chargers=1),
+            site("SEMI", tier="semi_public", fixed_cost=5_000.0),
+        ],
+        chargers=(ONE_PLUG,),
+    )
+    cut = build_problem(inputs)
+    assert any(name.startswith("vehicle_private") for name in cut.prob._constraints)
+    plain = without_rows(build_problem(inputs), "vehicle_private")
+    assert optimum(cut) == pytest.approx(optimum(plain))
+    assert optimum(plain, relax=True) < optimum(cut, relax=True) - 1.0
+    assert optimum(cut, relax=True) == pytest.approx(optimum(cut))
 
 
 def test_whole_unit_cuts_keep_a_plan_that_leaves_part_of_a_fleet_unmet() -> None:

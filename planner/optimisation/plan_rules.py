@@ -16,7 +16,10 @@ Added to the model of :mod:`planner.optimisation.model` as separate constraint f
   (or sends a second vehicle elsewhere).  ``vehicle-round-{need}-{site}``: per pair, the
   mixed-integer rounding of ``energy ≤ unit × units`` with ``energy ≤ cap`` (the hull of the
   pair's own whole units); ``vehicle-count-{need}``: per need, Σ units + unmet ÷ (f × unit)
-  ≥ its units, f the fractional part of its vehicles.
+  ≥ its units, f the fractional part of its vehicles; ``vehicle-private-{need}``: the same
+  with only the units at its private sites counted and the energy it charges elsewhere
+  beside the unmet (a second van's remainder goes to a semi-public site whole, or takes a
+  second connector at a depot).
 * **No dust** (:func:`define_min_energy_constraints`).  ``min-energy-{need}-{site}``: energy
   at a pair ≥ units × min(``min_assignment_kwh_per_day``, the need's energy), so a need is
   assigned to a site for at least the minimum, or for its whole energy when that is less;
@@ -31,7 +34,7 @@ Added to the model of :mod:`planner.optimisation.model` as separate constraint f
   ≤ the site's open hours × Σ connectors × chargers.
 
 The integers added are one per pair.  On the Antwerpen benchmark case (2030) the cuts raise
-the coarse relaxation's optimum from 43.76 to 43.90 M EUR (measurements in
+the coarse relaxation's optimum from 43.76 to 44.23 M EUR (measurements in
 ``docs/optimiser.md``).
 """
 
@@ -149,7 +152,7 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
 
 
 def define_whole_unit_cuts(problem: PlanProblem) -> None:
-    """``vehicle-round-{need}-{site}`` per pair and ``vehicle-count-{need}`` per need.
+    """``vehicle-round-{need}-{site}`` per pair; ``vehicle-count-``, ``vehicle-private-{need}``.
 
     Both are mixed-integer rounding (MIR) cuts of rows the model has, so every plan
     satisfies them.  Write a pair's energy e ≤ c (``cap``: the need's energy and what fits)
@@ -157,8 +160,10 @@ def define_whole_unit_cuts(problem: PlanProblem) -> None:
     c ÷ u = (k − 1) + f, 0 < f < 1, reaching more than (k − 1) × u takes k units, so
     x ≥ e ÷ (f u) − (k − 1)(1 − f) ÷ f: the line through (e, x) = ((k − 1) u, k − 1) and
     (c, k).  Per need, with E = Σ e + unmet (``energy``), Σ e ≤ u × Σ x and E ÷ u = (k − 1)
-    + f: Σ x + unmet ÷ (f u) ≥ k.  A pair or need whose count is whole gets no row (the
-    relaxation counts it right already).
+    + f: Σ x + unmet ÷ (f u) ≥ k.  The same holds for the units of any set of its pairs,
+    with the energy of its other pairs beside the unmet; the set taken is its private
+    pairs, where units take connectors (only where it has other pairs too).  A pair or need
+    whose count is whole gets no row (the relaxation counts it right already).
     """
     s, inputs = problem.structure, problem.inputs
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
@@ -178,15 +183,24 @@ def define_whole_unit_cuts(problem: PlanProblem) -> None:
         _add(problem, f"vehicle-round-{need_ids[pair]}-{site_ids[pair]}", terms, LE, rhs)
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)
     need_names = _ids(inputs.needs["need_id"])
+    private = inputs.sites["tier"].to_numpy()[s.pair_site] == Tier.PRIVATE
     for need, pairs in _positions_by_key(s.pair_need):
         unit_kwh = float(units.unit_kwh[need])
         rounding = whole_and_share(energy[need] / unit_kwh) if unit_kwh > 0 else None
         if rounding is None:
             continue
         whole, share = rounding
+        slope = 1.0 / (share * unit_kwh)
         terms = [(problem.vehicles[int(p)], 1.0) for p in pairs]
-        terms.append((problem.unmet[need], 1.0 / (share * unit_kwh)))
+        terms.append((problem.unmet[need], slope))
         _add(problem, f"vehicle-count-{need_names[need]}", terms, GE, float(whole))
+        at_depots = private[pairs]
+        if at_depots.any() and not at_depots.all():
+            terms = [(problem.vehicles[int(p)], 1.0) for p in pairs[at_depots]]
+            elsewhere = pair_energy_terms(problem, sorted(pairs[~at_depots].tolist()))
+            terms += [(v, c * slope) for v, c in elsewhere]
+            terms.append((problem.unmet[need], slope))
+            _add(problem, f"vehicle-private-{need_names[need]}", terms, GE, float(whole))
 
 
 def whole_and_share(count: float) -> tuple[int, float] | None:
