@@ -154,7 +154,7 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
 def define_whole_unit_cuts(problem: PlanProblem) -> None:
     """``vehicle-round-{need}-{site}`` per pair; ``vehicle-count-``, ``vehicle-private-{need}``.
 
-    Both are mixed-integer rounding (MIR) cuts of rows the model has, so every plan
+    All three are mixed-integer rounding (MIR) cuts of rows the model has, so every plan
     satisfies them.  Write a pair's energy e ≤ c (``cap``: the need's energy and what fits)
     and e ≤ u × x (``vehicle-energy``: u what one unit takes there, x its whole units); with
     c ÷ u = (k − 1) + f, 0 < f < 1, reaching more than (k − 1) × u takes k units, so
@@ -165,8 +165,14 @@ def define_whole_unit_cuts(problem: PlanProblem) -> None:
     pairs, where units take connectors (only where it has other pairs too).  A pair or need
     whose count is whole gets no row (the relaxation counts it right already).
     """
-    s, inputs = problem.structure, problem.inputs
-    units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    units = vehicle_units(problem.inputs.needs, problem.inputs.settings.min_assignment_kwh_per_day)
+    _define_pair_rounding_cuts(problem, units)
+    _define_need_count_cuts(problem, units)
+
+
+def _define_pair_rounding_cuts(problem: PlanProblem, units: VehicleUnits) -> None:
+    """``vehicle-round-{need}-{site}``: x ≥ e ÷ (f u) − (k − 1)(1 − f) ÷ f per pair."""
+    s = problem.structure
     per_unit = pair_unit_kwh(problem, units)
     caps = pair_caps_kwh(problem)
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
@@ -181,6 +187,11 @@ def define_whole_unit_cuts(problem: PlanProblem) -> None:
         terms.append((var, -1.0))
         rhs = (whole - 1) * (1 - share) / share
         _add(problem, f"vehicle-round-{need_ids[pair]}-{site_ids[pair]}", terms, LE, rhs)
+
+
+def _define_need_count_cuts(problem: PlanProblem, units: VehicleUnits) -> None:
+    """``vehicle-count-{need}`` and ``vehicle-private-{need}``: Σ x + … ÷ (f u) ≥ k."""
+    s, inputs = problem.structure, problem.inputs
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)
     need_names = _ids(inputs.needs["need_id"])
     private = inputs.sites["tier"].to_numpy()[s.pair_site] == Tier.PRIVATE
