@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -162,3 +163,47 @@ def test_each_task_on_a_worker_releases_its_memory(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValueError, match="task 7"):
         parallel._call_scattered(always_fail, (7,))
     assert released == [1, 1]  # after a failed task too
+
+
+def blocked_until(marker: str, timeout_s: float) -> tuple[bool, int]:
+    """Wait for ``marker`` to exist; whether it came within ``timeout_s``, and this process."""
+    path, deadline = Path(marker), time.monotonic() + timeout_s
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return path.exists(), os.getpid()
+
+
+def leave_marker(marker: str) -> tuple[str, int]:
+    """Leave ``marker`` behind."""
+    Path(marker).write_text("ran", encoding="utf-8")
+    return marker, os.getpid()
+
+
+def run_in_order(key: str, *arguments: object) -> tuple[object, int]:
+    """The first task waits for the last one; the others leave their markers."""
+    if key == "first":
+        return blocked_until(str(arguments[0]), float(str(arguments[1])))
+    return leave_marker(str(arguments[0]))
+
+
+@pytest.mark.parametrize("where", ["local", "scheduler"])
+def test_a_free_worker_takes_the_next_task_while_another_is_busy(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """List scheduling: with one worker held by the first task (until the last has run),
+    every other task runs on the other worker.  Handed out all at once, round robin, every
+    second task queued behind the first on its worker (this test failed so)."""
+    last = tmp_path / "last"
+    arguments: dict[str, tuple[object, ...]] = {"first": ("first", str(last), 60.0)}
+    arguments |= {f"task-{i}": (f"task-{i}", str(tmp_path / f"task-{i}")) for i in range(4)}
+    arguments["last"] = ("last", str(last))
+    engine = (
+        Engine(workers=2)
+        if where == "local"
+        else Engine(scheduler=request.getfixturevalue("scheduler"))
+    )
+    results = run_tasks(run_in_order, arguments, engine, "ordered")
+    came, first_process = results.values["first"]
+    assert came is True
+    others = {process for key, (_, process) in results.values.items() if key != "first"}
+    assert others and first_process not in others

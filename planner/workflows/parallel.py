@@ -9,11 +9,13 @@
 * in this process, one task after the other, when there is one worker (or one task) and no
   scheduler — starting a cluster for that would only cost time.
 
-A task that raises is submitted once more; when the second attempt fails too, its error is
-reported (:class:`TaskReport`) and the other tasks' results are kept.  Progress is logged as
-tasks finish.  After each task on a worker the heap it freed goes back to the operating
-system (:func:`release_memory`): a worker otherwise keeps the peak of its largest task for
-the rest of the run, and two workers' leftovers add up.
+Each worker takes the next task, in the order given, as it frees up (list scheduling: give
+the largest first and the small ones fill in around them).  A task that raises is submitted
+once more; when the second attempt fails too, its error is reported (:class:`TaskReport`)
+and the other tasks' results are kept.  Progress is logged as tasks finish.  After each task
+on a worker the heap it freed goes back to the operating system (:func:`release_memory`): a
+worker otherwise keeps the peak of its largest task for the rest of the run, and two
+workers' leftovers add up.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import gc
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -244,40 +247,65 @@ def _run_on_cluster(
     label: str,
     on_done: DoneCallback,
 ) -> TaskResults[T]:
+    """Run the tasks on the cluster's workers, one task per worker at a time, in order.
+
+    List scheduling: each worker gets the next task in ``arguments``' order as it frees up
+    (a retry goes first), its arguments scattered to that worker just then.  Handed out all
+    at once, Dask placed each task with its scattered arguments, round robin: the order
+    held per worker only, and a large task could wait behind another on one worker while
+    the other worker idled (the Flanders benchmark's largest vervoerregio ran alone at the
+    end).  A cluster that has no workers yet gets every task at once and places them itself.
+    """
     from distributed import as_completed
 
     results: TaskResults[T] = TaskResults()
-    scattered = {key: client.scatter([args], hash=False)[0] for key, args in arguments.items()}
     errors: dict[str, list[str]] = {key: [] for key in arguments}
+    waiting: deque[tuple[str, int]] = deque((key, 1) for key in arguments)
+    placed: dict[Any, tuple[str, int, str | None]] = {}
 
-    def submit(key: str, attempt: int) -> Any:
+    def submit(worker: str | None) -> Any:
+        key, attempt = waiting.popleft()
+        if worker not in client.scheduler_info()["workers"]:  # gone (or none known)
+            worker = None
+        where = None if worker is None else [worker]
+        [data] = client.scatter([arguments[key]], workers=where, hash=False)
         future = client.submit(
-            _call_scattered, function, scattered[key], key=f"{label}:{key}:{attempt}", pure=False
+            _call_scattered,
+            function,
+            data,
+            key=f"{label}:{key}:{attempt}",
+            pure=False,
+            workers=where,
+            allow_other_workers=True,  # a worker that leaves does not strand its task
         )
-        keys_of[future.key] = (key, attempt)
+        placed[future.key] = (key, attempt, worker)
         return future
 
-    keys_of: dict[Any, tuple[str, int]] = {}
-    pending = as_completed([submit(key, 1) for key in arguments])
+    known = sorted(client.scheduler_info()["workers"])
+    workers: list[str | None] = [*known] if known else [None] * len(waiting)
+    pending = as_completed([submit(worker) for worker in workers[: len(waiting)]])
     done = 0
     for future in pending:
-        key, attempt = keys_of[future.key]
+        key, attempt, worker = placed.pop(future.key)
         try:
             value, seconds = future.result()
         except Exception as exc:  # reported per task; the other tasks go on
             errors[key].append(_describe(exc))
             _log_failure(label, key, attempt, errors[key][-1])
             if attempt < ATTEMPTS:
-                pending.add(submit(key, attempt + 1))
+                waiting.appendleft((key, attempt + 1))
+                pending.add(submit(worker))
                 continue
             results.reports[key] = TaskReport(key, attempt, 0.0, tuple(errors[key]))
         else:
             results.values[key] = value
             results.reports[key] = TaskReport(key, attempt, seconds, tuple(errors[key]))
+        future.release()
+        if waiting:
+            pending.add(submit(worker))
         done += 1
         _log_done(label, key, results.reports[key], done, len(arguments))
         on_done(key, done, len(arguments))
-        future.release()
     return results
 
 

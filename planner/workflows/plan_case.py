@@ -112,8 +112,8 @@ def largest_first(parts: Sequence[SubCase]) -> list[SubCase]:
 
     Longest processing time first: the large ones start early and the small ones fill in
     around them (in region-code order the Flanders benchmark's vervoerregio 7 came last and
-    ran alone at the end).  Dask places each task on the worker that holds its scattered
-    arguments, round robin in this order, so the order holds per worker.
+    ran alone at the end).  Each worker takes the next one in this order as it frees up
+    (:func:`~planner.workflows.parallel.run_tasks`).
     """
     return sorted(parts, key=lambda part: -len(part.case.pairs))
 
