@@ -293,6 +293,7 @@ def _run_on_cluster(
             errors[key].append(_describe(exc))
             _log_failure(label, key, attempt, errors[key][-1])
             if attempt < ATTEMPTS:
+                future.release()
                 waiting.appendleft((key, attempt + 1))
                 pending.add(submit(worker))
                 continue
