@@ -265,7 +265,7 @@ def _run_on_cluster(
 
     def submit(worker: str | None) -> Any:
         key, attempt = waiting.popleft()
-        if worker not in client.scheduler_info()["workers"]:  # gone (or none known)
+        if worker not in _worker_addresses(client):  # gone (or none known)
             worker = None
         where = None if worker is None else [worker]
         [data] = client.scatter([arguments[key]], workers=where, hash=False)
@@ -281,7 +281,7 @@ def _run_on_cluster(
         placed[future.key] = (key, attempt, worker)
         return future
 
-    known = sorted(client.scheduler_info()["workers"])
+    known = _worker_addresses(client)
     workers: list[str | None] = [*known] if known else [None] * len(waiting)
     pending = as_completed([submit(worker) for worker in workers[: len(waiting)]])
     done = 0
@@ -293,21 +293,26 @@ def _run_on_cluster(
             errors[key].append(_describe(exc))
             _log_failure(label, key, attempt, errors[key][-1])
             if attempt < ATTEMPTS:
-                future.release()
                 waiting.appendleft((key, attempt + 1))
-                pending.add(submit(worker))
-                continue
-            results.reports[key] = TaskReport(key, attempt, 0.0, tuple(errors[key]))
+            else:
+                results.reports[key] = TaskReport(key, attempt, 0.0, tuple(errors[key]))
         else:
             results.values[key] = value
             results.reports[key] = TaskReport(key, attempt, seconds, tuple(errors[key]))
         future.release()
         if waiting:
             pending.add(submit(worker))
+        if key not in results.reports:  # retried
+            continue
         done += 1
         _log_done(label, key, results.reports[key], done, len(arguments))
         on_done(key, done, len(arguments))
     return results
+
+
+def _worker_addresses(client: Any) -> list[str]:
+    """The addresses of the cluster's workers now, sorted (every worker, on any version)."""
+    return sorted(client.ncores())
 
 
 def _call_scattered(function: Callable[..., T], arguments: tuple[Any, ...]) -> tuple[T, float]:
