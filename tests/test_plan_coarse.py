@@ -413,10 +413,12 @@ def test_the_coarse_model_is_released_before_the_hourly_repair(
             built.append(weakref.ref(problem))
         return problem
 
-    def repair(problem: PlanProblem, plan: coarse.CoarsePlan, held: coarse.RepairHold) -> Any:
+    def repair(
+        problem: PlanProblem, plan: coarse.CoarsePlan, held: coarse.RepairHold, bound: Any
+    ) -> Any:
         gc.collect()
         alive_at_repair.append(built[0]() is not None)
-        return repair_stages(problem, plan, held)
+        return repair_stages(problem, plan, held, bound)
 
     repair_stages = coarse._repair_stages
     monkeypatch.setattr(coarse, "build_problem", build)

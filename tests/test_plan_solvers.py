@@ -219,3 +219,48 @@ def test_a_completed_start_better_than_the_solvers_plan_is_kept() -> None:
     none = dataclasses.replace(run, status=SolveStatus.TIME_LIMIT, objective=None, gap=None)
     found, values = _kept_start(model, stage, none, None, better)
     assert values is better and found.status == SolveStatus.FEASIBLE
+
+
+def start_problem() -> tuple[pulp.LpProblem, pulp.LpVariable]:
+    """Minimise 3x + y + 1 with x + y ≥ 4, x whole: optimum 5 (x = 0); from x = 1 it is 7."""
+    prob = pulp.LpProblem("started", pulp.LpMinimize)
+    x = prob.add_variable("x", 0, 10, pulp.LpInteger)
+    y = prob.add_variable("y", 0, 10)
+    prob += 3 * x + y + 1
+    prob += x + y >= 4
+    return prob, x
+
+
+@pytest.mark.parametrize(("mip_gap", "kept"), [(0.5, 7.0), (0.3, 5.0)])
+def test_a_start_within_the_gap_of_a_known_bound_is_the_plan_without_the_mip(
+    mip_gap: float, kept: float
+) -> None:
+    """Known bound 4: the start (7) is 3/7 = 43 % above it.  Within a 50 % gap it is kept,
+    proven, and the MIP that would find 5 is not run; within 30 % the MIP runs."""
+    prob, x = start_problem()
+    stage = Stage("cost", prob.objective, start={x: 1.0}, known_bound=4.0)
+    [run] = HighsSolver().run_stages(prob, [stage], SolveOptions(mip_gap=mip_gap))
+    assert run.status == SolveStatus.OPTIMAL and run.objective == pytest.approx(kept)
+    assert pulp.value(prob.objective) == pytest.approx(kept)
+    if kept == 7.0:
+        assert run.bound == 4.0 and run.gap == pytest.approx(3 / 7)
+        assert "MIP not run" in run.message
+    else:
+        assert "MIP not run" not in run.message
+
+
+@pytest.mark.parametrize(("mip_gap", "kept"), [(0.3, 7.0), (0.2, 5.0)])
+def test_the_relaxation_before_a_stage_can_be_its_known_bound(mip_gap: float, kept: float) -> None:
+    """The LP optimum (5, at x = 0) bounds the MIP: the start (7) is 2/7 = 29 % above it."""
+    prob, x = start_problem()
+    stages = [
+        Stage("lp", prob.objective, relax=True),
+        Stage("cost", prob.objective, start={x: 1.0}, bounded_by_relaxation=True),
+    ]
+    runs = HighsSolver().run_stages(prob, stages, SolveOptions(mip_gap=mip_gap))
+    assert runs[0].objective == pytest.approx(5.0)
+    assert runs[1].objective == pytest.approx(kept)
+    assert ("MIP not run" in runs[1].message) == (kept == 7.0)
+    unbounded = Stage("cost", prob.objective, start={x: 1.0})
+    [alone] = HighsSolver().run_stages(prob, [unbounded], SolveOptions(mip_gap=mip_gap))
+    assert alone.objective == pytest.approx(5.0)  # no bound known: the MIP is run

@@ -85,6 +85,13 @@ class Stage:
         gives no bounds (at most :data:`DIVE_ROUNDS` relaxations, each warm-started from the
         last); the bounds hold for the rest of the stage.  Deterministic: every relaxation
         is solved to optimality.
+    known_bound
+        A bound on the stage's optimum proven elsewhere (a relaxation of a model whose plans
+        include the stage's).  A start completed within the stage's bounds that is already
+        within the stage's MIP gap of it is the stage's plan, proven so, without the MIP.
+    bounded_by_relaxation
+        The optimum of the last relaxation stage before this one is its known bound (the
+        stage's plans are plans of that relaxation: same objective, bounds at most narrowed).
     """
 
     name: str
@@ -98,6 +105,8 @@ class Stage:
     bounds: Mapping[pulp.LpVariable, tuple[float, float]] = field(default_factory=dict)
     start: Mapping[pulp.LpVariable, float] = field(default_factory=dict)
     dive: Dive | None = None
+    known_bound: float | None = None
+    bounded_by_relaxation: bool = False
 
     def mip_gap(self, options: SolveOptions) -> float:
         """The MIP gap of this stage."""

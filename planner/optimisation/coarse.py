@@ -19,12 +19,15 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    warm-started from the last (:class:`SiteDive`); and the MIP searches only around the
    last relaxation (whole vehicles between its values rounded down and up, chargers at
    least rounded down): on the large region a few thousand integers instead of 37,000,
-   which HiGHS's root cut loop could not get through in five minutes.
+   which HiGHS's root cut loop could not get through in five minutes.  When the start
+   completed around the relaxation is already within the coarse gap of the coarse LP's
+   optimum, that start is the coarse plan and the MIP is not run (the LP bounds it).
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
    pair held and at least its chargers (:class:`RepairHold`): a MIP over the chargers, so
    the plan it returns satisfies every hourly row and every plan rule.  Started from the
-   coarse plan's integers completed on the hourly model.  Should that leave no plan, the
-   vehicles are freed, then the sites may close again (never open).
+   coarse plan's integers completed on the hourly model; when that start is within the MIP
+   gap of the coarse bound it is the repair's plan and the MIP is not run.  Should that
+   leave no plan, the vehicles are freed, then the sites may close again (never open).
 5. **Polish** with the repair's power, unmet energy and reinforcement held: sites and
    chargers chosen again, so nothing is kept that the hourly plan does not use.
 
@@ -198,7 +201,8 @@ def coarse_to_fine(
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs: list[StageRun] = []
     for held in RepairHold:
-        tried = solver.run_stages(problem.prob, _repair_stages(problem, plan, held), repair_options)
+        stages = _repair_stages(problem, plan, held, bound)
+        tried = solver.run_stages(problem.prob, stages, repair_options)
         if tried[0].has_solution or held == RepairHold.NOTHING:
             runs += tried
             break
@@ -364,6 +368,7 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
             objective,
             dive=SiteDive(coarse, free_integers=free),
             rounding=partial(dive_start if free else neighbourhood_start, coarse),
+            bounded_by_relaxation=True,
         ),
     ]
     runs = solver.run_stages(coarse.prob, stages, options)
@@ -571,8 +576,14 @@ def _rounded(var: pulp.LpVariable) -> int:
     return round(var.varValue or 0.0)
 
 
-def _repair_stages(problem: PlanProblem, coarse: CoarsePlan, held: RepairHold) -> list[Stage]:
-    """The hourly repair (holding ``held`` of the coarse plan) and the polish."""
+def _repair_stages(
+    problem: PlanProblem, coarse: CoarsePlan, held: RepairHold, bound: float | None = None
+) -> list[Stage]:
+    """The hourly repair (holding ``held`` of the coarse plan) and the polish.
+
+    ``bound`` is the coarse bound, a bound of every hourly plan: a completed start within
+    the MIP gap of it is the repair's plan without its MIP.
+    """
     bounds: dict[pulp.LpVariable, tuple[float, float]] = {}
     for site, var in problem.open.items():
         opened = coarse.opened[site]
@@ -589,7 +600,7 @@ def _repair_stages(problem: PlanProblem, coarse: CoarsePlan, held: RepairHold) -
         bounds.update({var: (start[var], start[var]) for var in kept})
     fixed = (*problem.power, *problem.unmet, *problem.reinforcement.values())
     return [
-        Stage(COST, problem.prob.objective, bounds=bounds, start=start),
+        Stage(COST, problem.prob.objective, bounds=bounds, start=start, known_bound=bound),
         Stage(POLISH, problem.prob.objective, fixed=fixed),
     ]
 

@@ -75,13 +75,16 @@ class HighsSolver(Solver):
         runs: list[StageRun] = []
         best: FloatArray | None = None
         relaxed: FloatArray | None = None
+        relaxation_bound: float | None = None
         for stage in stages:
-            run, values = _run_stage(model, stage, options, best)
+            bound = _known_bound(stage, relaxation_bound)
+            run, values = _run_stage(model, stage, options, best, bound)
             runs.append(run)
             if values is None:
                 break
             if stage.relax:
                 relaxed = values
+                relaxation_bound = run.objective if run.status == SolveStatus.OPTIMAL else None
                 continue
             best = values
             if stage.hold:
@@ -196,12 +199,23 @@ def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
     )
 
 
+def _known_bound(stage: Stage, relaxation_bound: float | None) -> float | None:
+    """The bound on the stage's optimum known before it is run (see :class:`Stage`)."""
+    if stage.known_bound is not None:
+        return stage.known_bound
+    return relaxation_bound if stage.bounded_by_relaxation else None
+
+
 def _run_stage(
-    model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
+    model: _Model,
+    stage: Stage,
+    options: SolveOptions,
+    start: FloatArray | None,
+    bound: float | None = None,
 ) -> tuple[StageRun, FloatArray | None]:
     """Run one stage with its own bounds and integrality, then restore the model's."""
     with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax), _dived(model, stage):
-        return _run_in_bounds(model, stage, options, start)
+        return _run_in_bounds(model, stage, options, start, bound)
 
 
 @contextlib.contextmanager
@@ -305,7 +319,11 @@ def _given_start(model: _Model, stage: Stage, limit_s: float) -> FloatArray | No
 
 
 def _run_in_bounds(
-    model: _Model, stage: Stage, options: SolveOptions, start: FloatArray | None
+    model: _Model,
+    stage: Stage,
+    options: SolveOptions,
+    start: FloatArray | None,
+    bound: float | None = None,
 ) -> tuple[StageRun, FloatArray | None]:
     highs = model.highs
     _set_objective(model, stage)
@@ -323,6 +341,10 @@ def _run_in_bounds(
     if stage.start and not stage.relax:
         checked = _better_start(model, stage, checked, _given_start(model, stage, limit_s))
     start = _better_start(model, stage, start, checked)
+    proven = _start_within_gap(model, stage, checked, bound, options)
+    if proven is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit_s))
+        return replace(proven, runtime_s=time.perf_counter() - began), checked
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = start.tolist()
@@ -363,6 +385,31 @@ def _kept_start(
     status = run.status if run.has_solution else SolveStatus.FEASIBLE
     text = f"{run.message}; its completed start kept (objective {objective:,.2f})"
     return replace(run, status=status, objective=objective, gap=gap, message=text), checked
+
+
+def _start_within_gap(
+    model: _Model,
+    stage: Stage,
+    checked: FloatArray | None,
+    bound: float | None,
+    options: SolveOptions,
+) -> StageRun | None:
+    """The stage's run when its completed start is proven within its MIP gap of ``bound``.
+
+    The MIP would only confirm it: a start completed within the stage's bounds is a plan of
+    the stage, and ``bound`` bounds every plan of the stage (:attr:`Stage.known_bound`).
+    ``None`` when there is no such start or it is not within the gap.
+    """
+    if checked is None or bound is None or stage.relax or not math.isfinite(bound):
+        return None
+    objective = float(model.vector(stage.objective) @ checked) + float(stage.objective.constant)
+    short = bound - objective if stage.maximise else objective - bound
+    gap = max(short, 0.0) / max(abs(objective), 1e-9)
+    if gap > stage.mip_gap(options):
+        return None
+    text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
+    message = f"{text}: its completed start, against a bound known before; MIP not run"
+    return StageRun(stage.name, SolveStatus.OPTIMAL, objective, gap, 0.0, message, bound)
 
 
 @dataclass(frozen=True)
