@@ -243,6 +243,26 @@ def fixed_range(variable: pulp.LpVariable, value: float) -> tuple[float, float]:
     return low, high
 
 
+def fixed_ranges(
+    variables: Sequence[pulp.LpVariable], values: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`fixed_range` of many variables at once: their lower and upper bounds.
+
+    Examples
+    --------
+    >>> prob = pulp.LpProblem()
+    >>> x, y = prob.add_variable("x", 0, 10), prob.add_variable("y")
+    >>> low, high = fixed_ranges([x, y], np.array([0.0, -2.0]))
+    >>> low.tolist(), high.tolist()
+    ([0.0, -2.000002], [1e-06, -1.999998])
+    """
+    slack = FIX_SLACK * np.maximum(1.0, np.abs(values))
+    inf = np.inf
+    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], np.float64)
+    upper = np.array([inf if v.upBound is None else v.upBound for v in variables], np.float64)
+    return np.maximum(values - slack, lower), np.minimum(values + slack, upper)
+
+
 def describe_run(
     stage: Stage, status: SolveStatus, text: str, gap: float | None, options: SolveOptions
 ) -> str:

@@ -30,7 +30,7 @@ from planner.optimisation.base import (
     Stage,
     StageRun,
     describe_run,
-    fixed_range,
+    fixed_ranges,
     hold_level,
 )
 from planner.optimisation.model import no_garbage_collection
@@ -48,18 +48,27 @@ _FEASIBLE = 2
 
 @dataclass(frozen=True)
 class _Model:
-    """A PuLP problem passed to HiGHS, with the position of each variable."""
+    """A PuLP problem passed to HiGHS, with the position and name of each variable."""
 
     highs: highspy.Highs
     variables: list[pulp.LpVariable]
     position: dict[int, int]
+    names: list[str]
 
     def vector(self, expression: pulp.LpAffineExpression) -> FloatArray:
         """Coefficients of an expression over the columns."""
         vector = np.zeros(len(self.variables))
-        for variable, coefficient in expression.items():
-            vector[self.position[id(variable)]] = coefficient
+        count = len(expression)
+        if count:
+            index = np.fromiter(
+                map(self.position.__getitem__, map(id, expression.keys())), np.intp, count
+            )
+            vector[index] = np.fromiter(expression.values(), np.float64, count)
         return vector
+
+    def named(self, values: FloatArray) -> dict[str, float]:
+        """Column values by variable name (what a dive or a rounding reads)."""
+        return dict(zip(self.names, values.tolist(), strict=True))
 
 
 class HighsSolver(Solver):
@@ -149,7 +158,8 @@ def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
         if integers.size:
             kinds = np.array([highspy.HighsVarType.kInteger] * integers.size)
             highs.changeColsIntegrality(integers.size, integers, kinds)
-        model = _Model(highs, variables, {id(v): i for i, v in enumerate(variables)})
+        position = {id(v): i for i, v in enumerate(variables)}
+        model = _Model(highs, variables, position, [_name(v) for v in variables])
         _pass_rows(model, prob.constraints())
     return model
 
@@ -232,9 +242,8 @@ def _dived(model: _Model, stage: Stage) -> Iterator[None]:
             highs.run()
             if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
-            values = highs.getSolution().col_value
-            named = {str(v.name): float(x) for v, x in zip(model.variables, values, strict=True)}
-            more = stage.dive(named)
+            values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+            more = stage.dive(model.named(values))
             if not more:
                 break
             index = np.array([model.position[id(v)] for v in more], dtype=np.int32)
@@ -474,8 +483,7 @@ def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded
         )
     if not relaxed_ok:
         return None
-    named = {str(v.name): float(x) for v, x in zip(model.variables, values.tolist(), strict=True)}
-    rounded = stage.rounding(named)
+    rounded = stage.rounding(model.named(values))
     for variable, value in rounded.items():
         values[model.position[id(variable)]] = value
     columns = np.array(sorted(model.position[id(v)] for v in rounded), dtype=np.int32)
@@ -501,8 +509,7 @@ def _fix(model: _Model, variables: Sequence[pulp.LpVariable], values: FloatArray
     """Hold variables at their values (the bounds of the passed model change for good)."""
     index = np.array([model.position[id(v)] for v in variables], dtype=np.int32)
     if index.size:
-        ranges = [fixed_range(v, float(values[i])) for v, i in zip(variables, index, strict=True)]
-        low, high = (np.array(side, dtype=np.float64) for side in zip(*ranges, strict=True))
+        low, high = fixed_ranges(variables, values[index])
         model.highs.changeColsBounds(index.size, index, low, high)
 
 
