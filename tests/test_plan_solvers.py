@@ -6,6 +6,7 @@ import dataclasses
 import importlib
 from collections.abc import Sequence
 
+import highspy
 import numpy as np
 import pulp
 import pytest
@@ -264,3 +265,33 @@ def test_the_relaxation_before_a_stage_can_be_its_known_bound(mip_gap: float, ke
     unbounded = Stage("cost", prob.objective, start={x: 1.0})
     [alone] = HighsSolver().run_stages(prob, [unbounded], SolveOptions(mip_gap=mip_gap))
     assert alone.objective == pytest.approx(5.0)  # no bound known: the MIP is run
+
+
+def test_the_rows_reach_highs_with_their_senses_bounds_and_entries() -> None:
+    """≤, ≥ and = rows with constants on both sides, and an empty row, passed in bulk."""
+    from planner.optimisation.highs import _pass_model
+
+    prob = pulp.LpProblem("rows", pulp.LpMinimize)
+    x, y = prob.add_variable("x", 0, 5), prob.add_variable("y", None, 3, pulp.LpInteger)
+    prob += x + y
+    prob += 2 * x - y + 1 <= 7, "le"
+    prob += x + 3 <= 2 * y + 4, "le_both_sides"
+    prob += 4 * y >= -2, "ge"
+    prob += x + y == 3, "eq"
+    model = _pass_model(prob, SolveOptions())
+    lp = model.highs.getLp()
+    inf = np.inf
+    assert model.names == ["x", "y"]
+    assert np.asarray(lp.row_lower_).tolist() == [-inf, -inf, -2.0, 3.0]
+    assert np.asarray(lp.row_upper_).tolist() == [6.0, 1.0, inf, 3.0]
+    assert np.asarray(lp.col_lower_).tolist() == [0.0, -inf]
+    assert np.asarray(lp.col_upper_).tolist() == [5.0, 3.0]
+    matrix = lp.a_matrix_
+    rowwise = matrix.format_ == highspy.MatrixFormat.kRowwise
+    outer = 4 if rowwise else 2
+    dense = np.zeros((4, 2) if rowwise else (2, 4))
+    for line in range(outer):
+        for k in range(matrix.start_[line], matrix.start_[line + 1]):
+            dense[line, matrix.index_[k]] = matrix.value_[k]
+    dense = dense if rowwise else dense.T
+    assert dense.tolist() == [[2.0, -1.0], [1.0, -2.0], [0.0, 4.0], [1.0, 1.0]]

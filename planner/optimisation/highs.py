@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import math
 import os
 import sys
@@ -184,29 +185,22 @@ def _name(variable: pulp.LpVariable) -> str:
 
 
 def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
+    """Pass the rows in one call, their entries gathered with numpy (no loop per row)."""
     inf = highspy.kHighsInf
-    column = model.position.__getitem__
-    lower: list[float] = []
-    upper: list[float] = []
-    starts: list[int] = []
-    index: list[int] = []
-    value: list[float] = []
-    for constraint in constraints:
-        starts.append(len(index))
-        index.extend(map(column, map(id, constraint.keys())))
-        value.extend(constraint.values())
-        low, high = constraint.getLb(), constraint.getUb()
-        lower.append(-inf if low is None else low)
-        upper.append(inf if high is None else high)
-    model.highs.addRows(
-        len(lower),
-        np.array(lower, dtype=np.float64),
-        np.array(upper, dtype=np.float64),
-        len(index),
-        np.array(starts, dtype=np.int32),
-        np.array(index, dtype=np.int32),
-        np.array(value, dtype=np.float64),
-    )
+    count = len(constraints)
+    lengths = np.fromiter((len(constraint.keys()) for constraint in constraints), np.intp, count)
+    starts = np.zeros(count, dtype=np.int32)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    entries = int(lengths.sum())
+    keys = itertools.chain.from_iterable(constraint.keys() for constraint in constraints)
+    index = np.fromiter(map(model.position.__getitem__, map(id, keys)), np.int32, entries)
+    values = itertools.chain.from_iterable(constraint.values() for constraint in constraints)
+    value = np.fromiter(values, np.float64, entries)
+    sense = np.fromiter((constraint.sense for constraint in constraints), np.int8, count)
+    rhs = -np.fromiter((constraint.constant for constraint in constraints), np.float64, count)
+    lower = np.where(sense == pulp.LpConstraintLE, -inf, rhs)
+    upper = np.where(sense == pulp.LpConstraintGE, inf, rhs)
+    model.highs.addRows(count, lower, upper, entries, starts, index, value)
 
 
 def _known_bound(stage: Stage, relaxation_bound: float | None) -> float | None:
