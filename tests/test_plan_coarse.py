@@ -522,3 +522,18 @@ def test_a_coarse_model_that_fails_ahead_is_the_year_s_error_not_a_crash(
     result = solve(build_problem(inputs, structure=structure))
     assert result.status == SolveStatus.ERROR and not result.has_plan
     assert "the solver broke down" in result.message
+
+
+@pytest.mark.parametrize("skipped", [True, False])
+def test_the_repair_s_proven_gap_still_says_when_its_mip_was_not_run(skipped: bool) -> None:
+    """The repair's message is rewritten with the gap against the coarse bound; a repair whose
+    completed start was kept without its MIP still says so."""
+    from planner.optimisation.base import START_PROVEN, StageRun
+
+    text = f"cost: optimal (gap 0.50%, limit 1.00%): {START_PROVEN}" if skipped else "cost: optimal"
+    run = StageRun(coarse.COST, SolveStatus.OPTIMAL, 100.0, 0.005, 1.0, text, 99.5)
+    proven = coarse._proven(run, 99.0, SolveOptions(mip_gap=0.01))
+    assert proven.gap == pytest.approx(0.01) and proven.bound == 99.0
+    assert proven.status == SolveStatus.OPTIMAL
+    assert "1.00% above the coarse bound" in proven.message
+    assert proven.message.endswith(START_PROVEN) == skipped

@@ -36,6 +36,11 @@ Dive = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, tuple[float, flo
 DIVE_ROUNDS = 25
 
 
+#: How a stage's message ends when its completed start was proven within its gap of a bound
+#: known before and its MIP was not run (:attr:`Stage.known_bound`).
+START_PROVEN = "its completed start, within the gap of a bound known before; MIP not run"
+
+
 class SolveStatus(StrEnum):
     """Outcome of a solve."""
 

@@ -51,7 +51,14 @@ import numpy.typing as npt
 import pulp
 
 from charging_sites import Tier
-from planner.optimisation.base import SolveOptions, Solver, SolveStatus, Stage, StageRun
+from planner.optimisation.base import (
+    START_PROVEN,
+    SolveOptions,
+    Solver,
+    SolveStatus,
+    Stage,
+    StageRun,
+)
 from planner.optimisation.highs import quiet_stdout
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
@@ -624,4 +631,6 @@ def _proven(run: StageRun, bound: float | None, options: SolveOptions) -> StageR
     gap = max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
     status = SolveStatus.OPTIMAL if gap <= options.mip_gap + 1e-12 else SolveStatus.FEASIBLE
     text = f"{COST}: hourly plan {gap:.2%} above the coarse bound (limit {options.mip_gap:.2%})"
+    if run.message.endswith(START_PROVEN):
+        text = f"{text}: {START_PROVEN}"
     return replace(run, gap=gap, bound=bound, status=status, message=text)

@@ -24,6 +24,7 @@ import pulp
 
 from planner.optimisation.base import (
     DIVE_ROUNDS,
+    START_PROVEN,
     FloatArray,
     SolveOptions,
     Solver,
@@ -411,7 +412,7 @@ def _start_within_gap(
     if gap > stage.mip_gap(options):
         return None
     text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
-    message = f"{text}: its completed start, against a bound known before; MIP not run"
+    message = f"{text}: {START_PROVEN}"
     return StageRun(stage.name, SolveStatus.OPTIMAL, objective, gap, 0.0, message, bound)
 
 
