@@ -93,7 +93,8 @@ class Stage:
     known_bound
         A bound on the stage's optimum proven elsewhere (a relaxation of a model whose plans
         include the stage's).  A start completed within the stage's bounds that is already
-        within the stage's MIP gap of it is the stage's plan, proven so, without the MIP.
+        within the stage's MIP gap of it is the stage's plan, proven so, without the MIP
+        (HiGHS; CBC, which completes no start, runs the MIP).
     bounded_by_relaxation
         The optimum of the last relaxation stage before this one is its known bound (the
         stage's plans are plans of that relaxation: same objective, bounds at most narrowed).
