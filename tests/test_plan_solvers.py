@@ -268,7 +268,7 @@ def test_the_relaxation_before_a_stage_can_be_its_known_bound(mip_gap: float, ke
 
 
 def test_the_rows_reach_highs_with_their_senses_bounds_and_entries() -> None:
-    """≤, ≥ and = rows with constants on both sides, and an empty row, passed in bulk."""
+    """≤, ≥ and = rows with constants on both sides, passed in bulk, in their order."""
     from planner.optimisation.highs import _pass_model
 
     prob = pulp.LpProblem("rows", pulp.LpMinimize)
