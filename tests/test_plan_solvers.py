@@ -212,13 +212,13 @@ def test_a_completed_start_better_than_the_solvers_plan_is_kept() -> None:
         np.array([{"x": 0.0, "y": 4.0}[n] for n in order]),
     )
     run = StageRun("cost", SolveStatus.OPTIMAL, 13.0, 0.5, 1.0, "cost: optimal", bound=4.5)
-    kept, values = _kept_start(model, stage, run, worse, better)
+    kept, values = _kept_start(model.vector(stage.objective), stage, run, worse, better)
     assert values is better and kept.objective == pytest.approx(5.0)
     assert kept.gap == pytest.approx((5.0 - 4.5) / 5.0) and kept.status == SolveStatus.OPTIMAL
-    same, values = _kept_start(model, stage, run, better, worse)
+    same, values = _kept_start(model.vector(stage.objective), stage, run, better, worse)
     assert values is better and same == run
     none = dataclasses.replace(run, status=SolveStatus.TIME_LIMIT, objective=None, gap=None)
-    found, values = _kept_start(model, stage, none, None, better)
+    found, values = _kept_start(model.vector(stage.objective), stage, none, None, better)
     assert values is better and found.status == SolveStatus.FEASIBLE
 
 

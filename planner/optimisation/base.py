@@ -231,36 +231,18 @@ class Solver(ABC):
 FIX_SLACK = 1e-6
 
 
-def fixed_range(variable: pulp.LpVariable, value: float) -> tuple[float, float]:
-    """Bounds that hold a variable at a value, within :data:`FIX_SLACK` and its own bounds.
-
-    Examples
-    --------
-    >>> x = pulp.LpProblem().add_variable("x", 0, 10)
-    >>> fixed_range(x, 4.0), fixed_range(x, 0.0)
-    ((3.999996, 4.000004), (0, 1e-06))
-    """
-    slack = FIX_SLACK * max(1.0, abs(value))
-    low, high = value - slack, value + slack
-    if variable.lowBound is not None:
-        low = max(low, variable.lowBound)
-    if variable.upBound is not None:
-        high = min(high, variable.upBound)
-    return low, high
-
-
 def fixed_ranges(
     variables: Sequence[pulp.LpVariable], values: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """:func:`fixed_range` of many variables at once: their lower and upper bounds.
+    """Bounds that hold variables at values, within :data:`FIX_SLACK` and their own bounds.
 
     Examples
     --------
     >>> prob = pulp.LpProblem()
     >>> x, y = prob.add_variable("x", 0, 10), prob.add_variable("y")
-    >>> low, high = fixed_ranges([x, y], np.array([0.0, -2.0]))
+    >>> low, high = fixed_ranges([x, x, y], np.array([4.0, 0.0, -2.0]))
     >>> low.tolist(), high.tolist()
-    ([0.0, -2.000002], [1e-06, -1.999998])
+    ([3.999996, 0.0, -2.000002], [4.000004, 1e-06, -1.999998])
     """
     slack = FIX_SLACK * np.maximum(1.0, np.abs(values))
     inf = np.inf

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
+import numpy as np
 import pulp
 
 from planner.optimisation.base import (
@@ -22,7 +23,7 @@ from planner.optimisation.base import (
     Stage,
     StageRun,
     describe_run,
-    fixed_range,
+    fixed_ranges,
     hold_level,
 )
 from planner.scenario import SolverName
@@ -132,8 +133,9 @@ class CbcSolver(Solver):
 def _held_at_values(variables: Sequence[pulp.LpVariable]) -> Iterator[None]:
     """Bound variables to their current values for one stage, then restore their bounds."""
     bounds = [(v, v.lowBound, v.upBound) for v in variables]
-    for variable in variables:
-        variable.lowBound, variable.upBound = fixed_range(variable, variable.varValue or 0.0)
+    values = np.array([v.varValue or 0.0 for v in variables], dtype=np.float64)
+    for variable, low, high in zip(variables, *fixed_ranges(variables, values), strict=True):
+        variable.lowBound, variable.upBound = float(low), float(high)
     try:
         yield
     finally:

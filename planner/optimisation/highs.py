@@ -256,14 +256,16 @@ def _dived(model: _Model, stage: Stage) -> Iterator[None]:
             highs.changeColsBounds(columns.size, columns, kept[:, 0], kept[:, 1])
 
 
-def _set_objective(model: _Model, stage: Stage) -> None:
-    """Give HiGHS the stage's objective and sense."""
+def _set_objective(model: _Model, stage: Stage) -> FloatArray:
+    """Give HiGHS the stage's objective and sense; its coefficients over the columns."""
     highs = model.highs
     n = len(model.variables)
-    highs.changeColsCost(n, np.arange(n, dtype=np.int32), model.vector(stage.objective))
+    vector = model.vector(stage.objective)
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), vector)
     highs.changeObjectiveOffset(float(stage.objective.constant))
     sense = highspy.ObjSense.kMaximize if stage.maximise else highspy.ObjSense.kMinimize
     highs.changeObjectiveSense(sense)
+    return vector
 
 
 @contextlib.contextmanager
@@ -330,7 +332,7 @@ def _run_in_bounds(
     bound: float | None = None,
 ) -> tuple[StageRun, FloatArray | None]:
     highs = model.highs
-    _set_objective(model, stage)
+    vector = _set_objective(model, stage)
     highs.setOptionValue("mip_rel_gap", float(stage.mip_gap(options)))
     if stage.fixed and start is not None:
         _fix(model, stage.fixed, start)
@@ -343,9 +345,9 @@ def _run_in_bounds(
     )
     checked = None if rounded is None else _completed(model, rounded, limit_s)
     if stage.start and not stage.relax:
-        checked = _better_start(model, stage, checked, _given_start(model, stage, limit_s))
-    start = _better_start(model, stage, start, checked)
-    proven = _start_within_gap(model, stage, checked, bound, options)
+        checked = _better_start(vector, stage, checked, _given_start(model, stage, limit_s))
+    start = _better_start(vector, stage, start, checked)
+    proven = _start_within_gap(vector, stage, checked, bound, options)
     if proven is not None:
         highs.setOptionValue("time_limit", float(options.time_limit_s))
         return replace(proven, runtime_s=time.perf_counter() - began), checked
@@ -359,11 +361,11 @@ def _run_in_bounds(
     highs.run()
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     run, values = _outcome(highs, stage, time.perf_counter() - began, options)
-    return _kept_start(model, stage, run, values, checked)
+    return _kept_start(vector, stage, run, values, checked)
 
 
 def _kept_start(
-    model: _Model,
+    vector: FloatArray,
     stage: Stage,
     run: StageRun,
     values: FloatArray | None,
@@ -374,10 +376,10 @@ def _kept_start(
     HiGHS maps a start into its presolved model and may keep a worse plan than the start
     itself (seen on a large region: a start of 44.71 M EUR kept as 44.87 M); a start
     completed within the stage's bounds (:func:`_completed`) is a plan of the stage.
+    ``vector`` holds the stage objective's coefficients over the columns.
     """
     if checked is None or stage.relax:
         return run, values
-    vector = model.vector(stage.objective)
     if values is not None:
         gain = float(vector @ checked - vector @ values)
         if (gain <= 0) if stage.maximise else (gain >= 0):
@@ -392,7 +394,7 @@ def _kept_start(
 
 
 def _start_within_gap(
-    model: _Model,
+    vector: FloatArray,
     stage: Stage,
     checked: FloatArray | None,
     bound: float | None,
@@ -402,11 +404,12 @@ def _start_within_gap(
 
     The MIP would only confirm it: a start completed within the stage's bounds is a plan of
     the stage, and ``bound`` bounds every plan of the stage (:attr:`Stage.known_bound`).
-    ``None`` when there is no such start or it is not within the gap.
+    ``None`` when there is no such start or it is not within the gap.  ``vector`` holds the
+    stage objective's coefficients over the columns.
     """
     if checked is None or bound is None or stage.relax or not math.isfinite(bound):
         return None
-    objective = float(model.vector(stage.objective) @ checked) + float(stage.objective.constant)
+    objective = float(vector @ checked) + float(stage.objective.constant)
     short = bound - objective if stage.maximise else objective - bound
     gap = max(short, 0.0) / max(abs(objective), 1e-9)
     if gap > stage.mip_gap(options):
@@ -486,12 +489,11 @@ def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded
 
 
 def _better_start(
-    model: _Model, stage: Stage, start: FloatArray | None, rounded: FloatArray | None
+    vector: FloatArray, stage: Stage, start: FloatArray | None, rounded: FloatArray | None
 ) -> FloatArray | None:
-    """Of two starts, the one with the better objective (a start may be ``None``)."""
+    """Of two starts, the one with the better objective (``vector``; a start may be ``None``)."""
     if rounded is None or start is None:
         return rounded if start is None else start
-    vector = model.vector(stage.objective)
     better = (
         (vector @ rounded > vector @ start)
         if stage.maximise
