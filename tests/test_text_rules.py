@@ -4,8 +4,10 @@ cells neutralised in every CSV/Excel export (:mod:`validation.export`)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -120,6 +122,27 @@ def test_the_dashboards_excel_export_holds_text_not_formulas() -> None:
     values = [cell.value for cell in cells]
     assert "'" + ATTACK in values and "'@SUM(1+1)" in values and "'=head" in values
     assert -5 in values  # numbers stay numbers
+
+
+def test_a_workbook_keeps_each_cells_type_and_leaves_missing_values_empty() -> None:
+    table = pd.DataFrame(
+        {
+            "site_id": ["s1", "=1+1", None],
+            "kw": [1.5, np.nan, np.inf],
+            "chargers": pd.array([2, None, 4], dtype="Int64"),
+            "open": [True, False, True],
+            "label": pd.array(["a", pd.NA, "c"], dtype="string"),
+            "when": [pd.Timestamp("2030-01-01 22:00"), pd.NaT, pd.Timestamp("2030-01-02")],
+        }
+    )
+    buffer = io.BytesIO()
+    write_workbook(buffer, {"sites": table})
+    rows = list(openpyxl.load_workbook(buffer).active.iter_rows(values_only=True))
+    assert rows[0] == tuple(table.columns)
+    assert rows[1] == ("s1", 1.5, 2, True, "a", dt.datetime(2030, 1, 1, 22))
+    assert rows[2] == ("'=1+1", None, None, False, None, None)
+    assert rows[3] == (None, "inf", 4, True, "c", dt.datetime(2030, 1, 2))
+    assert len(rows) == 4
 
 
 def test_the_dashboards_csv_export_holds_no_formula_like_cell() -> None:
