@@ -403,6 +403,27 @@ def _merge_default(cls: type[Any], key: str, value: object) -> object:
     return value
 
 
+def with_optimisation(scenario: Scenario, source: str, **overrides: Any) -> Scenario:
+    """The scenario with ``[optimisation]`` keys replaced (a command line's ``--mip-gap``).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``source`` and each replaced value that is not valid.
+    """
+    if not overrides:
+        return scenario
+    optimisation = dataclasses.replace(scenario.optimisation, **overrides)
+    problems = [
+        problem
+        for problem in _check_optimisation(optimisation)
+        if any(f"[optimisation] {key} " in problem for key in overrides)
+    ]
+    if problems:
+        raise ScenarioError(f"{source}: " + "; ".join(problems))
+    return dataclasses.replace(scenario, optimisation=optimisation)
+
+
 def check_scenario(scenario: Scenario, source: str = "scenario") -> None:
     """Check the values of a scenario.
 

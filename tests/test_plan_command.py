@@ -97,6 +97,34 @@ def test_plan_of_one_year_writes_every_file(
     assert sheets[0] == "summary" and set(TABLES) <= set(sheets)
 
 
+def test_command_line_settings_are_the_settings_of_the_plan(case: Path, tmp_path: Path) -> None:
+    words = ["-q", "plan", "--data", str(case), "--out", str(tmp_path), "--year", "2028"]
+    assert main([*words, "--mip-gap", "0.05", "--time-limit", "60"]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["settings"]["mip_gap"] == 0.05
+    assert summary["settings"]["time_limit_s"] == 60.0
+    assert summary["mip_gap"] is not None and summary["mip_gap"] <= 0.05
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "key"),
+    [("--mip-gap", "1.5", "mip_gap"), ("--time-limit", "-1", "time_limit_s")],
+)
+def test_an_invalid_command_line_setting_is_refused_before_planning(
+    case: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    value: str,
+    key: str,
+) -> None:
+    out = tmp_path / "plan"
+    assert main(["plan", "--data", str(case), "--out", str(out), option, value]) != 0
+    error = capsys.readouterr().err
+    assert f"command line: [optimisation] {key} {float(value)!r}: valid: a number" in error
+    assert not out.exists()
+
+
 def test_energy_of_every_need_is_charged_or_counted_unmet(case: Path, all_years: Path) -> None:
     scenario = load_scenario(case / "scenario.toml")
     demand = project_demand(

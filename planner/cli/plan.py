@@ -33,7 +33,7 @@ from planner.cli.common import (
 )
 from planner.optimisation.solve import options_from
 from planner.optimisation.vocabulary import PlanFile
-from planner.scenario import SolverName
+from planner.scenario import SolverName, with_optimisation
 from planner.workflows.capacity_requests import with_locations
 from planner.workflows.case import Case, read_case
 from planner.workflows.exemptions import ZesMembership
@@ -55,6 +55,7 @@ EXAMPLES = """examples:
   laadplan plan --data demo-case --out demo-plan-2030 --year 2030
   laadplan plan --data demo-case --scenario offpeak-hard.toml --out plan-hard --solver cbc
   laadplan plan --data flanders-case --out flanders-plan --year 2030 --workers 2
+  laadplan plan --data flanders-case --out flanders-plan --year 2030 --mip-gap 0.02
   laadplan plan --data flanders-case --out flanders-plan --scheduler tcp://10.0.0.5:8786
 """
 
@@ -80,6 +81,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--time-limit", type=float, metavar="S", help="override [optimisation] time_limit_s"
+    )
+    parser.add_argument(
+        "--mip-gap",
+        type=float,
+        metavar="G",
+        help="override [optimisation] mip_gap: the proven relative gap at which a solve stops "
+        "(0.02: within 2 %% of the best possible plan)",
     )
     parser.add_argument(
         "--propose-sites",
@@ -124,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["solver"] = args.solver
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
+    if args.mip_gap is not None:
+        overrides["mip_gap"] = args.mip_gap
     out = Path(args.out)
     case = read_case(data_folder_from(args))
     engine = engine_from(args)
@@ -185,14 +195,17 @@ def plan_and_write(
     previous
         The plan folder handed out last time (``--previous``), or ``None``.
     **overrides
-        :class:`~planner.optimisation.base.SolveOptions` fields replacing the scenario's.
+        ``[optimisation]`` settings replacing the scenario's (``solver``, ``time_limit_s``,
+        ``mip_gap``); ``summary.json`` shows the settings the plan was made with.
 
     Raises
     ------
     LaadplanError
-        When the year is not projected or an input is invalid.
+        When the year is not projected, an override is not valid or an input is invalid.
     """
-    options = dataclasses.replace(options_from(case.scenario.optimisation), **overrides)
+    scenario = with_optimisation(case.scenario, "command line", **overrides)
+    case = dataclasses.replace(case, scenario=scenario)
+    options = options_from(scenario.optimisation)
     planned = plan_case(
         case,
         _years(year, case),
