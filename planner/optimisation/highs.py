@@ -36,6 +36,7 @@ from planner.optimisation.base import (
     hold_level,
 )
 from planner.optimisation.model import no_garbage_collection
+from planner.optimisation.rows import PlanLpProblem, Rows
 from planner.scenario import SolverName
 
 #: HiGHS ``mip_heuristic_effort`` (default 0.05): more primal heuristics find good plans early
@@ -162,8 +163,17 @@ def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
             highs.changeColsIntegrality(integers.size, integers, kinds)
         position = {id(v): i for i, v in enumerate(variables)}
         model = _Model(highs, variables, position, [_name(v) for v in variables])
-        _pass_rows(model, prob.constraints())
+        built = _built_rows(prob)
+        if built is None:
+            _pass_rows(model, prob.constraints())
+        else:
+            _pass_built_rows(model, built)
     return model
+
+
+def _built_rows(prob: pulp.LpProblem) -> Rows | None:
+    """The rows of a plan's problem whose PuLP constraints are not made (``None`` otherwise)."""
+    return prob.rows if isinstance(prob, PlanLpProblem) and prob.rows_pending else None
 
 
 def problem_variables(prob: pulp.LpProblem) -> list[pulp.LpVariable]:
@@ -174,7 +184,8 @@ def problem_variables(prob: pulp.LpProblem) -> list[pulp.LpVariable]:
     """
     found: dict[int, pulp.LpVariable] = {id(v): v for v in prob._variables}
     expressions: list[Iterable[pulp.LpVariable]] = [prob.objective] if prob.objective else []
-    expressions += [constraint.keys() for constraint in prob.constraints()]
+    if _built_rows(prob) is None:  # a plan's build registers the variables of its rows
+        expressions += [constraint.keys() for constraint in prob.constraints()]
     for expression in expressions:
         keys = list(expression)
         found.update(zip(map(id, keys), keys, strict=True))
@@ -202,6 +213,13 @@ def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
     lower = np.where(sense == pulp.LpConstraintLE, -inf, rhs)
     upper = np.where(sense == pulp.LpConstraintGE, inf, rhs)
     model.highs.addRows(count, lower, upper, entries, starts, index, value)
+
+
+def _pass_built_rows(model: _Model, rows: Rows) -> None:
+    """Pass a plan's rows in one call, straight from the arrays they were built into."""
+    starts, index, values = rows.matrix(model.position)
+    lower, upper = rows.bounds(highspy.kHighsInf)
+    model.highs.addRows(len(rows), lower, upper, index.size, starts, index, values)
 
 
 def _known_bound(stage: Stage, relaxation_bound: float | None) -> float | None:

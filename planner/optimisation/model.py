@@ -60,6 +60,7 @@ import pulp
 
 from charging_sites import Tier
 from planner.optimisation.inputs import PlanInputs, charger_floors
+from planner.optimisation.rows import PlanLpProblem
 from planner.optimisation.structure import IntArray, PlanStructure, charger_kw, make_structure
 from planner.optimisation.timeblocks import FloatArray
 from planner.scenario import LadderPolicy
@@ -137,7 +138,7 @@ class PlanProblem:
 
     inputs: PlanInputs
     structure: PlanStructure
-    prob: pulp.LpProblem
+    prob: PlanLpProblem
     power: list[pulp.LpVariable]
     unmet: list[pulp.LpVariable]
     open: dict[int, pulp.LpVariable]
@@ -216,7 +217,7 @@ def no_garbage_collection() -> Iterator[None]:
 
 
 def _build(inputs: PlanInputs, structure: PlanStructure) -> PlanProblem:
-    prob = pulp.LpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
+    prob = PlanLpProblem(f"laadplan_{inputs.year}", pulp.LpMinimize)
     power = [
         prob.add_variable(f"power_{row}", 0.0, float(ub))
         for row, ub in enumerate(structure.row_ub_kw)
@@ -366,22 +367,12 @@ def tier_energy_by_need(problem: PlanProblem, tier: str) -> tuple[pulp.LpAffineE
 
 
 def _add(problem: PlanProblem, name: str, terms: Terms, sense: int, rhs: float) -> None:
-    """Add a row; ids that PuLP's ``_`` for ``-`` makes equal get a ``~n`` suffix.
+    """Add a row to the problem's rows (:mod:`planner.optimisation.rows`).
 
-    The row goes straight into the problem's table of constraints: ``addConstraint`` would
-    also register every variable of every row (millions of calls on a large case); the
-    ``define_*`` functions :func:`_register` each variable once instead (PuLP's ``variables()``
-    collects them from the rows anyway; this keeps ``numVariables()`` right).
+    ``addConstraint`` would also register every variable of every row (millions of calls on
+    a large case); the ``define_*`` functions :func:`_register` each variable once instead.
     """
-    prob = problem.prob
-    existing = prob._constraints
-    stored, number = name.translate(pulp.LpAffineExpression.trans), 1
-    while stored in existing:
-        number += 1
-        stored = f"{name}~{number}".translate(pulp.LpAffineExpression.trans)
-    constraint = pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, stored, rhs)
-    existing[stored] = constraint
-    prob.modifiedConstraints.append(constraint)
+    problem.prob.add_row(name, terms, sense, rhs)
 
 
 def _register(problem: PlanProblem, variables: Iterable[pulp.LpVariable]) -> None:

@@ -82,7 +82,7 @@ def _rows_holding(
     """Per site, the rows (other than its ``max-chargers`` row) holding its charger variables."""
     site_of = {id(v): site for site, variables in sites.items() for v in variables}
     rows: dict[int, list[pulp.LpConstraint]] = {site: [] for site in sites}
-    for constraint in problem.prob.constraints():
+    for constraint in _constraints_holding(problem, [v for vs in sites.values() for v in vs]):
         if str(constraint.name).startswith("max_chargers"):
             continue
         for variable in constraint:
@@ -91,6 +91,29 @@ def _rows_holding(
                 rows[site].append(constraint)
                 break
     return rows
+
+
+def _constraints_holding(
+    problem: PlanProblem, variables: Sequence[pulp.LpVariable]
+) -> list[pulp.LpConstraint]:
+    """The problem's constraints with a term in one of ``variables``, in order.
+
+    Made from the built rows alone while the problem's PuLP constraints are not made
+    (:mod:`planner.optimisation.rows`).
+    """
+    prob = problem.prob
+    if prob.rows_pending:
+        return prob.rows.constraints_at(prob.rows.holding(variables))
+    wanted = {id(variable) for variable in variables}
+    return [c for c in prob.constraints() if any(id(variable) in wanted for variable in c)]
+
+
+def _constraints_named(problem: PlanProblem, prefix: str) -> list[pulp.LpConstraint]:
+    """The problem's constraints whose name starts with ``prefix`` (PuLP's names), in order."""
+    prob = problem.prob
+    if prob.rows_pending:
+        return prob.rows.constraints_at(prob.rows.named(prefix))
+    return [c for c in prob.constraints() if str(c.name).startswith(prefix)]
 
 
 def _chosen_again(
@@ -193,9 +216,7 @@ def _over_connected(problem: PlanProblem, counts: Mapping[int, float]) -> set[in
     pair_of = {id(v): p for p, v in problem.vehicles.items()}
     site_of = problem.structure.pair_site
     broken: set[int] = set()
-    for constraint in problem.prob.constraints():
-        if not str(constraint.name).startswith("connectors_"):
-            continue
+    for constraint in _constraints_named(problem, "connectors_"):
         load, room, site = 0.0, 0.0, -1
         for variable, coefficient in constraint.items():
             pair = pair_of.get(id(variable))
