@@ -404,7 +404,7 @@ def _merge_default(cls: type[Any], key: str, value: object) -> object:
 
 
 def with_optimisation(scenario: Scenario, source: str, **overrides: Any) -> Scenario:
-    """The scenario with ``[optimisation]`` keys replaced (a command line's ``--mip-gap``).
+    """The scenario (checked when read) with ``[optimisation]`` keys replaced (``--mip-gap``).
 
     Raises
     ------
@@ -414,11 +414,7 @@ def with_optimisation(scenario: Scenario, source: str, **overrides: Any) -> Scen
     if not overrides:
         return scenario
     optimisation = dataclasses.replace(scenario.optimisation, **overrides)
-    problems = [
-        problem
-        for problem in _check_optimisation(optimisation)
-        if any(f"[optimisation] {key} " in problem for key in overrides)
-    ]
+    problems = _check_optimisation(optimisation)
     if problems:
         raise ScenarioError(f"{source}: " + "; ".join(problems))
     return dataclasses.replace(scenario, optimisation=optimisation)

@@ -36,7 +36,7 @@ from planner.optimisation.base import (
     hold_level,
 )
 from planner.optimisation.model import no_garbage_collection
-from planner.optimisation.rows import PlanLpProblem, Rows
+from planner.optimisation.rows import PlanLpProblem, Rows, sense_bounds
 from planner.scenario import SolverName
 
 #: HiGHS ``mip_heuristic_effort`` (default 0.05): more primal heuristics find good plans early
@@ -210,8 +210,7 @@ def _pass_rows(model: _Model, constraints: Sequence[pulp.LpConstraint]) -> None:
     value = np.fromiter(values, np.float64, entries)
     sense = np.fromiter((constraint.sense for constraint in constraints), np.int8, count)
     rhs = -np.fromiter((constraint.constant for constraint in constraints), np.float64, count)
-    lower = np.where(sense == pulp.LpConstraintLE, -inf, rhs)
-    upper = np.where(sense == pulp.LpConstraintGE, inf, rhs)
+    lower, upper = sense_bounds(sense, rhs, inf)
     model.highs.addRows(count, lower, upper, entries, starts, index, value)
 
 

@@ -13,8 +13,7 @@ instead of 19.0–22.4 s (back to back, 3 December 2026).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 
 import numpy as np
@@ -75,30 +74,21 @@ class Rows:
 
     def bounds(self, infinity: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Each row's lower and upper bound (``±infinity`` where it has none)."""
-        sense = np.array(self.senses, dtype=np.int8)
-        rhs = np.array(self.rhs, dtype=np.float64)
-        lower = np.where(sense == pulp.LpConstraintLE, -infinity, rhs)
-        upper = np.where(sense == pulp.LpConstraintGE, infinity, rhs)
-        return lower, upper
+        return sense_bounds(np.array(self.senses), np.array(self.rhs, np.float64), infinity)
 
-    def constraints_at(self, rows: Sequence[int]) -> list[pulp.LpConstraint]:
+    def constraints_at(self, rows: Iterable[int]) -> Iterator[pulp.LpConstraint]:
         """These rows as PuLP constraints, named as PuLP names them (not added to a problem)."""
-        starts = self.starts()
-        made = []
+        starts = self.starts().tolist()
         for row in rows:
-            first = int(starts[row])
+            first = starts[row]
             terms = self.terms[first : first + self.lengths[row]]
-            made.append(_constraint(self.names[row], terms, self.senses[row], self.rhs[row]))
-        return made
+            yield pulp.LpConstraint(
+                pulp.LpAffineExpression(terms), self.senses[row], self.names[row], self.rhs[row]
+            )
 
     def constraints(self) -> Iterator[pulp.LpConstraint]:
         """Every row as a PuLP constraint, in order, named as PuLP names it."""
-        ends = itertools.accumulate(self.lengths)
-        first = 0
-        for row, end in enumerate(ends):
-            terms = self.terms[first:end]
-            yield _constraint(self.names[row], terms, self.senses[row], self.rhs[row])
-            first = end
+        return self.constraints_at(range(len(self)))
 
     def named(self, prefix: str) -> list[int]:
         """The rows whose PuLP name (``-`` written ``_``) starts with ``prefix``."""
@@ -117,8 +107,20 @@ class Rows:
         return found
 
 
-def _constraint(name: str, terms: Terms, sense: int, rhs: float) -> pulp.LpConstraint:
-    return pulp.LpConstraint(pulp.LpAffineExpression(terms), sense, name, rhs)
+def sense_bounds(
+    senses: npt.NDArray[np.integer], rhs: npt.NDArray[np.float64], infinity: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Lower and upper bounds of rows ``Σ terms  sense  rhs`` (PuLP's senses).
+
+    Examples
+    --------
+    >>> low, high = sense_bounds(np.array([-1, 0, 1]), np.array([6.0, 3.0, -2.0]), np.inf)
+    >>> low.tolist(), high.tolist()
+    ([-inf, 3.0, -2.0], [6.0, 3.0, inf])
+    """
+    lower = np.where(senses == pulp.LpConstraintLE, -infinity, rhs)
+    upper = np.where(senses == pulp.LpConstraintGE, infinity, rhs)
+    return lower, upper
 
 
 class PlanLpProblem(pulp.LpProblem):  # type: ignore[misc]  # PuLP has no annotations
@@ -157,7 +159,8 @@ class PlanLpProblem(pulp.LpProblem):  # type: ignore[misc]  # PuLP has no annota
         """Add a row (and its constraint, when the constraints are made already)."""
         self.rows.add(name, terms, sense, rhs)
         if not self._pending:
-            self._store(self._constraints, _constraint(name, terms, sense, rhs))
+            (made,) = self.rows.constraints_at([len(self.rows) - 1])
+            self._store(self._constraints, made)
 
     def numConstraints(self) -> int:  # noqa: N802 — PuLP's name
         """Number of constraints (the rows, before any is made)."""

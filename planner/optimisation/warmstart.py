@@ -103,7 +103,7 @@ def _constraints_holding(
     """
     prob = problem.prob
     if prob.rows_pending:
-        return prob.rows.constraints_at(prob.rows.holding(variables))
+        return list(prob.rows.constraints_at(prob.rows.holding(variables)))
     wanted = {id(variable) for variable in variables}
     return [c for c in prob.constraints() if any(id(variable) in wanted for variable in c)]
 
@@ -112,7 +112,7 @@ def _constraints_named(problem: PlanProblem, prefix: str) -> list[pulp.LpConstra
     """The problem's constraints whose name starts with ``prefix`` (PuLP's names), in order."""
     prob = problem.prob
     if prob.rows_pending:
-        return prob.rows.constraints_at(prob.rows.named(prefix))
+        return list(prob.rows.constraints_at(prob.rows.named(prefix)))
     return [c for c in prob.constraints() if str(c.name).startswith(prefix)]
 
 
