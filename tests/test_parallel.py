@@ -9,14 +9,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import cloudpickle
 import pytest
 from distributed import LocalCluster
 
+from planner.optimisation.base import SolveOptions
+from planner.optimisation.solve import options_from
+from planner.scenario import OptimisationSettings
 from planner.workflows import parallel
 from planner.workflows.parallel import ATTEMPTS, Engine, EngineError, TaskResults, run_tasks
+from planner.workflows.plan_case import with_threads
 
 # The workers are other processes: send this module's task functions by value.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -207,3 +212,27 @@ def test_a_free_worker_takes_the_next_task_while_another_is_busy(
     assert came is True
     others = {process for key, (_, process) in results.values.items() if key != "first"}
     assert others and first_process not in others
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 64])
+def test_the_cores_are_shared_out_over_the_local_workers_solvers(workers: int) -> None:
+    cores = os.cpu_count() or 1
+    engine = Engine(workers=workers)
+    threads = engine.solver_threads(tasks=15)
+    if workers == 1:  # every task runs here: the solver's own default
+        assert threads is None
+    else:
+        assert threads == max(1, cores // workers)
+        assert threads * workers <= max(cores, workers)  # never more threads than cores
+    assert engine.solver_threads(tasks=1) is None  # one task runs here too
+    assert Engine(scheduler="tcp://127.0.0.1:9").solver_threads(tasks=15) is None
+
+
+def test_the_solver_threads_go_into_the_scenarios_options() -> None:
+    settings = OptimisationSettings(mip_gap=0.02, time_limit_s=77.0)
+    assert with_threads(None, settings, None) is None  # the scenario's, made per year
+    shared = with_threads(None, settings, 1)
+    assert shared == replace(options_from(settings), threads=1)
+    given = SolveOptions(mip_gap=0.05, max_nodes=9)
+    assert with_threads(given, settings, 3) == replace(given, threads=3)
+    assert with_threads(given, settings, None) is given

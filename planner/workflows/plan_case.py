@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import xarray as xr
 
 from planner.optimisation.base import SolveOptions
 from planner.optimisation.case import PlanCase
+from planner.optimisation.solve import options_from
+from planner.scenario import OptimisationSettings
 from planner.workflows.case import Case, prepare_plan
 from planner.workflows.decompose import SubCase, decompose_case, merge_plans, whole_case
 from planner.workflows.multiyear import (
@@ -166,6 +168,8 @@ def plan_case(
     parts = sub_cases(prepared, decompose)
     report(PREPARED, f"{len(parts)} sub-problem(s): {', '.join(p.region for p in parts)}")
     inline = engine.runs_inline(len(parts))
+    threads = engine.solver_threads(len(parts))
+    options = with_threads(options, prepared.scenario.optimisation, threads)
     arguments = {
         part.region: (
             part.case,
@@ -192,6 +196,18 @@ def plan_case(
     where = "this process" if inline else engine.describe()
     report(1.0, f"{len(planned)} year(s) planned: {plan.status.value}")
     return CasePlan(case, prepared, plan, tasks, tuple(p.region for p in parts), where)
+
+
+def with_threads(
+    options: SolveOptions | None, settings: OptimisationSettings, threads: int | None
+) -> SolveOptions | None:
+    """The solver options (by default those of ``settings``) with ``threads`` solver threads.
+
+    Unchanged when ``threads`` is ``None`` (the solver's default, :meth:`Engine.solver_threads`).
+    """
+    if threads is None:
+        return options
+    return replace(options or options_from(settings), threads=threads)
 
 
 def check_years(years: Sequence[int] | None, projected: list[int]) -> list[int]:
