@@ -42,6 +42,13 @@ from planner.scenario import SolverName
 #: HiGHS ``mip_heuristic_effort`` (default 0.05): more primal heuristics find good plans early
 #: on these models (Leuven demo: within 1 % after 35 s instead of 42 % after 30 s).
 HEURISTIC_EFFORT = 0.3
+#: HiGHS's root reduced-cost sub-MIP, off in a stage's MIP and on (HiGHS's default) where a
+#: start is completed (:func:`_completed`).  Off in the MIP, the demo's coarse MIP took 4.6 s
+#: instead of 5.8 s (its hourly plan 0.75 % above the bound either way), and Flanders's
+#: vervoerregio 7 47 s instead of 58 s.  Off in the completion too, vervoerregio 7's start
+#: was worse and its coarse MIP took 115 s instead of 71 s (``docs/benchmarks.md``,
+#: 3 December 2026).
+ROOT_REDUCED_COST = "mip_heuristic_run_root_reduced_cost"
 #: Share of a stage's time limit for the LP relaxation, and again for completing a rounded
 #: start that left sites open; a relaxation not solved in its share gives no start.
 START_SHARE = 0.25
@@ -375,7 +382,11 @@ def _run_in_bounds(
         highs.setSolution(solution)
     spent = time.perf_counter() - began
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
-    highs.run()
+    highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
+    try:
+        highs.run()
+    finally:
+        highs.setOptionValue(ROOT_REDUCED_COST, True)
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     run, values = _outcome(highs, stage, time.perf_counter() - began, options)
     return _kept_start(vector, stage, run, values, checked)
