@@ -59,7 +59,7 @@ from planner.optimisation.base import (
     Stage,
     StageRun,
 )
-from planner.optimisation.highs import quiet_stdout
+from planner.optimisation.highs import new_highs
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw, make_structure
@@ -197,7 +197,7 @@ def coarse_to_fine(
         solved = _solve_coarse(solver, problem.inputs, problem.structure.blocks.count, options)
     else:
         solved = ahead.solved
-    maxima = tier_energy_maxima(problem)
+    maxima = tier_energy_maxima(problem, options)
     if solved is None:
         return replace(_hourly_only(solver, problem, options), maxima=maxima)
     coarse_runs, plan = solved
@@ -289,24 +289,30 @@ def _solve_coarse(
     return runs, CoarsePlan.of(coarse) if runs[-1].has_solution else None
 
 
-def tier_energy_maxima(problem: PlanProblem) -> tuple[float, float] | None:
+def tier_energy_maxima(
+    problem: PlanProblem, options: SolveOptions | None = None
+) -> tuple[float, float] | None:
     """Upper bounds on private, and on private + semi-public energy, kWh/day (or ``None``).
 
     Each is the optimum of a small LP, a relaxation of the hourly model: one variable per
     pair of the tiers, at most what the pair can charge in its windows (and the need's
     energy); per need at most its energy; per site at most what its connection and its
     largest number of the most powerful suitable chargers give in its open hours.  Every
-    hourly plan is a plan of it, so its maxima bound the lexicographic levels.
+    hourly plan is a plan of it, so its maxima bound the lexicographic levels.  ``options``
+    give the solver's threads (:func:`~planner.optimisation.highs.new_highs`).
     """
     if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
         return None
+    quiet = replace(options or SolveOptions(), log=False)
     tiers = problem.inputs.sites["tier"].astype(str).to_numpy()[problem.structure.pair_site]
-    private = _max_energy(problem, tiers == Tier.PRIVATE)
-    both = _max_energy(problem, (tiers == Tier.PRIVATE) | (tiers == Tier.SEMI_PUBLIC))
+    private = _max_energy(problem, tiers == Tier.PRIVATE, quiet)
+    both = _max_energy(problem, (tiers == Tier.PRIVATE) | (tiers == Tier.SEMI_PUBLIC), quiet)
     return None if private is None or both is None else (private, both)
 
 
-def _max_energy(problem: PlanProblem, chosen: npt.NDArray[np.bool_]) -> float | None:
+def _max_energy(
+    problem: PlanProblem, chosen: npt.NDArray[np.bool_], options: SolveOptions
+) -> float | None:
     """The most energy the chosen pairs can charge together (see :func:`tier_energy_maxima`)."""
     s = problem.structure
     pairs = np.flatnonzero(chosen)
@@ -316,9 +322,7 @@ def _max_energy(problem: PlanProblem, chosen: npt.NDArray[np.bool_]) -> float | 
     needs_of, need_rows = np.unique(s.pair_need[pairs], return_inverse=True)
     sites_of, site_rows = np.unique(s.pair_site[pairs], return_inverse=True)
     energy = problem.inputs.needs["energy_kwh_per_day"].to_numpy(float)[needs_of]
-    with quiet_stdout():  # the banner of a first HiGHS instance
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs(options)
     n = pairs.size
     none = np.zeros(0, np.int32)
     highs.addCols(n, -np.ones(n), np.zeros(n), caps, 0, none, none, np.zeros(0))

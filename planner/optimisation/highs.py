@@ -138,7 +138,13 @@ def quiet_stdout() -> Iterator[None]:
             os.close(descriptor)
 
 
-def _new_highs(options: SolveOptions) -> highspy.Highs:
+def new_highs(options: SolveOptions) -> highspy.Highs:
+    """A HiGHS instance with the options' log, limits and threads (every one the plan makes).
+
+    A process's HiGHS instances share one thread scheduler, made for the thread count of the
+    first that runs; an instance asking for another count fails (``kError``).  So every
+    instance is made here, with the options' threads.
+    """
     with quiet_stdout():
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", bool(options.log))
@@ -154,7 +160,7 @@ def _new_highs(options: SolveOptions) -> highspy.Highs:
 def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
     """Pass the PuLP problem to HiGHS: all columns in one call, all rows in another."""
     with no_garbage_collection():
-        highs = _new_highs(options)
+        highs = new_highs(options)
         variables = problem_variables(prob)
         inf = highspy.kHighsInf
         lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], float)
