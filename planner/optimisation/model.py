@@ -202,10 +202,12 @@ def build_problem(
 
 @contextlib.contextmanager
 def no_garbage_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a model is built.
+    """Pause the cyclic garbage collector while a model is built (and a year is planned).
 
     A build allocates millions of PuLP objects, none in a reference cycle; the collector's
-    passes over them took a third of the build time (Antwerpen case: 12 s → 8 s without).
+    passes over them took a third of the build time (Antwerpen case: 12 s → 8 s without),
+    and while the year was solved another 3–5 s (:func:`~planner.workflows.multiyear.plan_year`
+    pauses it for the whole year).  Nested uses leave it to the outermost to resume.
     """
     enabled = gc.isenabled()
     gc.disable()
