@@ -230,9 +230,9 @@ def plan_year(
     """Build and solve one year on top of what earlier years built.
 
     The cyclic garbage collector is paused for the year (:func:`no_garbage_collection`):
-    its passes over the models' millions of PuLP objects found nothing to free and took
-    seconds of a large region's year; what the year leaves behind is freed by reference
-    counting as it goes.
+    its passes over the models' millions of PuLP objects took seconds of a large region's
+    year, and the models are freed by reference counting (the coarse one before the hourly
+    one is built); the collector runs again once the year is planned.
     """
     cpu_started = time.process_time()
     with no_garbage_collection():
