@@ -21,7 +21,11 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    least rounded down): on the large region a few thousand integers instead of 37,000,
    which HiGHS's root cut loop could not get through in five minutes.  When the start
    completed around the relaxation is already within the coarse gap of the coarse LP's
-   optimum, that start is the coarse plan and the MIP is not run (the LP bounds it).
+   optimum, that start is the coarse plan and the MIP is not run (the LP bounds it).  When
+   the dived plan lies further above the coarse LP than the coarse gap, the MIP runs once
+   more around the needs it serves worse than the LP does, their competitors and sites
+   freed and the rest held (:func:`_widened`, :mod:`planner.optimisation.widening`):
+   whole trucks that the relaxation split between depots find a depot again.
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
    pair held and at least its chargers (:class:`RepairHold`): a MIP over the chargers, so
    the plan it returns satisfies every hourly row and every plan rule.  Started from the
@@ -65,6 +69,7 @@ from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw, make_structure
 from planner.optimisation.timeblocks import FloatArray, minute_mask
 from planner.optimisation.warmstart import INTEGER_TOLERANCE, rounded_start, rounded_units
+from planner.optimisation.widening import widening
 from planner.scenario import LadderPolicy
 
 #: Name of the coarse MIP stage.
@@ -81,6 +86,9 @@ POLISH = "polish"
 REPAIR_RETRIED = "repair_held"
 #: Name of the coarse LP of a dive (:func:`_dive`).
 COARSE_LP = "coarse_lp"
+#: Name of the coarse MIP around the needs a dived plan serves worse than its LP
+#: (:func:`_widened`).
+COARSE_WIDENED = "coarse_widened"
 #: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
 #: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
 DIVE_COLUMNS = 5_000
@@ -372,12 +380,13 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
+    dive = SiteDive(coarse, free_integers=free)
     stages = [
         Stage(COARSE_LP, objective, relax=True),
         Stage(
             COARSE,
             objective,
-            dive=SiteDive(coarse, free_integers=free),
+            dive=dive,
             rounding=partial(dive_start if free else neighbourhood_start, coarse),
             bounded_by_relaxation=True,
         ),
@@ -385,7 +394,39 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     runs = solver.run_stages(coarse.prob, stages, options)
     if runs[0].status != SolveStatus.OPTIMAL:
         return runs
-    return [replace(run, bound=runs[0].objective) for run in runs]
+    bound = runs[0].objective
+    if dive.relaxed is not None and _above(runs[-1], bound) > options.mip_gap:
+        runs += _widened(solver, coarse, dive.relaxed, runs[-1], options)
+    return [replace(run, bound=bound) for run in runs]
+
+
+def _above(run: StageRun, bound: float | None) -> float:
+    """How far a run's plan lies above a bound, as a share of it (0 without either)."""
+    if not run.has_solution or run.objective is None or bound is None:
+        return 0.0
+    return max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
+
+
+def _widened(
+    solver: Solver,
+    coarse: PlanProblem,
+    relaxed: Mapping[str, float],
+    dived: StageRun,
+    options: SolveOptions,
+) -> list[StageRun]:
+    """The coarse MIP again, around the needs the dived plan serves worse than its LP.
+
+    See :mod:`planner.optimisation.widening`; it starts from the dived plan (held in the
+    problem's variables), stops on gap or nodes, and keeps the dived plan when it finds
+    nothing (no run then).
+    """
+    assert dived.objective is not None
+    widened = widening(coarse, relaxed, dived.objective)
+    if widened is None:
+        return []
+    stage = Stage(COARSE_WIDENED, coarse.prob.objective, bounds=widened.bounds, start=widened.start)
+    runs = solver.run_stages(coarse.prob, [stage], options)
+    return runs if runs[-1].has_solution else []
 
 
 class SiteDive:
@@ -420,9 +461,12 @@ class SiteDive:
         self.decided: set[int] = set()
         self.fractional: set[int] = set()
         self.bounded = False
+        self.relaxed: Mapping[str, float] | None = None
 
     def __call__(self, values: Mapping[str, float]) -> dict[pulp.LpVariable, tuple[float, float]]:
         """Bounds to hold after this relaxation (none when the dive is over)."""
+        if self.relaxed is None:
+            self.relaxed = values
         held = self._sites(values)
         if held or self.bounded:
             return held

@@ -25,6 +25,7 @@ from charging_sites import Tier
 from planner.optimisation.coarse import (
     COARSE,
     COARSE_LP,
+    COARSE_WIDENED,
     COST,
     POLISH,
     REPAIR_RETRIED,
@@ -54,7 +55,7 @@ LOGGER = logging.getLogger("laadplan")
 #: Stages that never decide a solve's status: the polish, the coarse MIP (its plan is only a
 #: start; the repair's gap is proven against its bound) and a repair with held sites that
 #: was retried with sites free to close.
-AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, REPAIR_RETRIED})
+AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, COARSE_WIDENED, REPAIR_RETRIED})
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.
 LADDER_UNMET_WEIGHT = 100.0

@@ -1,0 +1,174 @@
+"""Widen a dived coarse plan's neighbourhood around the needs it serves worse than its LP.
+
+The dive's MIP (:class:`~planner.optimisation.coarse.SiteDive`) searches whole vehicles
+between their relaxation's values rounded down and up and chargers at least rounded down.
+Where whole vehicles do not fit a depot's chargers as the relaxation's fractions do, no plan
+of that neighbourhood serves them there.  On the Flanders benchmark's vervoerregio 6 in 2029
+(after 2027–2028 as planned) the relaxation splits a 395 kWh truck 0.65/0.35 between two
+depots whose one DC charger each other trucks share; the dived plan sends it whole to a
+semi-public site, and thirteen such needs leave 1,191 kWh/day of private charging to the
+shared tiers: the plan costs 10.44 M EUR against the LP's 9.21 M (11.7 % above it, while the
+MIP was "optimal" within its own neighbourhood).
+
+:func:`widening` frees what those needs compete with, all else held at the plan:
+
+* the *troubled* needs: those whose part of the objective (their power and unmet energy) the
+  plan raises above the relaxation's by more than :data:`NEED_SHARE` of the plan's
+  objective;
+* the *contested* sites: the troubled needs' sites on the best tier of the ladder they can
+  reach (open or closed, chargers from those in place up);
+* the *competitors*: the needs with vehicles at a contested site (in the relaxation or the
+  plan) that can charge on a charger type a troubled need there can use;
+* every vehicle of the troubled needs and the competitors, at any of their sites.
+
+Sites elsewhere stay as the plan has them, chargers elsewhere at least as many, other
+needs' vehicles where the plan put them.  The MIP starts from the plan, so its plan is never
+worse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pulp
+
+from charging_sites.tiers import TIER_VALUES
+from planner.optimisation.model import PlanProblem, variable_values
+from planner.optimisation.timeblocks import FloatArray
+
+#: A need is troubled when the plan raises its part of the objective above the relaxation's
+#: by more than this share of the plan's objective.
+NEED_SHARE = 5e-4
+
+Bounds = dict[pulp.LpVariable, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Widening:
+    """A widened neighbourhood of a plan (:func:`widening`).
+
+    Attributes
+    ----------
+    bounds
+        Bounds of every integer variable.
+    start
+        The plan's integers (the MIP's start).
+    troubled, competitors, contested
+        Needs served worse than the relaxation, needs freed beside them, and sites freed.
+    """
+
+    bounds: Bounds
+    start: dict[pulp.LpVariable, float]
+    troubled: frozenset[int]
+    competitors: frozenset[int]
+    contested: frozenset[int]
+
+
+def need_objective_eur(problem: PlanProblem, power_kw: FloatArray, unmet: FloatArray) -> FloatArray:
+    """Per need: its power's and its unmet energy's part of the objective, EUR per year."""
+    c, s = problem.costs, problem.structure
+    per_kw = c.power_energy + c.power_access + c.power_premium
+    power = np.bincount(
+        s.pair_need[s.row_pair], weights=per_kw * power_kw, minlength=len(problem.unmet)
+    )
+    return power + (c.unmet + c.unmet_premium) * unmet
+
+
+def widening(
+    problem: PlanProblem, relaxed: Mapping[str, float], objective_eur: float
+) -> Widening | None:
+    """The neighbourhood to search around the plan held in ``problem``'s variables.
+
+    ``relaxed`` holds the relaxation's values by variable name, ``objective_eur`` the
+    plan's objective.  ``None`` when no need is troubled (see the module docstring).
+    """
+    troubled = _troubled(problem, relaxed, objective_eur)
+    if not troubled:
+        return None
+    contested = _contested(problem, troubled)
+    units = _units_anywhere(problem, relaxed)
+    competitors = _competitors(problem, troubled, contested, units) - troubled
+    freed = troubled | competitors
+    s = problem.structure
+    start: dict[pulp.LpVariable, float] = {}
+    bounds: Bounds = {}
+    for site, var in problem.open.items():
+        start[var] = float(round(var.varValue or 0.0))
+        bounds[var] = (float(var.lowBound or 0), 1.0) if site in contested else _held(start[var])
+    for (site, _), var in problem.chargers.items():
+        start[var] = float(round(var.varValue or 0.0))
+        low = float(var.lowBound or 0) if site in contested else start[var]
+        bounds[var] = (low, float(var.upBound))
+    for pair, var in problem.vehicles.items():
+        start[var] = float(round(var.varValue or 0.0))
+        free = int(s.pair_need[pair]) in freed
+        bounds[var] = (float(var.lowBound or 0), float(var.upBound)) if free else _held(start[var])
+    return Widening(bounds, start, troubled, frozenset(competitors), frozenset(contested))
+
+
+def _held(value: float) -> tuple[float, float]:
+    return value, value
+
+
+def _troubled(
+    problem: PlanProblem, relaxed: Mapping[str, float], objective_eur: float
+) -> frozenset[int]:
+    """Needs whose part of the objective the plan raises by more than :data:`NEED_SHARE`."""
+    plan = need_objective_eur(
+        problem, variable_values(problem.power), variable_values(problem.unmet)
+    )
+    relaxation = need_objective_eur(
+        problem, _named(problem.power, relaxed), _named(problem.unmet, relaxed)
+    )
+    raised = plan - relaxation
+    return frozenset(np.flatnonzero(raised > NEED_SHARE * abs(objective_eur)).tolist())
+
+
+def _named(variables: list[pulp.LpVariable], values: Mapping[str, float]) -> FloatArray:
+    return np.array([values.get(str(v.name), 0.0) for v in variables], dtype=np.float64)
+
+
+def _contested(problem: PlanProblem, troubled: frozenset[int]) -> frozenset[int]:
+    """The troubled needs' sites on the best tier of the ladder each can reach."""
+    s = problem.structure
+    rank = {tier: i for i, tier in enumerate(TIER_VALUES)}
+    tiers = problem.inputs.sites["tier"].astype(str).to_numpy()
+    pair_rank = np.array([rank[tier] for tier in tiers[s.pair_site]], dtype=np.intp)
+    sites: set[int] = set()
+    for need in troubled:
+        pairs = np.flatnonzero(s.pair_need == need)
+        best = pairs[pair_rank[pairs] == pair_rank[pairs].min()] if pairs.size else pairs
+        sites.update(int(site) for site in s.pair_site[best])
+    return frozenset(sites)
+
+
+def _units_anywhere(problem: PlanProblem, relaxed: Mapping[str, float]) -> set[int]:
+    """Pairs with vehicles in the relaxation or in the plan."""
+    return {
+        pair
+        for pair, var in problem.vehicles.items()
+        if (var.varValue or 0.0) >= 0.5 or relaxed.get(str(var.name), 0.0) > 1e-6
+    }
+
+
+def _competitors(
+    problem: PlanProblem, troubled: frozenset[int], contested: frozenset[int], units: set[int]
+) -> set[int]:
+    """Needs with vehicles at a contested site on a charger type a troubled need there can use."""
+    s, inputs = problem.structure, problem.inputs
+    category = inputs.needs["category"].astype(str).to_numpy()
+    wanted: dict[int, set[int]] = {}
+    for pair in np.flatnonzero(np.isin(s.pair_need, list(troubled))).tolist():
+        site = int(s.pair_site[pair])
+        if site in contested:
+            cat = category[s.pair_need[pair]]
+            suited = {k for k in s.site_types[site] if inputs.chargers[k].suits(cat)}
+            wanted.setdefault(site, set()).update(suited)
+    found: set[int] = set()
+    for pair in units:
+        site, need = int(s.pair_site[pair]), int(s.pair_need[pair])
+        if any(inputs.chargers[k].suits(category[need]) for k in wanted.get(site, ())):
+            found.add(need)
+    return found

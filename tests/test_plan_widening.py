@@ -1,0 +1,151 @@
+"""The widened coarse MIP: around the needs a dived plan serves worse than its relaxation.
+
+A truck that the plan sends to a public site while the relaxation charges it at its depot is
+*troubled*; the depot is *contested*; the needs there that could use the truck's charger
+type are *competitors*.  Those are freed, everything else is held at the plan
+(:mod:`planner.optimisation.widening`), and the MIP started from the plan brings the truck
+back to its depot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from planner.optimisation import coarse
+from planner.optimisation.inputs import ChargerOption, PlanInputs
+from planner.optimisation.model import PlanProblem, build_problem
+from planner.optimisation.solvers import SolveOptions, SolveStatus, Stage, StageRun, make_solver
+from planner.optimisation.widening import widening
+from tests._plan_fixtures import micro_inputs, need, pair, site
+
+#: A depot DC charger for trucks only, and an AC charger for vans only.
+DC40 = ChargerOption("DC40", 40.0, 20_000.0, frozenset({"N3"}))
+AC11 = ChargerOption("AC11", 11.0, 2_500.0, frozenset({"N1"}))
+OPTIONS = SolveOptions(mip_gap=0.0, time_limit_s=60.0)
+
+
+def depot_case() -> PlanInputs:
+    """Trucks A and C and van B at their company's depot; D only reaches the public site."""
+    needs = [
+        need("A", energy=200.0, category="N3"),
+        need("B", energy=50.0, max_kw=11.0),
+        need("C", energy=150.0, category="N3"),
+        need("D", organisation="ORG-D", energy=80.0, category="N3"),
+    ]
+    sites = [
+        site("DEPOT", tier="private", owner="ORG-A", max_chargers=4, fixed_cost=1_000.0),
+        site("PUB", fixed_cost=1_000.0),
+    ]
+    pairs = [pair(n, "DEPOT", own=True) for n in "ABC"] + [pair(n, "PUB") for n in "ABCD"]
+    return micro_inputs(needs, sites, pairs, chargers=(DC40, AC11), ladder_policy="weighted")
+
+
+def forced_plan(problem: PlanProblem) -> tuple[StageRun, dict[str, float]]:
+    """The relaxation's values by name, then a plan with truck A kept away from its depot."""
+    objective = problem.prob.objective
+    solver = make_solver("highs")
+    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    assert relaxation.status == SolveStatus.OPTIMAL
+    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
+    away = {vehicles_at(problem, "A", "DEPOT"): (0.0, 0.0)}
+    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=away)], OPTIONS)
+    assert plan.status == SolveStatus.OPTIMAL
+    return plan, relaxed
+
+
+def vehicles_at(problem: PlanProblem, need_id: str, site_id: str) -> Any:
+    """The whole-vehicles variable of a need at a site."""
+    pairs = problem.structure.pairs
+    mask = (pairs["need_id"] == need_id).to_numpy() & (pairs["site_id"] == site_id).to_numpy()
+    (position,) = np.flatnonzero(mask)
+    return problem.vehicles[int(position)]
+
+
+def site_index(problem: PlanProblem, site_id: str) -> int:
+    return int(problem.inputs.sites.index[problem.inputs.sites["site_id"] == site_id][0])
+
+
+def need_index(problem: PlanProblem, need_id: str) -> int:
+    return int(problem.inputs.needs.index[problem.inputs.needs["need_id"] == need_id][0])
+
+
+def test_the_widening_frees_the_troubled_truck_and_its_competitor_and_holds_the_rest() -> None:
+    problem = build_problem(depot_case(), coarse=True)
+    plan, relaxed = forced_plan(problem)
+    assert plan.objective is not None
+    assert round(vehicles_at(problem, "A", "PUB").varValue) == 1  # the plan sent it public
+    widened = widening(problem, relaxed, plan.objective)
+    assert widened is not None
+    depot, public = site_index(problem, "DEPOT"), site_index(problem, "PUB")
+    assert widened.troubled == {need_index(problem, "A")}
+    assert widened.contested == {depot}
+    # truck C shares the depot's DC chargers with A; van B charges on AC only
+    assert widened.competitors == {need_index(problem, "C")}
+    s = problem.structure
+    for pair_index, var in problem.vehicles.items():
+        need_id = str(problem.inputs.needs["need_id"].iloc[s.pair_need[pair_index]])
+        plan_value = float(round(var.varValue or 0.0))
+        assert widened.start[var] == plan_value
+        if need_id in ("A", "C"):
+            assert widened.bounds[var] == (0.0, float(var.upBound))
+        else:
+            assert widened.bounds[var] == (plan_value, plan_value)
+    assert widened.bounds[problem.open[depot]] == (0.0, 1.0)
+    opened = float(round(problem.open[public].varValue or 0.0))
+    assert widened.bounds[problem.open[public]] == (opened, opened)
+    for (site_position, _), var in problem.chargers.items():
+        low, high = widened.bounds[var]
+        assert high == float(var.upBound)
+        assert low == (0.0 if site_position == depot else round(var.varValue or 0.0))
+
+
+def test_the_widened_mip_brings_the_truck_back_to_its_depot_and_keeps_the_rest() -> None:
+    problem = build_problem(depot_case(), coarse=True)
+    plan, relaxed = forced_plan(problem)
+    held_d = {str(v.name): v.varValue for v in (vehicles_at(problem, "D", "PUB"),)}
+    runs = coarse._widened(make_solver("highs"), problem, relaxed, plan, OPTIONS)
+    assert [run.name for run in runs] == [coarse.COARSE_WIDENED]
+    (run,) = runs
+    assert run.objective is not None and plan.objective is not None
+    assert run.objective < plan.objective - 1_000.0  # the public premium of 200 kWh/day
+    assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 1
+    assert {str(v.name): v.varValue for v in (vehicles_at(problem, "D", "PUB"),)} == held_d
+
+
+def test_a_plan_that_serves_every_need_as_its_relaxation_does_is_not_widened() -> None:
+    problem = build_problem(depot_case(), coarse=True)
+    objective = problem.prob.objective
+    solver = make_solver("highs")
+    solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
+    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective)], OPTIONS)
+    assert plan.objective is not None
+    assert widening(problem, relaxed, plan.objective) is None
+    assert coarse._widened(solver, problem, relaxed, plan, OPTIONS) == []
+
+
+@pytest.mark.parametrize("gap", [0.0, 1.0])
+def test_a_dive_widens_only_a_plan_above_its_gap_and_keeps_the_lp_as_bound(
+    gap: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = build_problem(depot_case(), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    away = vehicles_at(problem, "A", "DEPOT")
+    neighbourhood = coarse.SiteDive._neighbourhood
+
+    def keep_a_away(dive: coarse.SiteDive, values: Any) -> Any:
+        return {**neighbourhood(dive, values), away: (0.0, 0.0)}
+
+    monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+    runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=gap))
+    names = [run.name for run in runs]
+    lp = runs[0].objective
+    assert names == [coarse.COARSE_LP, coarse.COARSE] + [coarse.COARSE_WIDENED] * (gap == 0.0)
+    assert all(run.bound == lp for run in runs)
+    if gap == 0.0:
+        assert runs[-1].objective is not None and runs[1].objective is not None
+        assert lp is not None and lp - 1e-6 <= runs[-1].objective < runs[1].objective
+        assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 1
