@@ -149,3 +149,23 @@ def test_a_dive_widens_only_a_plan_above_its_gap_and_keeps_the_lp_as_bound(
         assert runs[-1].objective is not None and runs[1].objective is not None
         assert lp is not None and lp - 1e-6 <= runs[-1].objective < runs[1].objective
         assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 1
+
+
+def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    neighbourhood = coarse.SiteDive._neighbourhood
+    plans = []
+    for _ in range(2):
+        problem = build_problem(depot_case(), coarse=True)
+        away = vehicles_at(problem, "A", "DEPOT")
+
+        def keep_a_away(dive: coarse.SiteDive, values: Any, away: Any = away) -> Any:
+            return {**neighbourhood(dive, values), away: (0.0, 0.0)}
+
+        monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+        runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=0.0))
+        assert runs[-1].name == coarse.COARSE_WIDENED
+        plans.append({str(v.name): v.varValue for v in problem.prob.variables()})
+    assert plans[0] == plans[1]

@@ -420,8 +420,7 @@ def _widened(
     problem's variables), stops on gap or nodes, and keeps the dived plan when it finds
     nothing (no run then).
     """
-    assert dived.objective is not None
-    widened = widening(coarse, relaxed, dived.objective)
+    widened = None if dived.objective is None else widening(coarse, relaxed, dived.objective)
     if widened is None:
         return []
     stage = Stage(COARSE_WIDENED, coarse.prob.objective, bounds=widened.bounds, start=widened.start)
