@@ -5,10 +5,10 @@ between their relaxation's values rounded down and up and chargers at least roun
 Where whole vehicles do not fit a depot's chargers as the relaxation's fractions do, no plan
 of that neighbourhood serves them there.  On the Flanders benchmark's vervoerregio 6 in 2029
 (after 2027–2028 as planned) the relaxation splits a 395 kWh truck 0.65/0.35 between two
-depots whose one DC charger each other trucks share; the dived plan sends it whole to a
-semi-public site, and thirteen such needs leave 1,191 kWh/day of private charging to the
-shared tiers: the plan costs 10.44 M EUR against the LP's 9.21 M (11.7 % above it, while the
-MIP was "optimal" within its own neighbourhood).
+depots, each with one DC charger and at its cap on chargers; the dived plan sends it whole to
+a semi-public site, and with the other needs it moves, 1,191 kWh/day of private charging
+goes to the shared tiers: the plan costs 10.44 M EUR against the LP's 9.21 M (11.7 % above
+it, while the MIP was "optimal" within its own neighbourhood).
 
 :func:`widening` frees what those needs compete with, all else held at the plan:
 
@@ -66,14 +66,16 @@ class Widening:
     contested: frozenset[int]
 
 
-def need_objective_eur(problem: PlanProblem, power_kw: FloatArray, unmet: FloatArray) -> FloatArray:
+def need_objective_eur(
+    problem: PlanProblem, power_kw: FloatArray, unmet_kwh_per_day: FloatArray
+) -> FloatArray:
     """Per need: its power's and its unmet energy's part of the objective, EUR per year."""
     c, s = problem.costs, problem.structure
     per_kw = c.power_energy + c.power_access + c.power_premium
     power = np.bincount(
         s.pair_need[s.row_pair], weights=per_kw * power_kw, minlength=len(problem.unmet)
     )
-    return power + (c.unmet + c.unmet_premium) * unmet
+    return power + (c.unmet + c.unmet_premium) * unmet_kwh_per_day
 
 
 def widening(
