@@ -101,6 +101,16 @@ class CostCoefficients:
     chargers: dict[tuple[int, int], float]
     reinforcement: dict[int, float]
 
+    @property
+    def power_eur_per_kw(self) -> FloatArray:
+        """Per pair–block row and kW: energy, access and premium together."""
+        return self.power_energy + self.power_access + self.power_premium
+
+    @property
+    def unmet_eur_per_kwh(self) -> FloatArray:
+        """Per need and kWh/day left unmet: penalty and premium together."""
+        return self.unmet + self.unmet_premium
+
 
 @dataclass
 class PlanProblem:
@@ -342,9 +352,8 @@ def make_objective(problem: PlanProblem) -> pulp.LpAffineExpression:
     Chargers already in place are sunk: their capex is taken off as a constant.
     """
     c = problem.costs
-    per_kw = c.power_energy + c.power_access + c.power_premium
-    terms: Terms = list(zip(problem.power, per_kw.tolist(), strict=True))
-    terms += list(zip(problem.unmet, (c.unmet + c.unmet_premium).tolist(), strict=True))
+    terms: Terms = list(zip(problem.power, c.power_eur_per_kw.tolist(), strict=True))
+    terms += list(zip(problem.unmet, c.unmet_eur_per_kwh.tolist(), strict=True))
     terms += [(problem.open[s], cost) for s, cost in c.open.items() if cost]
     terms += [(problem.chargers[key], cost) for key, cost in c.chargers.items() if cost]
     terms += [(problem.reinforcement[v], cost) for v, cost in c.reinforcement.items() if cost]

@@ -71,11 +71,10 @@ def need_objective_eur(
 ) -> FloatArray:
     """Per need: its power's and its unmet energy's part of the objective, EUR per year."""
     c, s = problem.costs, problem.structure
-    per_kw = c.power_energy + c.power_access + c.power_premium
     power = np.bincount(
-        s.pair_need[s.row_pair], weights=per_kw * power_kw, minlength=len(problem.unmet)
+        s.pair_need[s.row_pair], weights=c.power_eur_per_kw * power_kw, minlength=len(problem.unmet)
     )
-    return power + (c.unmet + c.unmet_premium) * unmet_kwh_per_day
+    return power + c.unmet_eur_per_kwh * unmet_kwh_per_day
 
 
 def widening(
