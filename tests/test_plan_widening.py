@@ -9,15 +9,24 @@ back to its depot.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pulp
 import pytest
 
 from planner.optimisation import coarse
 from planner.optimisation.inputs import ChargerOption, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
-from planner.optimisation.solvers import SolveOptions, SolveStatus, Stage, StageRun, make_solver
+from planner.optimisation.solvers import (
+    SolveOptions,
+    Solver,
+    SolveStatus,
+    Stage,
+    StageRun,
+    make_solver,
+)
 from planner.optimisation.widening import widening
 from tests._plan_fixtures import micro_inputs, need, pair, site
 
@@ -169,3 +178,40 @@ def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
         assert runs[-1].name == coarse.COARSE_WIDENED
         plans.append({str(v.name): v.varValue for v in problem.prob.variables()})
     assert plans[0] == plans[1]
+
+
+class NodeRecorder(Solver):
+    """HiGHS, recording the node limit each call's stages were given."""
+
+    name = "highs"
+
+    def __init__(self) -> None:
+        self.highs = make_solver("highs")
+        self.calls: list[tuple[list[str], int | None]] = []
+
+    def run_stages(
+        self, prob: pulp.LpProblem, stages: Sequence[Stage], options: SolveOptions
+    ) -> list[StageRun]:
+        self.calls.append(([stage.name for stage in stages], options.max_nodes))
+        return self.highs.run_stages(prob, stages, options)
+
+
+@pytest.mark.parametrize("free", [False, True])
+def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_limit(
+    free: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = build_problem(depot_case(), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 10_000 if free else 0)
+    away = vehicles_at(problem, "A", "DEPOT")
+    neighbourhood = coarse.SiteDive._neighbourhood
+
+    def keep_a_away(dive: coarse.SiteDive, values: Any) -> Any:
+        return {**neighbourhood(dive, values), away: (0.0, 0.0)}
+
+    monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+    recorder = NodeRecorder()
+    coarse._dive(recorder, problem, SolveOptions(mip_gap=0.0, max_nodes=2_000))
+    limit = coarse.NEIGHBOURHOOD_NODES
+    dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit)
+    assert recorder.calls == [dived, ([coarse.COARSE_WIDENED], limit)]
+    assert limit < 2_000

@@ -111,11 +111,18 @@ COARSE_GAP_SHARE = 0.5
 #: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
 COARSE_NODES = 2000
 REPAIR_NODES = 500
-#: Node limit of the widened coarse MIP (:func:`_widened`).  Where it found a better plan on
-#: the Flanders benchmark's region-years it did so within 100 nodes (vervoerregio 6 in 2029,
-#: 15 in 2033, 3 in 2031: same plans at 100, 200 and 2,000 nodes); vervoerregio 6 in 2030
-#: needed 631 nodes for its first (124 s in all), and in 2031 ran into the 300 s safety net.
-WIDEN_NODES = 100
+#: Node limit of a coarse MIP around a plan or a relaxation: the dived neighbourhood
+#: (:func:`_dive`, where its integers are not free) and the widened MIP (:func:`_widened`).
+#: Both have large roots (a heuristic sub-MIP each) and then nodes whose sub-MIPs find less
+#: and less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned,
+#: one thread, beside another solve): with 2,000 nodes its neighbourhood MIP reached node
+#: 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its own bound, 5.4 % above the
+#: coarse LP's); at 100 nodes it stops at 149 s with 97.91 M, and the widened MIP takes the
+#: plan to 97.72 M in 146 s more.  Where the widened MIP found a better plan on the saved
+#: region-years it did so within 100 nodes (vervoerregio 6 in 2029, 15 in 2033, 3 in 2031:
+#: same plans at 100, 200 and 2,000 nodes); vervoerregio 6 in 2030 needed 631 nodes for its
+#: first (124 s in all), and in 2031 ran into the 300 s safety net.
+NEIGHBOURHOOD_NODES = 100
 
 
 @dataclass(frozen=True)
@@ -379,9 +386,9 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     The sites are decided by LP rounding, and the MIP chooses whole vehicles and chargers
     near the last relaxation (:class:`SiteDive`), from a start made of it
     (:func:`neighbourhood_start`; :func:`dive_start` where its integers are free).  Every
-    relaxation is solved to optimality and the MIP stops on gap or nodes: the plan does not
-    depend on the machine's load.  The returned runs carry the first LP's optimum as their
-    bound.
+    relaxation is solved to optimality and the MIP stops on gap or nodes (at most
+    :data:`NEIGHBOURHOOD_NODES` around the relaxation): the plan does not depend on the
+    machine's load.  The returned runs carry the first LP's optimum as their bound.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
@@ -396,7 +403,7 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
             bounded_by_relaxation=True,
         ),
     ]
-    runs = solver.run_stages(coarse.prob, stages, options)
+    runs = solver.run_stages(coarse.prob, stages, options if free else _around(options))
     if runs[0].status != SolveStatus.OPTIMAL:
         return runs
     bound = runs[0].objective
@@ -422,15 +429,14 @@ def _widened(
     """The coarse MIP again, around the needs the dived plan serves worse than its LP.
 
     See :mod:`planner.optimisation.widening`; it starts from the dived plan (held in the
-    problem's variables), stops on gap or :data:`WIDEN_NODES` nodes, and keeps the dived
+    problem's variables), stops on gap or :data:`NEIGHBOURHOOD_NODES` nodes, and keeps the dived
     plan when it finds nothing better.
     """
     widened = None if dived.objective is None else widening(coarse, relaxed, dived.objective)
     if widened is None:
         return []
     stage = Stage(COARSE_WIDENED, coarse.prob.objective, bounds=widened.bounds, start=widened.start)
-    nodes = min(_nodes(options, WIDEN_NODES), WIDEN_NODES)
-    runs = solver.run_stages(coarse.prob, [stage], replace(options, max_nodes=nodes))
+    runs = solver.run_stages(coarse.prob, [stage], _around(options))
     return runs if runs[-1].has_solution else []
 
 
@@ -575,6 +581,12 @@ def neighbourhood_start(
 
 def _nodes(options: SolveOptions, default: int) -> int:
     return default if options.max_nodes is None else options.max_nodes
+
+
+def _around(options: SolveOptions) -> SolveOptions:
+    """The options of a MIP around a plan or a relaxation (:data:`NEIGHBOURHOOD_NODES`)."""
+    nodes = min(_nodes(options, NEIGHBOURHOOD_NODES), NEIGHBOURHOOD_NODES)
+    return replace(options, max_nodes=nodes)
 
 
 def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
