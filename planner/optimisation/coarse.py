@@ -108,13 +108,14 @@ DIVE_OPEN_LEVEL = 0.5
 #: the coarse LP's: at 0.9 the Antwerpen benchmark case's coarse plan was 0.90 % above its own
 #: bound and 1.04 % above the coarse LP's; at 0.5, 0.35 % above it, in 4 s more.
 COARSE_GAP_SHARE = 0.5
-#: Node limit of the coarse MIP and of the hourly repair (a deterministic stop).
+#: Node limit of the coarse MIP where its integers are free, and of the hourly repair (a
+#: deterministic stop).
 COARSE_NODES = 2000
 REPAIR_NODES = 500
 #: Node limit of a coarse MIP around a plan or a relaxation: the dived neighbourhood
 #: (:func:`_dive`, where its integers are not free) and the widened MIP (:func:`_widened`).
-#: Both have large roots (a heuristic sub-MIP each) and then nodes whose sub-MIPs find less
-#: and less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned,
+#: Both have large roots (with heuristic sub-MIPs), then nodes whose sub-MIPs find less and
+#: less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned,
 #: one thread, beside another solve): with 2,000 nodes its neighbourhood MIP reached node
 #: 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its own bound, 5.4 % above the
 #: coarse LP's); at 100 nodes it stops at 149 s with 97.91 M, and the widened MIP takes the
@@ -387,8 +388,9 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     near the last relaxation (:class:`SiteDive`), from a start made of it
     (:func:`neighbourhood_start`; :func:`dive_start` where its integers are free).  Every
     relaxation is solved to optimality and the MIP stops on gap or nodes (at most
-    :data:`NEIGHBOURHOOD_NODES` around the relaxation): the plan does not depend on the
-    machine's load.  The returned runs carry the first LP's optimum as their bound.
+    :data:`NEIGHBOURHOOD_NODES` where the integers are held near the relaxation): the plan
+    does not depend on the machine's load.  The returned runs carry the first LP's optimum
+    as their bound.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
