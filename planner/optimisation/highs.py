@@ -39,9 +39,13 @@ from planner.optimisation.model import no_garbage_collection
 from planner.optimisation.rows import PlanLpProblem, Rows, sense_bounds
 from planner.scenario import SolverName
 
-#: HiGHS ``mip_heuristic_effort`` (default 0.05): more primal heuristics find good plans early
-#: on these models (Leuven demo: within 1 % after 35 s instead of 42 % after 30 s).
-HEURISTIC_EFFORT = 0.3
+#: HiGHS ``mip_heuristic_effort`` (HiGHS's default).  0.3 once found good plans early on
+#: these models (Leuven demo, before the coarse model and its dive: within 1 % after 35 s
+#: instead of 42 % after 30 s); since, the starts come from the relaxation, and the large
+#: roots of the MIPs around it spend that effort in sub-MIPs that find little: Flanders's
+#: vervoerregio 6 in 2033 (after 2027–2032 as planned) took 161 s for its coarse stage at
+#: 0.05 against 290 s at 0.3, with a plan 0.01 % dearer (97.73 against 97.72 M EUR).
+HEURISTIC_EFFORT = 0.05
 #: HiGHS's root reduced-cost sub-MIP, off in a stage's MIP and on (HiGHS's default) where a
 #: start is completed (:func:`_completed`).  Off in the MIP, the demo's coarse MIP took 4.6 s
 #: instead of 5.8 s (its hourly plan 0.75 % above the bound either way), and Flanders's
