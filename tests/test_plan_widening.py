@@ -136,19 +136,27 @@ def test_a_plan_that_serves_every_need_as_its_relaxation_does_is_not_widened() -
     assert coarse._widened(solver, problem, relaxed, plan, OPTIONS) == []
 
 
+#: The dive's own neighbourhood, before any test replaces it.
+NEIGHBOURHOOD = coarse.SiteDive._neighbourhood
+
+
+def keep_truck_a_from_its_depot(problem: PlanProblem, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the dive's neighbourhood hold truck A away from its depot: a plan above its LP."""
+    away = vehicles_at(problem, "A", "DEPOT")
+
+    def keep_a_away(dive: coarse.SiteDive, values: Any) -> Any:
+        return {**NEIGHBOURHOOD(dive, values), away: (0.0, 0.0)}
+
+    monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+
+
 @pytest.mark.parametrize("gap", [0.0, 1.0])
 def test_a_dive_widens_only_a_plan_above_its_gap_and_keeps_the_lp_as_bound(
     gap: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     problem = build_problem(depot_case(), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
-    away = vehicles_at(problem, "A", "DEPOT")
-    neighbourhood = coarse.SiteDive._neighbourhood
-
-    def keep_a_away(dive: coarse.SiteDive, values: Any) -> Any:
-        return {**neighbourhood(dive, values), away: (0.0, 0.0)}
-
-    monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+    keep_truck_a_from_its_depot(problem, monkeypatch)
     runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=gap))
     names = [run.name for run in runs]
     lp = runs[0].objective
@@ -164,16 +172,10 @@ def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
-    neighbourhood = coarse.SiteDive._neighbourhood
     plans = []
     for _ in range(2):
         problem = build_problem(depot_case(), coarse=True)
-        away = vehicles_at(problem, "A", "DEPOT")
-
-        def keep_a_away(dive: coarse.SiteDive, values: Any, away: Any = away) -> Any:
-            return {**neighbourhood(dive, values), away: (0.0, 0.0)}
-
-        monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+        keep_truck_a_from_its_depot(problem, monkeypatch)
         runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=0.0))
         assert runs[-1].name == coarse.COARSE_WIDENED
         plans.append({str(v.name): v.varValue for v in problem.prob.variables()})
@@ -202,13 +204,7 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_lim
 ) -> None:
     problem = build_problem(depot_case(), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 10_000 if free else 0)
-    away = vehicles_at(problem, "A", "DEPOT")
-    neighbourhood = coarse.SiteDive._neighbourhood
-
-    def keep_a_away(dive: coarse.SiteDive, values: Any) -> Any:
-        return {**neighbourhood(dive, values), away: (0.0, 0.0)}
-
-    monkeypatch.setattr(coarse.SiteDive, "_neighbourhood", keep_a_away)
+    keep_truck_a_from_its_depot(problem, monkeypatch)
     recorder = NodeRecorder()
     coarse._dive(recorder, problem, SolveOptions(mip_gap=0.0, max_nodes=2_000))
     limit = coarse.NEIGHBOURHOOD_NODES

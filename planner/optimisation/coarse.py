@@ -115,14 +115,14 @@ REPAIR_NODES = 500
 #: Node limit of a coarse MIP around a plan or a relaxation: the dived neighbourhood
 #: (:func:`_dive`, where its integers are not free) and the widened MIP (:func:`_widened`).
 #: Both have large roots (with heuristic sub-MIPs), then nodes whose sub-MIPs find less and
-#: less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned,
-#: one thread, beside another solve): with 2,000 nodes its neighbourhood MIP reached node
-#: 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its own bound, 5.4 % above the
-#: coarse LP's); at 100 nodes it stops at 149 s with 97.91 M, and the widened MIP takes the
-#: plan to 97.72 M in 146 s more.  Where the widened MIP found a better plan on the saved
-#: region-years it did so within 100 nodes (vervoerregio 6 in 2029, 15 in 2033, 3 in 2031:
-#: same plans at 100, 200 and 2,000 nodes); vervoerregio 6 in 2030 needed 631 nodes for its
-#: first (124 s in all), and in 2031 ran into the 300 s safety net.
+#: less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned, one
+#: thread, beside another solve, at the heuristic effort of 0.3 then): with 2,000 nodes its
+#: neighbourhood MIP reached node 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its
+#: own bound, 5.4 % above the coarse LP's); at 100 nodes it stops at 149 s with 97.91 M, and
+#: the widened MIP takes the plan to 97.72 M in 146 s more.  Where the widened MIP found a
+#: better plan on the saved region-years it did so within 100 nodes (vervoerregio 6 in 2029,
+#: 15 in 2033, 3 in 2031: same plans at 100, 200 and 2,000 nodes); vervoerregio 6 in 2030
+#: needed 631 nodes for its first (124 s in all), and in 2031 ran into the 300 s safety net.
 NEIGHBOURHOOD_NODES = 100
 
 
