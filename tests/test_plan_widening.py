@@ -116,8 +116,10 @@ def test_the_widened_mip_brings_the_truck_back_to_its_depot_and_keeps_the_rest()
     plan, relaxed = forced_plan(problem)
     held_d = {str(v.name): v.varValue for v in (vehicles_at(problem, "D", "PUB"),)}
     runs = coarse._widened(make_solver("highs"), problem, relaxed, plan, OPTIONS)
-    assert [run.name for run in runs] == [coarse.COARSE_WIDENED]
-    (run,) = runs
+    assert [run.name for run in runs] == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
+    bound, run = runs
+    assert bound.objective is not None and run.objective is not None
+    assert bound.objective <= run.objective + 1e-6
     assert run.objective is not None and plan.objective is not None
     assert run.objective < plan.objective - 1_000.0  # the public premium of 200 kWh/day
     assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 1
@@ -133,7 +135,10 @@ def test_a_plan_that_serves_every_need_as_its_relaxation_does_is_not_widened() -
     (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective)], OPTIONS)
     assert plan.objective is not None
     assert widening(problem, relaxed, plan.objective) is None
-    assert coarse._widened(solver, problem, relaxed, plan, OPTIONS) == []
+    values = {str(v.name): v.varValue for v in problem.prob.variables()}
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS)
+    assert [run.name for run in runs] == [coarse.COARSE_BOUND]
+    assert {str(v.name): v.varValue for v in problem.prob.variables()} == values
 
 
 #: The dive's own neighbourhood, before any test replaces it.
@@ -160,8 +165,11 @@ def test_a_dive_widens_only_a_plan_above_its_gap_and_keeps_the_lp_as_bound(
     runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=gap))
     names = [run.name for run in runs]
     lp = runs[0].objective
-    assert names == [coarse.COARSE_LP, coarse.COARSE] + [coarse.COARSE_WIDENED] * (gap == 0.0)
-    assert all(run.bound == lp for run in runs)
+    widened = [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
+    assert names == [coarse.COARSE_LP, coarse.COARSE] + widened * (gap == 0.0)
+    bound = runs[-1].bound
+    assert all(run.bound == bound for run in runs)
+    assert lp is not None and bound is not None and bound >= lp - 1e-6
     if gap == 0.0:
         assert runs[-1].objective is not None and runs[1].objective is not None
         assert lp is not None and lp - 1e-6 <= runs[-1].objective < runs[1].objective
@@ -209,5 +217,112 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_lim
     coarse._dive(recorder, problem, SolveOptions(mip_gap=0.0, max_nodes=2_000))
     limit = coarse.NEIGHBOURHOOD_NODES
     dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit)
-    assert recorder.calls == [dived, ([coarse.COARSE_WIDENED], limit)]
+    assert recorder.calls == [dived, ([coarse.COARSE_BOUND, coarse.COARSE_WIDENED], limit)]
     assert limit < 2_000
+
+
+#: A depot DC charger and a fast one, for trucks only.
+DC150 = ChargerOption("DC150", 150.0, 70_000.0, frozenset({"N3"}))
+#: Dwell windows of the trucks of :func:`truck_depots`.
+TRUCK_WINDOWS = [("20:00", "06:00"), ("22:00", "05:00"), ("09:30", "15:30"), ("18:00", "04:00")]
+
+
+def truck_depots(seed: int) -> PlanInputs:
+    """Three to six truck fleets (some of 1.5 trucks), two small depots, a semi-public site."""
+    rng = np.random.default_rng(seed)
+    needs = [
+        need(
+            f"T{i}",
+            organisation=f"ORG-{i % 2}",
+            energy=float(rng.integers(150, 600)),
+            vehicles=float(rng.integers(1, 3)) - float(rng.choice([0.0, 0.5])),
+            category="N3",
+            max_kw=150.0,
+            dwell=TRUCK_WINDOWS[int(rng.integers(len(TRUCK_WINDOWS)))],
+        )
+        for i in range(int(rng.integers(3, 7)))
+    ]
+    sites = [
+        site(
+            f"DEP{j}",
+            tier="private",
+            owner=f"ORG-{j}",
+            max_chargers=int(rng.integers(1, 4)),
+            max_power_kw=float(rng.integers(60, 400)),
+            fixed_cost=float(rng.integers(0, 30_000)),
+        )
+        for j in range(2)
+    ]
+    sites += [
+        site(
+            "SEMI",
+            tier="semi_public",
+            max_power_kw=float(rng.integers(100, 600)),
+            fixed_cost=float(rng.integers(0, 30_000)),
+            max_chargers=3,
+        ),
+        site("PUB", fixed_cost=float(rng.integers(0, 30_000))),
+    ]
+    pairs = [
+        pair(n["need_id"], s["site_id"], own=s["owner_organisation_id"] == n["organisation_id"])
+        for n in needs
+        for s in sites
+        if s["tier"] != "private"
+        or s["owner_organisation_id"] == n["organisation_id"]
+        or rng.random() < 0.5
+    ]
+    return micro_inputs(
+        needs,
+        sites,
+        pairs,
+        chargers=(DC40, DC150),
+        ladder_policy="weighted",
+        unmet_penalty_eur_per_kwh=10.0,
+        capex_annuity_factor=0.1,
+    )
+
+
+def coarse_optima(problem: PlanProblem) -> tuple[float, float, float]:
+    """The coarse model's LP optimum, its presolved relaxation's, and its MIP optimum."""
+    objective = problem.prob.objective
+    stages = [
+        Stage("lp", objective, relax=True),
+        Stage("presolved", objective, relax=True, presolved=True),
+        Stage("mip", objective),
+    ]
+    found = []
+    for stage in stages:
+        (run,) = make_solver("highs").run_stages(problem.prob, [stage], OPTIONS)
+        assert run.status == SolveStatus.OPTIMAL and run.objective is not None, run.message
+        found.append(run.objective)
+    lp, presolved, mip = found
+    return lp, presolved, mip
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_presolved_relaxation_bounds_the_coarse_mip_at_least_as_well_as_its_lp(
+    seed: int,
+) -> None:
+    lp, presolved, mip = coarse_optima(build_problem(truck_depots(seed), coarse=True))
+    assert lp - 1e-6 <= presolved <= mip + 1e-6
+
+
+def test_the_presolved_relaxation_knows_the_whole_trucks_the_lp_splits() -> None:
+    lp, presolved, mip = coarse_optima(build_problem(truck_depots(20), coarse=True))
+    assert presolved > lp * 1.005  # HiGHS's presolve tightens the whole-truck rows
+    assert presolved <= mip + 1e-6
+
+
+def test_a_dived_plan_above_its_lp_is_measured_against_the_stronger_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(truck_depots(20), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=0.005))
+    assert [run.name for run in runs][:3] == [coarse.COARSE_LP, coarse.COARSE, coarse.COARSE_BOUND]
+    lp, dived, stronger = runs[0].objective, runs[1].objective, runs[2].objective
+    assert lp is not None and dived is not None and stronger is not None
+    assert dived - lp > 0.005 * dived  # above the LP by more than the gap: a bound is sought
+    assert all(run.bound == stronger for run in runs) and stronger > lp
+    plan = runs[-1].objective if runs[-1].name == coarse.COARSE_WIDENED else dived
+    assert float(pulp.value(problem.prob.objective)) == pytest.approx(plan)

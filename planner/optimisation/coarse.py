@@ -63,7 +63,7 @@ from planner.optimisation.base import (
     Stage,
     StageRun,
 )
-from planner.optimisation.highs import new_highs
+from planner.optimisation.highs import new_highs, problem_variables
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw, make_structure
@@ -89,6 +89,9 @@ COARSE_LP = "coarse_lp"
 #: Name of the coarse MIP around the needs a dived plan serves worse than its LP
 #: (:func:`_widened`).
 COARSE_WIDENED = "coarse_widened"
+#: Name of the relaxation of the presolved coarse MIP, the stronger bound a dived plan
+#: above its LP is measured against (:func:`_widened`).
+COARSE_BOUND = "coarse_bound"
 #: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
 #: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
 DIVE_COLUMNS = 5_000
@@ -307,7 +310,9 @@ def _solve_coarse(
     else:
         stage = Stage(COARSE, coarse.prob.objective, rounding=partial(rounded_start, coarse))
         runs = solver.run_stages(coarse.prob, [stage], coarse_options)
-    return runs, CoarsePlan.of(coarse) if runs[-1].has_solution else None
+    plan_runs = [run for run in runs if run.name not in (COARSE_LP, COARSE_BOUND)]
+    found = bool(plan_runs) and plan_runs[-1].has_solution
+    return runs, CoarsePlan.of(coarse) if found else None
 
 
 def tier_energy_maxima(
@@ -389,8 +394,9 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     (:func:`neighbourhood_start`; :func:`dive_start` where its integers are free).  Every
     relaxation is solved to optimality and the MIP stops on gap or nodes (at most
     :data:`NEIGHBOURHOOD_NODES` where the integers are held near the relaxation): the plan
-    does not depend on the machine's load.  The returned runs carry the first LP's optimum
-    as their bound.
+    does not depend on the machine's load.  A dived plan further above the LP's optimum
+    than the gap is measured against a stronger bound, and widened (:func:`_widened`).  The
+    returned runs carry the best bound: the LP's optimum, or the stronger one.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
@@ -410,8 +416,21 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
         return runs
     bound = runs[0].objective
     if dive.relaxed is not None and _above(runs[-1], bound) > options.mip_gap:
-        runs += _widened(solver, coarse, dive.relaxed, runs[-1], options)
+        widened = _widened(solver, coarse, dive.relaxed, runs[-1], options)
+        bound = max([bound, *(_relaxation_bound(run) for run in widened)], key=_or_lowest)
+        runs += widened
     return [replace(run, bound=bound) for run in runs]
+
+
+def _relaxation_bound(run: StageRun) -> float | None:
+    """The optimum of a solved relaxation stage of the coarse model (else ``None``)."""
+    solved = run.name == COARSE_BOUND and run.status == SolveStatus.OPTIMAL
+    return run.objective if solved else None
+
+
+def _or_lowest(value: float | None) -> float:
+    """A bound to compare (``None``: none, below every other)."""
+    return -math.inf if value is None else value
 
 
 def _above(run: StageRun, bound: float | None) -> float:
@@ -428,18 +447,37 @@ def _widened(
     dived: StageRun,
     options: SolveOptions,
 ) -> list[StageRun]:
-    """The coarse MIP again, around the needs the dived plan serves worse than its LP.
+    """A stronger bound, then the coarse MIP again around the needs the dived plan serves worse.
 
-    See :mod:`planner.optimisation.widening`; it starts from the dived plan (held in the
-    problem's variables), stops on gap or :data:`NEIGHBOURHOOD_NODES` nodes, and keeps the dived
-    plan when it finds nothing better.
+    The bound is the relaxation of the presolved coarse MIP (stage ``coarse_bound``,
+    :attr:`Stage.presolved`): on vervoerregio 6 of the Flanders benchmark in 2029 it lies
+    2.8 % above the coarse LP, most of what the whole coarse MIP's root proves (4.6 %), in
+    5 s instead of 20 s.  The widened MIP (see :mod:`planner.optimisation.widening`) starts
+    from the dived plan, is not run when that plan is already within the gap of the stronger
+    bound (:attr:`Stage.bounded_by_relaxation`), stops on gap or
+    :data:`NEIGHBOURHOOD_NODES` nodes, and keeps the dived plan when it finds nothing
+    better.  The problem's variables hold the plan afterwards (the dived one, or better).
     """
+    objective = coarse.prob.objective
+    stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)]
     widened = None if dived.objective is None else widening(coarse, relaxed, dived.objective)
-    if widened is None:
-        return []
-    stage = Stage(COARSE_WIDENED, coarse.prob.objective, bounds=widened.bounds, start=widened.start)
-    runs = solver.run_stages(coarse.prob, [stage], _around(options))
-    return runs if runs[-1].has_solution else []
+    if widened is not None:
+        stages.append(
+            Stage(
+                COARSE_WIDENED,
+                objective,
+                bounds=widened.bounds,
+                start=widened.start,
+                bounded_by_relaxation=True,
+            )
+        )
+    plan = [(variable, variable.varValue) for variable in problem_variables(coarse.prob)]
+    runs = solver.run_stages(coarse.prob, stages, _around(options))
+    if runs[-1].name != COARSE_WIDENED or not runs[-1].has_solution:
+        for variable, value in plan:  # the relaxation's values or no plan: the dived one
+            variable.varValue = value
+        runs = [run for run in runs if run.name == COARSE_BOUND]
+    return runs
 
 
 class SiteDive:

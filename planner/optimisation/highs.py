@@ -253,8 +253,47 @@ def _run_stage(
     bound: float | None = None,
 ) -> tuple[StageRun, FloatArray | None]:
     """Run one stage with its own bounds and integrality, then restore the model's."""
+    if stage.relax and stage.presolved:
+        with _stage_bounds(model, stage.bounds):
+            presolved = _presolved_relaxation(model, stage, options)
+        if presolved is not None:
+            return presolved
     with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax), _dived(model, stage):
         return _run_in_bounds(model, stage, options, start, bound)
+
+
+def _presolved_relaxation(
+    model: _Model, stage: Stage, options: SolveOptions
+) -> tuple[StageRun, FloatArray | None] | None:
+    """The LP relaxation of the MIP HiGHS's presolve makes of the model (:attr:`Stage.presolved`).
+
+    The model (the stage's objective and bounds, its integers) is presolved in a second
+    instance; the presolved model, its integers made continuous, is solved to optimality in a
+    third, and that solution is mapped back to the model's columns (postsolve) as the
+    relaxed values.  The presolved MIP has the model's optimum, so the LP's optimum bounds it.
+    ``None`` where presolve did not reduce the model to one with columns, or the LP or the
+    postsolve failed: the caller solves the plain relaxation instead.
+    """
+    _set_objective(model, stage)
+    began = time.perf_counter()
+    mip = new_highs(options)
+    mip.passModel(model.highs.getLp())
+    mip.presolve()
+    if mip.getModelPresolveStatus() != highspy.HighsPresolveStatus.kReduced:
+        return None
+    presolved = mip.getPresolvedLp()
+    presolved.integrality_ = []
+    relaxation = new_highs(options)
+    relaxation.passModel(presolved)
+    relaxation.run()
+    run, _ = _outcome(relaxation, stage, time.perf_counter() - began, options)
+    if run.status != SolveStatus.OPTIMAL:
+        return None
+    mip.postsolve(relaxation.getSolution())
+    values = np.asarray(mip.getSolution().col_value, dtype=np.float64)
+    if values.size != len(model.variables):
+        return None
+    return replace(run, runtime_s=time.perf_counter() - began), values
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import pulp
 from charging_sites import Tier
 from planner.optimisation.coarse import (
     COARSE,
+    COARSE_BOUND,
     COARSE_LP,
     COARSE_WIDENED,
     COST,
@@ -55,7 +56,9 @@ LOGGER = logging.getLogger("laadplan")
 #: Stages that never decide a solve's status: the polish, the coarse MIP (its plan is only a
 #: start; the repair's gap is proven against its bound) and a repair with held sites that
 #: was retried with sites free to close.
-AUXILIARY_STAGES = frozenset({POLISH, COARSE, COARSE_LP, COARSE_WIDENED, REPAIR_RETRIED})
+AUXILIARY_STAGES = frozenset(
+    {POLISH, COARSE, COARSE_LP, COARSE_BOUND, COARSE_WIDENED, REPAIR_RETRIED}
+)
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.
 LADDER_UNMET_WEIGHT = 100.0
