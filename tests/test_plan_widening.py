@@ -318,11 +318,28 @@ def test_a_dived_plan_above_its_lp_is_measured_against_the_stronger_bound(
 ) -> None:
     problem = build_problem(truck_depots(20), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
-    runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=0.005))
+    options = SolveOptions(mip_gap=0.002)  # the coarse gap: the target is twice that
+    runs = coarse._dive(make_solver("highs"), problem, options)
     assert [run.name for run in runs][:3] == [coarse.COARSE_LP, coarse.COARSE, coarse.COARSE_BOUND]
     lp, dived, stronger = runs[0].objective, runs[1].objective, runs[2].objective
     assert lp is not None and dived is not None and stronger is not None
-    assert dived - lp > 0.005 * dived  # above the LP by more than the gap: a bound is sought
+    target = options.mip_gap / coarse.COARSE_GAP_SHARE
+    assert dived - lp > target * dived  # the LP cannot prove the target gap: a bound is sought
     assert all(run.bound == stronger for run in runs) and stronger > lp
     plan = runs[-1].objective if runs[-1].name == coarse.COARSE_WIDENED else dived
     assert float(pulp.value(problem.prob.objective)) == pytest.approx(plan)
+
+
+def test_a_dived_plan_the_lp_proves_within_the_target_gap_gets_no_stronger_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(truck_depots(20), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    options = SolveOptions(mip_gap=0.005)
+    runs = coarse._dive(make_solver("highs"), problem, options)
+    lp, dived = runs[0].objective, runs[1].objective
+    assert lp is not None and dived is not None
+    target = options.mip_gap / coarse.COARSE_GAP_SHARE
+    assert options.mip_gap * dived < dived - lp <= target * dived
+    assert coarse.COARSE_BOUND not in [run.name for run in runs]
+    assert all(run.bound == lp for run in runs)

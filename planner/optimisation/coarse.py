@@ -395,8 +395,10 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     relaxation is solved to optimality and the MIP stops on gap or nodes (at most
     :data:`NEIGHBOURHOOD_NODES` where the integers are held near the relaxation): the plan
     does not depend on the machine's load.  A dived plan further above the LP's optimum
-    than the gap is measured against a stronger bound, and widened (:func:`_widened`).  The
-    returned runs carry the best bound: the LP's optimum, or the stronger one.
+    than the coarse gap is widened (:func:`_widened`), and one further above it than the
+    target gap (the scenario's, which the LP's optimum cannot prove) is first measured
+    against a stronger bound.  The returned runs carry the best bound: the LP's optimum,
+    or the stronger one.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
@@ -415,8 +417,10 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     if runs[0].status != SolveStatus.OPTIMAL:
         return runs
     bound = runs[0].objective
-    if dive.relaxed is not None and _above(runs[-1], bound) > options.mip_gap:
-        widened = _widened(solver, coarse, dive.relaxed, runs[-1], options)
+    above = _above(runs[-1], bound)
+    if dive.relaxed is not None and above > options.mip_gap:
+        stronger = above > options.mip_gap / COARSE_GAP_SHARE  # the LP cannot prove the target
+        widened = _widened(solver, coarse, dive.relaxed, runs[-1], options, stronger)
         bound = max([bound, *(_relaxation_bound(run) for run in widened)], key=_or_lowest)
         runs += widened
     return [replace(run, bound=bound) for run in runs]
@@ -446,20 +450,22 @@ def _widened(
     relaxed: Mapping[str, float],
     dived: StageRun,
     options: SolveOptions,
+    stronger: bool = True,
 ) -> list[StageRun]:
     """A stronger bound, then the coarse MIP again around the needs the dived plan serves worse.
 
-    The bound is the relaxation of the presolved coarse MIP (stage ``coarse_bound``,
-    :attr:`Stage.presolved`): on vervoerregio 6 of the Flanders benchmark in 2029 it lies
-    2.8 % above the coarse LP, most of what the whole coarse MIP's root proves (4.6 %), in
-    5 s instead of 20 s.  The widened MIP (see :mod:`planner.optimisation.widening`) starts
-    from the dived plan, is not run when that plan is already within the gap of the stronger
-    bound (:attr:`Stage.bounded_by_relaxation`), stops on gap or
-    :data:`NEIGHBOURHOOD_NODES` nodes, and keeps the dived plan when it finds nothing
+    The bound (when ``stronger``) is the relaxation of the presolved coarse MIP (stage
+    ``coarse_bound``, :attr:`Stage.presolved`): on vervoerregio 6 of the Flanders benchmark
+    in 2029 it lies 2.8 % above the coarse LP, most of what the whole coarse MIP's root
+    proves (4.6 %), in 5 s instead of 20 s.  The widened MIP (see
+    :mod:`planner.optimisation.widening`) starts from the dived plan, is not run when that
+    plan is already within the gap of the stronger bound
+    (:attr:`Stage.bounded_by_relaxation`), stops on gap or :data:`NEIGHBOURHOOD_NODES`
+    nodes, and keeps the dived plan when it finds nothing
     better.  The problem's variables hold the plan afterwards (the dived one, or better).
     """
     objective = coarse.prob.objective
-    stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)]
+    stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)] if stronger else []
     widened = None if dived.objective is None else widening(coarse, relaxed, dived.objective)
     if widened is not None:
         stages.append(
@@ -471,6 +477,8 @@ def _widened(
                 bounded_by_relaxation=True,
             )
         )
+    if not stages:
+        return []
     plan = [(variable, variable.varValue) for variable in problem_variables(coarse.prob)]
     runs = solver.run_stages(coarse.prob, stages, _around(options))
     if runs[-1].name != COARSE_WIDENED or not runs[-1].has_solution:
