@@ -343,3 +343,15 @@ def test_a_dived_plan_the_lp_proves_within_the_target_gap_gets_no_stronger_bound
     assert options.mip_gap * dived < dived - lp <= target * dived
     assert coarse.COARSE_BOUND not in [run.name for run in runs]
     assert all(run.bound == lp for run in runs)
+
+
+def test_cbc_without_a_mip_presolve_gives_the_plain_relaxation_as_the_presolved_one() -> None:
+    problem = build_problem(truck_depots(20), coarse=True)
+    objective = problem.prob.objective
+    found = []
+    for presolved in (False, True):
+        stage = Stage("lp", objective, relax=True, presolved=presolved)
+        (run,) = make_solver("cbc").run_stages(problem.prob, [stage], OPTIONS)
+        assert run.status == SolveStatus.OPTIMAL and run.objective is not None, run.message
+        found.append(run.objective)
+    assert found[1] == pytest.approx(found[0])
