@@ -461,8 +461,8 @@ def _widened(
     :mod:`planner.optimisation.widening`) starts from the dived plan, is not run when that
     plan is already within the gap of the stronger bound
     (:attr:`Stage.bounded_by_relaxation`), stops on gap or :data:`NEIGHBOURHOOD_NODES`
-    nodes, and keeps the dived plan when it finds nothing
-    better.  The problem's variables hold the plan afterwards (the dived one, or better).
+    nodes, and keeps the dived plan when it finds nothing better.  The problem's variables
+    hold the plan afterwards (the dived one, or better).
     """
     objective = coarse.prob.objective
     stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)] if stronger else []
