@@ -25,7 +25,9 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    the dived plan lies further above the coarse LP than the coarse gap, the MIP runs once
    more around the needs it serves worse than the LP does, their competitors and sites
    freed and the rest held (:func:`_widened`, :mod:`planner.optimisation.widening`):
-   whole trucks that the relaxation split between depots find a depot again.
+   whole trucks that the relaxation split between depots find a depot again.  Where it
+   lies further above the LP than the scenario's gap, which the LP then cannot prove, the
+   relaxation of the coarse MIP as HiGHS presolves it gives a stronger bound first.
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
    pair held and at least its chargers (:class:`RepairHold`): a MIP over the chargers, so
    the plan it returns satisfies every hourly row and every plan rule.  Started from the
