@@ -119,8 +119,7 @@ def test_the_widened_mip_brings_the_truck_back_to_its_depot_and_keeps_the_rest()
     assert [run.name for run in runs] == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
     bound, run = runs
     assert bound.objective is not None and run.objective is not None
-    assert bound.objective <= run.objective + 1e-6
-    assert run.objective is not None and plan.objective is not None
+    assert bound.objective <= run.objective + 1e-6 and plan.objective is not None
     assert run.objective < plan.objective - 1_000.0  # the public premium of 200 kWh/day
     assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 1
     assert {str(v.name): v.varValue for v in (vehicles_at(problem, "D", "PUB"),)} == held_d
@@ -156,7 +155,7 @@ def keep_truck_a_from_its_depot(problem: PlanProblem, monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize("gap", [0.0, 1.0])
-def test_a_dive_widens_only_a_plan_above_its_gap_and_keeps_the_lp_as_bound(
+def test_a_dive_widens_only_a_plan_above_its_gap_and_gives_every_run_its_best_bound(
     gap: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     problem = build_problem(depot_case(), coarse=True)
@@ -221,14 +220,14 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_lim
     assert limit < 2_000
 
 
-#: A depot DC charger and a fast one, for trucks only.
+#: A fast DC charger for trucks only (beside the depot charger :data:`DC40`).
 DC150 = ChargerOption("DC150", 150.0, 70_000.0, frozenset({"N3"}))
 #: Dwell windows of the trucks of :func:`truck_depots`.
 TRUCK_WINDOWS = [("20:00", "06:00"), ("22:00", "05:00"), ("09:30", "15:30"), ("18:00", "04:00")]
 
 
 def truck_depots(seed: int) -> PlanInputs:
-    """Three to six truck fleets (some of 1.5 trucks), two small depots, a semi-public site."""
+    """Three to six truck fleets (some of half a truck more), two small depots, shared sites."""
     rng = np.random.default_rng(seed)
     needs = [
         need(
