@@ -416,27 +416,26 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
         ),
     ]
     runs = solver.run_stages(coarse.prob, stages, options if free else _around(options))
-    if runs[0].status != SolveStatus.OPTIMAL:
-        return runs
     bound = runs[0].objective
+    if runs[0].status != SolveStatus.OPTIMAL or bound is None:
+        return runs
     above = _above(runs[-1], bound)
     if dive.relaxed is not None and above > options.mip_gap:
         stronger = above > options.mip_gap / COARSE_GAP_SHARE  # the LP cannot prove the target
-        widened = _widened(solver, coarse, dive.relaxed, runs[-1], options, stronger)
-        bound = max([bound, *(_relaxation_bound(run) for run in widened)], key=_or_lowest)
-        runs += widened
+        runs += _widened(solver, coarse, dive.relaxed, runs[-1], options, stronger)
+        bound = max([bound, *_stronger_bounds(runs)])
     return [replace(run, bound=bound) for run in runs]
 
 
-def _relaxation_bound(run: StageRun) -> float | None:
-    """The optimum of a solved relaxation stage of the coarse model (else ``None``)."""
-    solved = run.name == COARSE_BOUND and run.status == SolveStatus.OPTIMAL
-    return run.objective if solved else None
-
-
-def _or_lowest(value: float | None) -> float:
-    """A bound to compare (``None``: none, below every other)."""
-    return -math.inf if value is None else value
+def _stronger_bounds(runs: list[StageRun]) -> list[float]:
+    """The optima of the solved ``coarse_bound`` stages among the runs."""
+    return [
+        run.objective
+        for run in runs
+        if run.name == COARSE_BOUND
+        and run.status == SolveStatus.OPTIMAL
+        and run.objective is not None
+    ]
 
 
 def _above(run: StageRun, bound: float | None) -> float:
