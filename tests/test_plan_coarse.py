@@ -25,7 +25,7 @@ import pandas as pd
 import pulp
 import pytest
 
-from planner.optimisation import coarse
+from planner.optimisation import coarse, model, plan_rules
 from planner.optimisation.case import PlanCase
 from planner.optimisation.cbc import cbc_available
 from planner.optimisation.inputs import BuiltCapacity, ChargerOption, GridInputs, PlanInputs
@@ -224,6 +224,124 @@ def test_whole_unit_cuts_keep_a_plan_that_leaves_part_of_a_fleet_unmet() -> None
     assert optimum(cut) == pytest.approx(optimum(plain))
     penalty = inputs.settings.operating_days_per_year * inputs.settings.unmet_penalty_eur_per_kwh
     assert optimum(cut) > 10.0 * penalty
+
+
+#: Truck chargers: a depot DC charger and a fast one (N3 only).
+DC40 = ChargerOption("DC40", 40.0, 20_000.0, frozenset({"N3"}))
+DC150 = ChargerOption("DC150", 150.0, 60_000.0, frozenset({"N3"}))
+
+
+def full_depots(seed: int) -> PlanInputs:
+    """Trucks whose depots' ``max_chargers`` are all taken by DC 40 kW chargers in place.
+
+    A truck at its depot then draws at most what those chargers give, and at a public site
+    with a small connection at most that connection: less than its daily energy.
+    """
+    rng = np.random.default_rng(seed)
+    needs = [
+        need(
+            f"N{i}",
+            organisation=f"ORG-{i % 2}",
+            energy=float(rng.integers(250, 600)) * trucks,
+            vehicles=float(trucks),
+            max_kw=150.0,
+            dwell=("09:30", "15:30") if i % 2 else ("19:00", "05:00"),
+            category="N3",
+            private_terrain=True,
+        )
+        for i, trucks in enumerate(rng.integers(1, 3, size=int(rng.integers(2, 5))).tolist())
+    ]
+    depots = {f"ORG-{o}": int(rng.integers(1, 3)) for o in range(2)}
+    sites = [
+        *(site(f"D-{org}", tier="private", owner=org, max_chargers=n) for org, n in depots.items()),
+        site("PUB", max_power_kw=float(rng.integers(1, 4) * 50), fixed_cost=2_000.0),
+        site("FAST", fixed_cost=float(rng.integers(5_000, 40_000)), max_chargers=2),
+    ]
+    pairs = [
+        pair(n["need_id"], s["site_id"])
+        for n in needs
+        for s in sites
+        if s["tier"] != "private" or s["owner_organisation_id"] == n["organisation_id"]
+    ]
+    built = BuiltCapacity(
+        chargers={(f"D-{org}", "DC40"): n for org, n in depots.items()},
+        opened=frozenset(f"D-{org}" for org in depots),
+    )
+    return micro_inputs(
+        needs,
+        sites,
+        pairs,
+        chargers=(DC40, DC150),
+        built=built,
+        unmet_penalty_eur_per_kwh=2.0,
+        operating_days_per_year=260.0,
+        capex_annuity_factor=0.1,
+    )
+
+
+def without_site_caps(
+    inputs: PlanInputs, monkeypatch: pytest.MonkeyPatch, **kw: bool
+) -> PlanProblem:
+    """The problem built as if every site could give any category unlimited power."""
+    with monkeypatch.context() as patch:
+        for module in (model, plan_rules):
+            patch.setattr(
+                module, "pair_site_cap_kw", lambda p: np.full(len(p.structure.pairs), np.inf)
+            )
+        return build_problem(inputs, **kw)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_site_caps_keep_the_integer_optimum_and_tighten_the_relaxation(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = full_depots(seed)
+    capped, plain = build_problem(inputs), without_site_caps(inputs, monkeypatch)
+    best = optimum(plain)
+    assert optimum(capped) == pytest.approx(best, rel=1e-6)
+    assert optimum(plain, relax=True) <= optimum(capped, relax=True) + 1e-6
+    assert optimum(capped, relax=True) <= best + 1e-6 * abs(best)
+    coarse_capped = build_problem(inputs, coarse=True)
+    coarse_plain = without_site_caps(inputs, monkeypatch, coarse=True)
+    assert optimum(coarse_capped) == pytest.approx(optimum(coarse_plain), rel=1e-6)
+
+
+def test_site_caps_make_the_relaxation_count_the_trucks_a_full_depot_can_charge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two trucks of 500 kWh a day park 6 hours at a depot whose one charger place holds a
+    # DC 40 kW charger: one truck takes at most 240 kWh there, so a plan charging there
+    # gives it a whole truck and leaves one truck for the fast site.  Without the cap the
+    # relaxation counts 0.48 of a truck at the depot and 1.52 at the fast site.
+    inputs = micro_inputs(
+        [
+            need(
+                "N",
+                energy=1000.0,
+                vehicles=2.0,
+                max_kw=150.0,
+                dwell=("09:00", "15:00"),
+                category="N3",
+                private_terrain=True,
+            )
+        ],
+        [site("D", tier="private", owner="ORG-A", max_chargers=1), site("FAST", max_chargers=4)],
+        [pair("N", "D"), pair("N", "FAST")],
+        chargers=(DC40, DC150),
+        built=BuiltCapacity(chargers={("D", "DC40"): 1}, opened=frozenset({"D"})),
+        unmet_penalty_eur_per_kwh=2.0,
+        operating_days_per_year=260.0,
+        capex_annuity_factor=0.1,
+    )
+    problem = build_problem(inputs)
+    assert model.pair_site_cap_kw(problem).tolist() == [40.0, 600.0]
+    units = plan_rules.vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
+    assert plan_rules.pair_unit_kwh(problem, units).tolist() == pytest.approx([240.0, 500.0])
+    plain = without_site_caps(inputs, monkeypatch)
+    best = optimum(problem)
+    assert optimum(plain) == pytest.approx(best)
+    assert optimum(plain, relax=True) < optimum(problem, relax=True) - 1.0
+    assert optimum(problem, relax=True) <= best + 1e-6 * best
 
 
 @pytest.mark.parametrize("seed", range(6))

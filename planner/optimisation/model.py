@@ -522,11 +522,80 @@ def define_link_constraints(problem: PlanProblem) -> None:
 
 
 def pair_caps_kwh(problem: PlanProblem) -> FloatArray:
-    """Per pair: the most it can charge a day, kWh (the need's energy, and what fits)."""
+    """Per pair: the most it can charge a day, kWh (the need's energy, and what fits).
+
+    What fits is, block by block, the pair's power bound within what its site can give the
+    need's category (:func:`pair_site_cap_kw`).
+    """
     s, inputs = problem.structure, problem.inputs
-    fits = np.bincount(s.row_pair, weights=s.row_hours * s.row_ub_kw, minlength=len(s.pairs))
+    row_kw = np.minimum(s.row_ub_kw, pair_site_cap_kw(problem)[s.row_pair])
+    fits = np.bincount(s.row_pair, weights=s.row_hours * row_kw, minlength=len(s.pairs))
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
     caps: FloatArray = np.minimum(energy, fits)
+    return caps
+
+
+def pair_site_cap_kw(problem: PlanProblem) -> FloatArray:
+    """Per pair: the most power its site can give the need's category in any plan, kW.
+
+    The chargers in place (or bought in earlier years) stay, the rest of the site's
+    ``max_chargers`` holds the type that gives the category most (:func:`charger_kw`, at the
+    site's highest vehicle kW of the category, as ``chargers-{site}-{category}`` counts), and
+    the connection (``max_power_kw``) caps the sum.  The power of every pair of that
+    category at the site is part of it, so this bounds each pair's power in every block: a
+    depot whose ``max_chargers`` are all taken by chargers in place gives a truck no more
+    than those chargers do, whatever its own energy.
+
+    Examples
+    --------
+    One DC 40 kW charger in place, two AC 11 kW ones, and room for one more charger of any
+    type: a truck (N3, 150 kW) gets at most 40 kW plus the best type's 150 kW, a van (N1,
+    11 kW) 11 + 11 + 11.
+
+    >>> import pulp
+    >>> from types import SimpleNamespace
+    >>> from planner.optimisation.inputs import ChargerOption
+    >>> chargers = [
+    ...     ChargerOption("AC 11 kW", 11.0, 1.0, frozenset({"N1"})),
+    ...     ChargerOption("AC 22 kW", 22.0, 1.0, frozenset({"N1"})),
+    ...     ChargerOption("DC 40 kW", 40.0, 1.0, frozenset({"N3"})),
+    ...     ChargerOption("DC 150 kW", 150.0, 1.0, frozenset({"N3"})),
+    ... ]
+    >>> needs = pd.DataFrame({"category": ["N3", "N1"]})
+    >>> sites = pd.DataFrame({"max_power_kw": [1000.0]})
+    >>> count = {0: (2, 4), 1: (0, 4), 2: (1, 4), 3: (0, 4)}  # in place, max_chargers
+    >>> prob = pulp.LpProblem("site")
+    >>> problem = SimpleNamespace(
+    ...     inputs=SimpleNamespace(needs=needs, sites=sites, chargers=chargers),
+    ...     structure=SimpleNamespace(
+    ...         pair_need=np.array([0, 1]), pair_site=np.array([0, 0]),
+    ...         site_categories=[{"N3": 150.0, "N1": 11.0}],
+    ...     ),
+    ...     chargers={(0, k): prob.add_variable(f"c{k}", *count[k]) for k in count},
+    ... )
+    >>> pair_site_cap_kw(problem).tolist()
+    [190.0, 33.0]
+    """
+    s, inputs = problem.structure, problem.inputs
+    category = inputs.needs["category"].astype(str).to_numpy()[s.pair_need].tolist()
+    connection = inputs.sites["max_power_kw"].to_numpy(float)
+    types: dict[int, list[int]] = defaultdict(list)
+    for site, k in problem.chargers:
+        types[site].append(k)
+    cache: dict[tuple[int, str], float] = {}
+    caps = np.empty(len(category))
+    for pair, key in enumerate(zip(s.pair_site.tolist(), category, strict=True)):
+        if key not in cache:
+            site, cat = key
+            vehicle_kw = s.site_categories[site].get(cat, 0.0)
+            gives = {k: charger_kw(inputs.chargers[k], cat, vehicle_kw) for k in types[site]}
+            counts = {k: problem.chargers[(site, k)] for k in types[site]}
+            in_place = sum(int(var.lowBound or 0) for var in counts.values())
+            limit = max((int(var.upBound or 0) for var in counts.values()), default=0)
+            chargers_kw = sum(gives[k] * int(var.lowBound or 0) for k, var in counts.items())
+            chargers_kw += max(limit - in_place, 0) * max(gives.values(), default=0.0)
+            cache[key] = float(np.fmin(connection[site], chargers_kw))
+        caps[pair] = cache[key]
     return caps
 
 

@@ -9,9 +9,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from planner.optimisation.inputs import PlanInputs, charger_floors
-from planner.optimisation.model import PlanProblem, variable_values
+from planner.optimisation.model import PlanProblem, pair_site_cap_kw, variable_values
 from planner.optimisation.plan_rules import pair_unit_kwh, vehicle_units
-from planner.optimisation.structure import charger_kw
 from planner.optimisation.timeblocks import (
     FloatArray,
     describe_slots,
@@ -482,9 +481,10 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
     """Energy per working day that no plan could charge, kWh: a lower bound on the unmet.
 
     Need by need, the most it could charge if it had every site to itself: in each block, the
-    least of its vehicles' power and, summed over its sites, what the pair may draw, the
-    site's connection cap and ``max_chargers`` of the best suiting charger (and, without
-    reinforcement, the binding headroom on the site's path); per site at most its whole
+    least of its vehicles' power and, summed over its sites, what the pair may draw within
+    what the site's chargers and connection can give its category (:func:`pair_site_cap_kw`:
+    the chargers in place, the rest of ``max_chargers`` of the best suiting type) and,
+    without reinforcement, the binding headroom on the site's path; per site at most its whole
     vehicles times what one takes there.  What stays short of the need's energy is
     structural: windows, reach and caps, whatever the other needs do.
     """
@@ -510,34 +510,13 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
 
 
 def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
-    """Per pair–block row: the most the site could give the need's category, kW."""
-    s, inputs = problem.structure, problem.inputs
-    site = s.pair_site[s.row_pair]
-    need = s.pair_need[s.row_pair]
-    category = inputs.needs["category"].astype(str).to_numpy()[need]
-    vehicle_kw = inputs.needs["max_kw_per_vehicle"].to_numpy(float)[need]
-    connection = inputs.sites["max_power_kw"].to_numpy(float)
-    types: dict[int, list[int]] = {}
-    for st, k in problem.chargers:
-        types.setdefault(st, []).append(k)
-    cache: dict[tuple[int, str, float], float] = {}
-    cap = np.empty(len(site))
-    for i, key in enumerate(
-        zip(site.tolist(), category.tolist(), vehicle_kw.tolist(), strict=True)
-    ):
-        if key not in cache:
-            st, cat, kw = key
-            best = max(
-                [
-                    charger_kw(inputs.chargers[k], cat, kw)
-                    * (problem.chargers[(st, k)].upBound or 0)
-                    for k in types.get(st, [])
-                ]
-                + [0.0]
-            )
-            cache[key] = min(connection[st], best)
-        cap[i] = cache[key]
-    if not inputs.settings.allow_reinforcement:
+    """Per pair–block row: the most the site could give the need's category, kW.
+
+    What its chargers and connection allow (:func:`pair_site_cap_kw`), and without
+    reinforcement the binding headroom on the site's path.
+    """
+    cap = pair_site_cap_kw(problem)[problem.structure.row_pair]
+    if not problem.inputs.settings.allow_reinforcement:
         cap = np.minimum(cap, _row_headroom_kw(problem))
     return cap
 
