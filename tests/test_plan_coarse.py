@@ -280,7 +280,7 @@ def full_depots(seed: int) -> PlanInputs:
 
 
 def without_site_caps(
-    inputs: PlanInputs, monkeypatch: pytest.MonkeyPatch, **kw: bool
+    inputs: PlanInputs, monkeypatch: pytest.MonkeyPatch, coarse_blocks: bool = False
 ) -> PlanProblem:
     """The problem built as if every site could give any category unlimited power."""
     with monkeypatch.context() as patch:
@@ -288,7 +288,7 @@ def without_site_caps(
             patch.setattr(
                 module, "pair_site_cap_kw", lambda p: np.full(len(p.structure.pairs), np.inf)
             )
-        return build_problem(inputs, **kw)
+        return build_problem(inputs, coarse=coarse_blocks)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -302,7 +302,7 @@ def test_site_caps_keep_the_integer_optimum_and_tighten_the_relaxation(
     assert optimum(plain, relax=True) <= optimum(capped, relax=True) + 1e-6
     assert optimum(capped, relax=True) <= best + 1e-6 * abs(best)
     coarse_capped = build_problem(inputs, coarse=True)
-    coarse_plain = without_site_caps(inputs, monkeypatch, coarse=True)
+    coarse_plain = without_site_caps(inputs, monkeypatch, coarse_blocks=True)
     assert optimum(coarse_capped) == pytest.approx(optimum(coarse_plain), rel=1e-6)
 
 
