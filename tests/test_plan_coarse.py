@@ -310,9 +310,9 @@ def test_site_caps_make_the_relaxation_count_the_trucks_a_full_depot_can_charge(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Two trucks of 500 kWh a day park 6 hours at a depot whose one charger place holds a
-    # DC 40 kW charger: one truck takes at most 240 kWh there, so a plan charging there
-    # gives it a whole truck and leaves one truck for the fast site.  Without the cap the
-    # relaxation counts 0.48 of a truck at the depot and 1.52 at the fast site.
+    # DC 40 kW charger: one truck takes at most 240 kWh there, so a unit there counts as a
+    # whole truck for 240 kWh.  With the cap the relaxation, like the plan, sends both trucks
+    # to the fast site; without it, it counts 0.48 of a truck at the depot and 1.52 there.
     inputs = micro_inputs(
         [
             need(
