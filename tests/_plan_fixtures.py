@@ -25,6 +25,9 @@ from planner.scenario import OptimisationSettings
 ALL = frozenset(values(VehicleCategory))
 #: One all-purpose charger type: 50 kW, 10 000 EUR.
 DC50 = ChargerOption("DC50", 50.0, 10_000.0, ALL)
+#: Truck chargers (N3 only): a depot DC charger and a fast one.
+DC40 = ChargerOption("DC40", 40.0, 20_000.0, frozenset({"N3"}))
+DC150 = ChargerOption("DC150", 150.0, 70_000.0, frozenset({"N3"}))
 
 
 def need(

@@ -35,7 +35,7 @@ from planner.optimisation.solvers import SolveOptions, SolveStatus, Stage, make_
 from planner.optimisation.structure import make_structure
 from planner.workflows import multiyear
 from tests._plan_checks import check_every_row, check_invariants
-from tests._plan_fixtures import ALL, DC50, grid, micro_inputs, need, pair, site
+from tests._plan_fixtures import ALL, DC40, DC50, DC150, grid, micro_inputs, need, pair, site
 from tests.test_plan_bruteforce import brute_force, random_case
 
 EXACT = SolveOptions(mip_gap=0.0, time_limit_s=60.0)
@@ -226,11 +226,6 @@ def test_whole_unit_cuts_keep_a_plan_that_leaves_part_of_a_fleet_unmet() -> None
     assert optimum(cut) > 10.0 * penalty
 
 
-#: Truck chargers: a depot DC charger and a fast one (N3 only).
-DC40 = ChargerOption("DC40", 40.0, 20_000.0, frozenset({"N3"}))
-DC150 = ChargerOption("DC150", 150.0, 60_000.0, frozenset({"N3"}))
-
-
 def full_depots(seed: int) -> PlanInputs:
     """Trucks whose depots' ``max_chargers`` are all taken by DC 40 kW chargers in place.
 
@@ -284,10 +279,7 @@ def without_site_caps(
 ) -> PlanProblem:
     """The problem built as if every site could give any category unlimited power."""
     with monkeypatch.context() as patch:
-        for module in (model, plan_rules):
-            patch.setattr(
-                module, "pair_site_cap_kw", lambda p: np.full(len(p.structure.pairs), np.inf)
-            )
+        patch.setattr(model, "pair_site_cap_kw", lambda p: np.full(len(p.structure.pairs), np.inf))
         return build_problem(inputs, coarse=coarse_blocks)
 
 

@@ -28,10 +28,9 @@ from planner.optimisation.solvers import (
     make_solver,
 )
 from planner.optimisation.widening import widening
-from tests._plan_fixtures import micro_inputs, need, pair, site
+from tests._plan_fixtures import DC40, DC150, micro_inputs, need, pair, site
 
-#: A depot DC charger for trucks only, and an AC charger for vans only.
-DC40 = ChargerOption("DC40", 40.0, 20_000.0, frozenset({"N3"}))
+#: An AC charger for vans only (beside the truck chargers of the fixtures).
 AC11 = ChargerOption("AC11", 11.0, 2_500.0, frozenset({"N1"}))
 OPTIONS = SolveOptions(mip_gap=0.0, time_limit_s=60.0)
 
@@ -220,8 +219,6 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_lim
     assert limit < 2_000
 
 
-#: A fast DC charger for trucks only (beside the depot charger :data:`DC40`).
-DC150 = ChargerOption("DC150", 150.0, 70_000.0, frozenset({"N3"}))
 #: Dwell windows of the trucks of :func:`truck_depots`.
 TRUCK_WINDOWS = [("20:00", "06:00"), ("22:00", "05:00"), ("09:30", "15:30"), ("18:00", "04:00")]
 

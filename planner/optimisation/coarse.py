@@ -483,10 +483,13 @@ def _widened(
         )
     if not stages:
         return []
-    plan = [(variable, variable.varValue) for variable in problem_variables(coarse.prob)]
+    # Only a relaxation (the bound stage) writes values that are not a plan: keep the dived
+    # plan's to put back should the widened MIP find none.
+    variables = problem_variables(coarse.prob) if stronger else []
+    plan = [variable.varValue for variable in variables]
     runs = solver.run_stages(coarse.prob, stages, _around(options))
     if runs[-1].name != COARSE_WIDENED or not runs[-1].has_solution:
-        for variable, value in plan:  # the relaxation's values or no plan: the dived one
+        for variable, value in zip(variables, plan, strict=True):
             variable.varValue = value
         runs = [run for run in runs if run.name == COARSE_BOUND]
     return runs

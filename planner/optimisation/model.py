@@ -52,6 +52,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -144,6 +145,9 @@ class PlanProblem:
         Per pair: the terms of its daily energy, kWh (:func:`define_pair_energy`).
     energy_vars
         The pair-energy variables (pairs charging in several blocks).
+    site_cap_kw
+        Per pair: the most power its site can give the need's category
+        (:func:`pair_site_cap_kw`, computed once from the bounds the build gives).
     """
 
     inputs: PlanInputs
@@ -163,6 +167,11 @@ class PlanProblem:
     vehicles: dict[int, pulp.LpVariable] = field(default_factory=dict)
     pair_energy: list[Terms] = field(default_factory=list)
     energy_vars: list[pulp.LpVariable] = field(default_factory=list)
+
+    @cached_property
+    def site_cap_kw(self) -> FloatArray:
+        """See the class docstring."""
+        return pair_site_cap_kw(self)
 
     def sizes(self) -> dict[str, int]:
         """Variables, constraints and integer variables of the model."""
@@ -528,7 +537,7 @@ def pair_caps_kwh(problem: PlanProblem) -> FloatArray:
     need's category (:func:`pair_site_cap_kw`).
     """
     s, inputs = problem.structure, problem.inputs
-    row_kw = np.minimum(s.row_ub_kw, pair_site_cap_kw(problem)[s.row_pair])
+    row_kw = np.minimum(s.row_ub_kw, problem.site_cap_kw[s.row_pair])
     fits = np.bincount(s.row_pair, weights=s.row_hours * row_kw, minlength=len(s.pairs))
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
     caps: FloatArray = np.minimum(energy, fits)

@@ -60,7 +60,6 @@ from planner.optimisation.model import (
     _register,
     pair_caps_kwh,
     pair_energy_terms,
-    pair_site_cap_kw,
 )
 from planner.optimisation.structure import IntArray, charger_kw
 from planner.optimisation.timeblocks import FloatArray, minute_mask, slot_share
@@ -121,14 +120,14 @@ def pair_unit_kwh(problem: PlanProblem, units: VehicleUnits) -> FloatArray:
     """Per pair: the most one unit charges there per day, kWh (its energy, and what fits).
 
     What fits is, block by block, the unit's share of the pair's power bound within what
-    the site can give the need's category (:func:`pair_site_cap_kw`): every plan's energy
+    the site can give the need's category (:attr:`PlanProblem.site_cap_kw`): every plan's energy
     at the pair is within that cap, so a unit's row taking no more than it cuts off no plan
     (one unit or more reach the cap anyway).
     """
     s = problem.structure
     vehicles = problem.inputs.needs["vehicles"].to_numpy(float)[s.pair_need]
     share = np.minimum(1.0, units.vehicles_per_unit[s.pair_need] / np.maximum(vehicles, 1e-9))
-    row_kw = np.minimum(s.row_ub_kw * share[s.row_pair], pair_site_cap_kw(problem)[s.row_pair])
+    row_kw = np.minimum(s.row_ub_kw * share[s.row_pair], problem.site_cap_kw[s.row_pair])
     fits = np.bincount(s.row_pair, weights=s.row_hours * row_kw, minlength=len(s.pairs))
     result: FloatArray = np.minimum(units.unit_kwh[s.pair_need], fits)
     return result

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from planner.optimisation.inputs import PlanInputs, charger_floors
-from planner.optimisation.model import PlanProblem, pair_site_cap_kw, variable_values
+from planner.optimisation.model import PlanProblem, variable_values
 from planner.optimisation.plan_rules import pair_unit_kwh, vehicle_units
 from planner.optimisation.timeblocks import (
     FloatArray,
@@ -482,7 +482,7 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
 
     Need by need, the most it could charge if it had every site to itself: in each block, the
     least of its vehicles' power and, summed over its sites, what the pair may draw within
-    what the site's chargers and connection can give its category (:func:`pair_site_cap_kw`:
+    what the site's chargers and connection can give its category (:attr:`PlanProblem.site_cap_kw`:
     the chargers in place, the rest of ``max_chargers`` of the best suiting type) and,
     without reinforcement, the binding headroom on the site's path; per site at most its whole
     vehicles times what one takes there.  What stays short of the need's energy is
@@ -512,10 +512,10 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
 def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
     """Per pair–block row: the most the site could give the need's category, kW.
 
-    What its chargers and connection allow (:func:`pair_site_cap_kw`), and without
+    What its chargers and connection allow (:attr:`PlanProblem.site_cap_kw`), and without
     reinforcement the binding headroom on the site's path.
     """
-    cap = pair_site_cap_kw(problem)[problem.structure.row_pair]
+    cap = problem.site_cap_kw[problem.structure.row_pair]
     if not problem.inputs.settings.allow_reinforcement:
         cap = np.minimum(cap, _row_headroom_kw(problem))
     return cap
