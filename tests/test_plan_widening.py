@@ -351,3 +351,63 @@ def test_cbc_without_a_mip_presolve_gives_the_plain_relaxation_as_the_presolved_
         assert run.status == SolveStatus.OPTIMAL and run.objective is not None, run.message
         found.append(run.objective)
     assert found[1] == pytest.approx(found[0])
+
+
+def semi_public_case() -> PlanInputs:
+    """Truck T's company depot is full with truck A; T and B's truck share one semi-public slot.
+
+    SEMI has one charger and is open four hours: T's 150 kWh (3.75 h at 40 kW) and B's
+    30 kWh (0.75 h) do not both fit there, so one of them goes public.
+    """
+    needs = [
+        need("A", energy=900.0, category="N3"),
+        need("T", energy=150.0, category="N3"),
+        need("B", organisation="ORG-B", energy=30.0, category="N3"),
+    ]
+    sites = [
+        site("DEPOT", tier="private", owner="ORG-A", max_chargers=1),
+        site("SEMI", tier="semi_public", max_chargers=1, available=("20:00", "00:00")),
+        site("PUB"),
+    ]
+    pairs = [pair("A", "DEPOT", own=True), pair("T", "DEPOT", own=True)]
+    pairs += [pair(n, s) for n in "TB" for s in ("SEMI", "PUB")]
+    return micro_inputs(needs, sites, pairs, chargers=(DC40,), ladder_policy="weighted")
+
+
+def test_the_widening_contests_the_site_where_the_relaxation_charges_a_troubled_need() -> None:
+    """T's best tier is its full depot; the relaxation charges it at SEMI, which is contested.
+
+    The plan puts B's truck at SEMI and T at the public site; freeing only the depot would
+    leave SEMI's one slot to B and T public.
+    """
+    problem = build_problem(semi_public_case(), coarse=True)
+    objective = problem.prob.objective
+    solver = make_solver("highs")
+    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    assert relaxation.status == SolveStatus.OPTIMAL
+    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
+    assert relaxed[str(vehicles_at(problem, "T", "SEMI").name)] > 0.5
+    assert relaxed[str(vehicles_at(problem, "T", "DEPOT").name)] < 0.5  # A holds the depot
+    held = {
+        vehicles_at(problem, "T", "SEMI"): (0.0, 0.0),
+        vehicles_at(problem, "B", "SEMI"): (1.0, 1.0),
+    }
+    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
+    assert plan.objective is not None
+    assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
+    widened = widening(problem, relaxed, plan.objective)
+    assert widened is not None
+    assert widened.troubled == {need_index(problem, "T")}
+    charged = {
+        site_index(problem, site_id)
+        for site_id in ("DEPOT", "SEMI", "PUB")
+        if relaxed[str(vehicles_at(problem, "T", site_id).name)] > 1e-6
+    }
+    assert widened.contested == {site_index(problem, "DEPOT")} | charged
+    assert site_index(problem, "SEMI") in widened.contested
+    assert need_index(problem, "B") in widened.competitors
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS)
+    assert runs[-1].name == coarse.COARSE_WIDENED and runs[-1].objective is not None
+    assert runs[-1].objective < plan.objective - 1_000.0
+    assert round(vehicles_at(problem, "T", "SEMI").varValue) == 1
+    assert round(vehicles_at(problem, "B", "PUB").varValue) == 1
