@@ -27,7 +27,7 @@ from planner.optimisation.solvers import (
     StageRun,
     make_solver,
 )
-from planner.optimisation.widening import widening
+from planner.optimisation.widening import NEED_SHARE, widening
 from tests._plan_fixtures import DC40, DC150, micro_inputs, need, pair, site
 
 #: An AC charger for vans only (beside the truck chargers of the fixtures).
@@ -189,34 +189,39 @@ def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
 
 
 class NodeRecorder(Solver):
-    """HiGHS, recording the node limit each call's stages were given."""
+    """HiGHS, recording the node limit and MIP gap each call's stages were given."""
 
     name = "highs"
 
     def __init__(self) -> None:
         self.highs = make_solver("highs")
-        self.calls: list[tuple[list[str], int | None]] = []
+        self.calls: list[tuple[list[str], int | None, float]] = []
 
     def run_stages(
         self, prob: pulp.LpProblem, stages: Sequence[Stage], options: SolveOptions
     ) -> list[StageRun]:
-        self.calls.append(([stage.name for stage in stages], options.max_nodes))
+        self.calls.append(([stage.name for stage in stages], options.max_nodes, options.mip_gap))
         return self.highs.run_stages(prob, stages, options)
 
 
 @pytest.mark.parametrize("free", [False, True])
-def test_a_mip_around_a_relaxation_or_a_plan_stops_at_the_neighbourhood_node_limit(
+def test_a_mip_around_a_relaxation_or_a_plan_stops_at_its_node_limit_and_the_widened_one_on_its_gap(
     free: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The dived MIP stops at the neighbourhood's nodes, the widened one after its root.
+
+    The widened MIP's gap is the share one troubled need may add, not the region's gap.
+    """
     problem = build_problem(depot_case(), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 10_000 if free else 0)
     keep_truck_a_from_its_depot(problem, monkeypatch)
     recorder = NodeRecorder()
-    coarse._dive(recorder, problem, SolveOptions(mip_gap=0.0, max_nodes=2_000))
+    coarse._dive(recorder, problem, SolveOptions(mip_gap=0.02, max_nodes=2_000))
     limit = coarse.NEIGHBOURHOOD_NODES
-    dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit)
-    assert recorder.calls == [dived, ([coarse.COARSE_BOUND, coarse.COARSE_WIDENED], limit)]
-    assert limit < 2_000
+    dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit, 0.02)
+    widened = ([coarse.COARSE_BOUND, coarse.COARSE_WIDENED], coarse.WIDENED_NODES, NEED_SHARE)
+    assert recorder.calls == [dived, widened]
+    assert coarse.WIDENED_NODES < limit < 2_000 and NEED_SHARE < 0.02
 
 
 #: Dwell windows of the trucks of :func:`truck_depots`.

@@ -71,7 +71,7 @@ from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
 from planner.optimisation.structure import charger_kw, make_structure
 from planner.optimisation.timeblocks import FloatArray, minute_mask
 from planner.optimisation.warmstart import INTEGER_TOLERANCE, rounded_start, rounded_units
-from planner.optimisation.widening import widening
+from planner.optimisation.widening import NEED_SHARE, widening
 from planner.scenario import LadderPolicy
 
 #: Name of the coarse MIP stage.
@@ -117,18 +117,25 @@ COARSE_GAP_SHARE = 0.5
 #: deterministic stop).
 COARSE_NODES = 2000
 REPAIR_NODES = 500
-#: Node limit of a coarse MIP around a plan or a relaxation: the dived neighbourhood
-#: (:func:`_dive`, where its integers are not free) and the widened MIP (:func:`_widened`).
-#: Both have large roots (with heuristic sub-MIPs), then nodes whose sub-MIPs find less and
-#: less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as planned, one
-#: thread, beside another solve, at the heuristic effort of 0.3 then): with 2,000 nodes its
-#: neighbourhood MIP reached node 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its
-#: own bound, 5.4 % above the coarse LP's); at 100 nodes it stops at 149 s with 97.91 M, and
-#: the widened MIP takes the plan to 97.72 M in 146 s more.  Where the widened MIP found a
-#: better plan on the saved region-years it did so within 100 nodes (vervoerregio 6 in 2029,
-#: 15 in 2033, 3 in 2031: same plans at 100, 200 and 2,000 nodes); vervoerregio 6 in 2030
-#: needed 631 nodes for its first (124 s in all), and in 2031 ran into the 300 s safety net.
+#: Node limit of the coarse MIP around a dived relaxation (:func:`_dive`, where its integers
+#: are not free).  It has a large root (with heuristic sub-MIPs), then nodes whose sub-MIPs
+#: find less and less.  The Flanders benchmark's vervoerregio 6 in 2033 (after 2027–2032 as
+#: planned, one thread, beside another solve, at the heuristic effort of 0.3 then): with
+#: 2,000 nodes it reached node 478 at the 400 s safety net (97.79 M EUR, 1.09 % above its own
+#: bound, 5.4 % above the coarse LP's); at 100 nodes it stops at 149 s with 97.91 M.
 NEIGHBOURHOOD_NODES = 100
+#: MIP gap and node limit of the widened MIP (:func:`_widened`): it stops within
+#: :data:`~planner.optimisation.widening.NEED_SHARE` of its own bound (what one troubled need
+#: may add to the objective) or after its root node.  It frees only the troubled needs, their
+#: competitors and the contested sites, and finds its plans in its root's heuristic sub-MIPs.
+#: At the coarse gap (1 % of a vervoerregio's objective for the Flanders benchmark, more
+#: than the troubled needs' whole penalty) it stopped at its root before those ran:
+#: vervoerregio 13 in 2030 kept its dived plan, 1.28 % above the coarse LP, where the root's
+#: sub-MIP gives 0.55 %; vervoerregio 9 1.20 % where it gives 0.31 %.  Its nodes after the
+#: root found little for their time: vervoerregio 7 in 2030 (one thread, beside other solves,
+#: at a gap of 0.1 %) 59.49 M EUR at the root (32 s), 59.44 M after 100 nodes (97 s).
+WIDENED_GAP = NEED_SHARE
+WIDENED_NODES = 1
 
 
 @dataclass(frozen=True)
@@ -464,9 +471,9 @@ def _widened(
     presolve still finds more than the caps.  The widened MIP (see
     :mod:`planner.optimisation.widening`) starts from the dived plan, is not run when that
     plan is already within the gap of the stronger bound
-    (:attr:`Stage.bounded_by_relaxation`), stops on gap or :data:`NEIGHBOURHOOD_NODES`
-    nodes, and keeps the dived plan when it finds nothing better.  The problem's variables
-    hold the plan afterwards (the dived one, or better).
+    (:attr:`Stage.bounded_by_relaxation`), stops on :data:`WIDENED_GAP` or after
+    :data:`WIDENED_NODES` nodes, and keeps the dived plan when it finds nothing better.
+    The problem's variables hold the plan afterwards (the dived one, or better).
     """
     objective = coarse.prob.objective
     stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)] if stronger else []
@@ -487,7 +494,7 @@ def _widened(
     # plan's to put back should the widened MIP find none.
     variables = problem_variables(coarse.prob) if stronger else []
     plan = [variable.varValue for variable in variables]
-    runs = solver.run_stages(coarse.prob, stages, _around(options))
+    runs = solver.run_stages(coarse.prob, stages, _widened_options(options))
     if runs[-1].name != COARSE_WIDENED or not runs[-1].has_solution:
         for variable, value in zip(variables, plan, strict=True):
             variable.varValue = value
@@ -639,9 +646,15 @@ def _nodes(options: SolveOptions, default: int) -> int:
 
 
 def _around(options: SolveOptions) -> SolveOptions:
-    """The options of a MIP around a plan or a relaxation (:data:`NEIGHBOURHOOD_NODES`)."""
+    """The options of the MIP around a dived relaxation (:data:`NEIGHBOURHOOD_NODES`)."""
     nodes = min(_nodes(options, NEIGHBOURHOOD_NODES), NEIGHBOURHOOD_NODES)
     return replace(options, max_nodes=nodes)
+
+
+def _widened_options(options: SolveOptions) -> SolveOptions:
+    """The options of the widened MIP (:data:`WIDENED_GAP`, :data:`WIDENED_NODES`)."""
+    nodes = min(_nodes(options, WIDENED_NODES), WIDENED_NODES)
+    return replace(options, mip_gap=min(options.mip_gap, WIDENED_GAP), max_nodes=nodes)
 
 
 def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:
