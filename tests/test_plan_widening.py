@@ -379,11 +379,12 @@ def semi_public_case() -> PlanInputs:
     return micro_inputs(needs, sites, pairs, chargers=(DC40,), ladder_policy="weighted")
 
 
-def test_the_widening_contests_the_site_where_the_relaxation_charges_a_troubled_need() -> None:
-    """T's best tier is its full depot; the relaxation charges it at SEMI, which is contested.
+def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_s_sites() -> None:
+    """T's best tier is its full depot; the relaxation charges it at SEMI.
 
-    The plan puts B's truck at SEMI and T at the public site; freeing only the depot would
-    leave SEMI's one slot to B and T public.
+    The plan puts B's truck at SEMI and T at the public site.  Freeing the depot (the first
+    widened MIP) leaves SEMI's one slot to B; the second also frees SEMI and B, and T gets
+    the slot back.
     """
     problem = build_problem(semi_public_case(), coarse=True)
     objective = problem.prob.objective
@@ -400,19 +401,25 @@ def test_the_widening_contests_the_site_where_the_relaxation_charges_a_troubled_
     (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
     assert plan.objective is not None
     assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
-    widened = widening(problem, relaxed, plan.objective)
-    assert widened is not None
-    assert widened.troubled == {need_index(problem, "T")}
+    depot, semi = site_index(problem, "DEPOT"), site_index(problem, "SEMI")
+    best_tier = widening(problem, relaxed, plan.objective)
+    assert best_tier is not None and best_tier.contested == {depot}
+    assert best_tier.troubled == {need_index(problem, "T")}
+    wider = widening(problem, relaxed, plan.objective, around_relaxation=True)
+    assert wider is not None and wider.troubled == best_tier.troubled
     charged = {
         site_index(problem, site_id)
         for site_id in ("DEPOT", "SEMI", "PUB")
         if relaxed[str(vehicles_at(problem, "T", site_id).name)] > 1e-6
     }
-    assert widened.contested == {site_index(problem, "DEPOT")} | charged
-    assert site_index(problem, "SEMI") in widened.contested
-    assert need_index(problem, "B") in widened.competitors
+    assert wider.contested == {depot} | charged and semi in wider.contested
+    assert need_index(problem, "B") in wider.competitors - best_tier.competitors
     runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS)
-    assert runs[-1].name == coarse.COARSE_WIDENED and runs[-1].objective is not None
-    assert runs[-1].objective < plan.objective - 1_000.0
+    names = [run.name for run in runs]
+    assert names == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED, coarse.COARSE_WIDENED_RELAXED]
+    first, second = runs[1].objective, runs[2].objective
+    assert first is not None and second is not None
+    assert first >= plan.objective - 1e-6  # the depot alone gives nothing better
+    assert second < plan.objective - 1_000.0
     assert round(vehicles_at(problem, "T", "SEMI").varValue) == 1
     assert round(vehicles_at(problem, "B", "PUB").varValue) == 1

@@ -91,6 +91,9 @@ COARSE_LP = "coarse_lp"
 #: Name of the coarse MIP around the needs a dived plan serves worse than its LP
 #: (:func:`_widened`).
 COARSE_WIDENED = "coarse_widened"
+#: Name of the widened MIP that also frees the sites where the relaxation charges the needs
+#: (:func:`_widened`).
+COARSE_WIDENED_RELAXED = "coarse_widened_relaxed"
 #: Name of the relaxation of the presolved coarse MIP, the stronger bound a dived plan
 #: above its LP is measured against (:func:`_widened`).
 COARSE_BOUND = "coarse_bound"
@@ -473,7 +476,9 @@ def _widened(
     plan is already within the gap of the stronger bound
     (:attr:`Stage.bounded_by_relaxation`), stops on :data:`WIDENED_GAP` or after
     :data:`WIDENED_NODES` nodes, and keeps the dived plan when it finds nothing better.
-    The problem's variables hold the plan afterwards (the dived one, or better).
+    It frees the troubled needs' sites on their best tier; when that finds no better plan,
+    the sites where the relaxation charges them too (stage ``coarse_widened_relaxed``).  The
+    problem's variables hold the plan afterwards (the dived one, or better).
     """
     objective = coarse.prob.objective
     stages = [Stage(COARSE_BOUND, objective, relax=True, presolved=True)] if stronger else []
@@ -499,7 +504,46 @@ def _widened(
         for variable, value in zip(variables, plan, strict=True):
             variable.varValue = value
         runs = [run for run in runs if run.name == COARSE_BOUND]
-    return runs
+    if dived.objective is None or _improved(runs, dived.objective):
+        return runs
+    if any(_above(dived, bound) <= WIDENED_GAP for bound in _stronger_bounds(runs)):
+        return runs  # proven within the widened MIP's gap: nothing better to find
+    contested = frozenset() if widened is None else widened.contested
+    return runs + _widened_around_relaxation(
+        solver, coarse, relaxed, dived.objective, contested, options
+    )
+
+
+def _improved(runs: list[StageRun], objective_eur: float) -> bool:
+    """Whether the last run is a widened plan cheaper than ``objective_eur``."""
+    last = runs[-1] if runs else None
+    if last is None or last.name != COARSE_WIDENED or last.objective is None:
+        return False
+    return last.objective < objective_eur - 1e-9 * max(abs(objective_eur), 1.0)
+
+
+def _widened_around_relaxation(
+    solver: Solver,
+    coarse: PlanProblem,
+    relaxed: Mapping[str, float],
+    objective_eur: float,
+    contested: frozenset[int],
+    options: SolveOptions,
+) -> list[StageRun]:
+    """The widened MIP once more, with the sites where the relaxation charges the needs.
+
+    Run on the plan held in the problem's variables (of objective ``objective_eur``), when
+    that contests more sites than ``contested`` (the first widening's); the plan is kept
+    when it finds none.
+    """
+    wider = widening(coarse, relaxed, objective_eur, around_relaxation=True)
+    if wider is None or wider.contested == contested:
+        return []
+    stage = Stage(
+        COARSE_WIDENED_RELAXED, coarse.prob.objective, bounds=wider.bounds, start=wider.start
+    )
+    runs = solver.run_stages(coarse.prob, [stage], _widened_options(options))
+    return [run for run in runs if run.has_solution]
 
 
 class SiteDive:

@@ -27,6 +27,7 @@ from planner.optimisation.coarse import (
     COARSE_BOUND,
     COARSE_LP,
     COARSE_WIDENED,
+    COARSE_WIDENED_RELAXED,
     COST,
     POLISH,
     REPAIR_RETRIED,
@@ -57,7 +58,15 @@ LOGGER = logging.getLogger("laadplan")
 #: start; the repair's gap is proven against its bound) and a repair with held sites that
 #: was retried with sites free to close.
 AUXILIARY_STAGES = frozenset(
-    {POLISH, COARSE, COARSE_LP, COARSE_BOUND, COARSE_WIDENED, REPAIR_RETRIED}
+    {
+        POLISH,
+        COARSE,
+        COARSE_LP,
+        COARSE_BOUND,
+        COARSE_WIDENED,
+        COARSE_WIDENED_RELAXED,
+        REPAIR_RETRIED,
+    }
 )
 #: Weight of a kWh/day left unmet in the tier stages of the lexicographic ladder, against one
 #: kWh/day charged on the tier: large, so that serving comes first.

@@ -16,14 +16,18 @@ it, while the MIP was "optimal" within its own neighbourhood).
   plan raises above the relaxation's by more than :data:`NEED_SHARE` of the plan's
   objective;
 * the *contested* sites: the troubled needs' sites on the best tier of the ladder they can
-  reach, and the sites where the relaxation gives them vehicles (open or closed, chargers
-  from those in place up).  On the Flanders benchmark's vervoerregio 7 in 2030 the
-  relaxation charges a truck whose company's depots are full at a semi-public site, where
-  the dived plan spends the site's last charger slot on a type the truck cannot use: it
-  leaves 59 of the truck's 60 kWh/day unmet.  With only the depots contested the widened
-  MIP could not give the slot back (plan 59.85 M EUR, 1.76 % above the LP; 745,000 EUR of
-  unmet penalty against the LP's 55,000); with the site contested too, 59.49 M (1.16 %;
-  171,000 EUR of penalty);
+  reach (open or closed, chargers from those in place up), and, ``around_relaxation``, the
+  sites where the relaxation gives them vehicles too.  On the Flanders benchmark's
+  vervoerregio 7 in 2030 the relaxation charges a truck whose company's depots are full at
+  a semi-public site, where the dived plan spends the site's last charger slot on a type the
+  truck cannot use: it leaves 59 of the truck's 60 kWh/day unmet.  With only the depots
+  contested the widened MIP cannot give the slot back (plan 59.85 M EUR, 1.76 % above the
+  LP; 745,000 EUR of unmet penalty against the LP's 55,000); with the site contested too,
+  59.49 M (1.16 %; 171,000 EUR of penalty).  The larger neighbourhood is not always the
+  better one: on vervoerregio 6 in 2029 (after 2027–2028 as planned) the best tier's alone
+  gives a plan 1.23 % above the LP at its root, the larger one 1.68 % — so the coarse MIP
+  searches the larger one only when the smaller one finds nothing
+  (:func:`planner.optimisation.coarse._widened`);
 * the *competitors*: the needs with vehicles at a contested site (in the relaxation or the
   plan) that can charge on a charger type a troubled need there can use;
 * every vehicle of the troubled needs and the competitors, at any of their sites.
@@ -88,17 +92,22 @@ def need_objective_eur(
 
 
 def widening(
-    problem: PlanProblem, relaxed: Mapping[str, float], objective_eur: float
+    problem: PlanProblem,
+    relaxed: Mapping[str, float],
+    objective_eur: float,
+    around_relaxation: bool = False,
 ) -> Widening | None:
     """The neighbourhood to search around the plan held in ``problem``'s variables.
 
     ``relaxed`` holds the relaxation's values by variable name, ``objective_eur`` the
-    plan's objective.  ``None`` when no need is troubled (see the module docstring).
+    plan's objective.  ``around_relaxation`` contests the sites where the relaxation gives
+    the troubled needs vehicles too.  ``None`` when no need is troubled (see the module
+    docstring).
     """
     troubled = _troubled(problem, relaxed, objective_eur)
     if not troubled:
         return None
-    contested = _contested(problem, troubled, relaxed)
+    contested = _contested(problem, troubled, relaxed if around_relaxation else {})
     units = _units_anywhere(problem, relaxed)
     competitors = _competitors(problem, troubled, contested, units) - troubled
     freed = troubled | competitors
