@@ -25,7 +25,8 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    the dived plan lies further above the coarse LP than the coarse gap, the MIP runs once
    more around the needs it serves worse than the LP does, their competitors and sites
    freed and the rest held (:func:`_widened`, :mod:`planner.optimisation.widening`):
-   whole trucks that the relaxation split between depots find a depot again.  Where it
+   whole trucks that the relaxation split between depots find a depot again; where that
+   finds nothing, once more with the sites where the relaxation charges those needs.  Where it
    lies further above the LP than the scenario's gap, which the LP then cannot prove, the
    relaxation of the coarse MIP as HiGHS presolves it gives a stronger bound first.
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
