@@ -51,8 +51,8 @@ def depot_case() -> PlanInputs:
     return micro_inputs(needs, sites, pairs, chargers=(DC40, AC11), ladder_policy="weighted")
 
 
-def forced_plan(problem: PlanProblem) -> tuple[StageRun, dict[str, float]]:
-    """The relaxation's values by name, then a plan with truck A kept away from its depot."""
+def forced_plan(problem: PlanProblem) -> tuple[StageRun, dict[str, float], float]:
+    """A plan with truck A kept away from its depot, the relaxation's values and optimum."""
     objective = problem.prob.objective
     solver = make_solver("highs")
     (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
@@ -60,8 +60,8 @@ def forced_plan(problem: PlanProblem) -> tuple[StageRun, dict[str, float]]:
     relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
     away = {vehicles_at(problem, "A", "DEPOT"): (0.0, 0.0)}
     (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=away)], OPTIONS)
-    assert plan.status == SolveStatus.OPTIMAL
-    return plan, relaxed
+    assert plan.status == SolveStatus.OPTIMAL and relaxation.objective is not None
+    return plan, relaxed, relaxation.objective
 
 
 def vehicles_at(problem: PlanProblem, need_id: str, site_id: str) -> Any:
@@ -82,7 +82,7 @@ def need_index(problem: PlanProblem, need_id: str) -> int:
 
 def test_the_widening_frees_the_troubled_truck_and_its_competitor_and_holds_the_rest() -> None:
     problem = build_problem(depot_case(), coarse=True)
-    plan, relaxed = forced_plan(problem)
+    plan, relaxed, _ = forced_plan(problem)
     assert plan.objective is not None
     assert round(vehicles_at(problem, "A", "PUB").varValue) == 1  # the plan sent it public
     widened = widening(problem, relaxed, plan.objective)
@@ -112,9 +112,9 @@ def test_the_widening_frees_the_troubled_truck_and_its_competitor_and_holds_the_
 
 def test_the_widened_mip_brings_the_truck_back_to_its_depot_and_keeps_the_rest() -> None:
     problem = build_problem(depot_case(), coarse=True)
-    plan, relaxed = forced_plan(problem)
+    plan, relaxed, lp = forced_plan(problem)
     held_d = {str(v.name): v.varValue for v in (vehicles_at(problem, "D", "PUB"),)}
-    runs = coarse._widened(make_solver("highs"), problem, relaxed, plan, OPTIONS)
+    runs = coarse._widened(make_solver("highs"), problem, relaxed, plan, OPTIONS, lp)
     assert [run.name for run in runs] == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
     bound, run = runs
     assert bound.objective is not None and run.objective is not None
@@ -128,13 +128,15 @@ def test_a_plan_that_serves_every_need_as_its_relaxation_does_is_not_widened() -
     problem = build_problem(depot_case(), coarse=True)
     objective = problem.prob.objective
     solver = make_solver("highs")
-    solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
     relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
     (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective)], OPTIONS)
     assert plan.objective is not None
     assert widening(problem, relaxed, plan.objective) is None
+    assert widening(problem, relaxed, plan.objective, around_relaxation=True) is None
     values = {str(v.name): v.varValue for v in problem.prob.variables()}
-    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS)
+    assert relaxation.objective is not None
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, relaxation.objective)
     assert [run.name for run in runs] == [coarse.COARSE_BOUND]
     assert {str(v.name): v.varValue for v in problem.prob.variables()} == values
 
@@ -414,7 +416,8 @@ def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_
     }
     assert wider.contested == {depot} | charged and semi in wider.contested
     assert need_index(problem, "B") in wider.competitors - best_tier.competitors
-    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS)
+    assert relaxation.objective is not None
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, relaxation.objective)
     names = [run.name for run in runs]
     assert names == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED, coarse.COARSE_WIDENED_RELAXED]
     first, second = runs[1].objective, runs[2].objective

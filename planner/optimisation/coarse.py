@@ -25,8 +25,9 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    the dived plan lies further above the coarse LP than the coarse gap, the MIP runs once
    more around the needs it serves worse than the LP does, their competitors and sites
    freed and the rest held (:func:`_widened`, :mod:`planner.optimisation.widening`):
-   whole trucks that the relaxation split between depots find a depot again; where that
-   finds nothing, once more with the sites where the relaxation charges those needs.  Where it
+   whole trucks that the relaxation split between depots find a depot again; where its
+   plan is still further above the LP than the coarse gap, once more with the sites where
+   the relaxation charges those needs.  Where it
    lies further above the LP than the scenario's gap, which the LP then cannot prove, the
    relaxation of the coarse MIP as HiGHS presolves it gives a stronger bound first.
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
@@ -433,7 +434,7 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     above = _above(runs[-1], bound)
     if dive.relaxed is not None and above > options.mip_gap:
         stronger = above > options.mip_gap / COARSE_GAP_SHARE  # the LP cannot prove the target
-        runs += _widened(solver, coarse, dive.relaxed, runs[-1], options, stronger)
+        runs += _widened(solver, coarse, dive.relaxed, runs[-1], options, bound, stronger)
         bound = max([bound, *_stronger_bounds(runs)])
     return [replace(run, bound=bound) for run in runs]
 
@@ -462,6 +463,7 @@ def _widened(
     relaxed: Mapping[str, float],
     dived: StageRun,
     options: SolveOptions,
+    bound: float,
     stronger: bool = True,
 ) -> list[StageRun]:
     """A stronger bound, then the coarse MIP again around the needs the dived plan serves worse.
@@ -477,8 +479,9 @@ def _widened(
     plan is already within the gap of the stronger bound
     (:attr:`Stage.bounded_by_relaxation`), stops on :data:`WIDENED_GAP` or after
     :data:`WIDENED_NODES` nodes, and keeps the dived plan when it finds nothing better.
-    It frees the troubled needs' sites on their best tier; when that finds no better plan,
-    the sites where the relaxation charges them too (stage ``coarse_widened_relaxed``).  The
+    It frees the troubled needs' sites on their best tier; when its plan still lies further
+    above ``bound`` (the coarse LP's optimum, or the stronger bound) than the coarse gap, the
+    sites where the relaxation charges them too (stage ``coarse_widened_relaxed``).  The
     problem's variables hold the plan afterwards (the dived one, or better).
     """
     objective = coarse.prob.objective
@@ -505,22 +508,15 @@ def _widened(
         for variable, value in zip(variables, plan, strict=True):
             variable.varValue = value
         runs = [run for run in runs if run.name == COARSE_BOUND]
-    if dived.objective is None or _improved(runs, dived.objective):
+    best = runs[-1] if runs and runs[-1].name == COARSE_WIDENED else dived
+    if best.objective is None or _above(best, max([bound, *_stronger_bounds(runs)])) <= (
+        options.mip_gap
+    ):
         return runs
-    if any(_above(dived, bound) <= WIDENED_GAP for bound in _stronger_bounds(runs)):
-        return runs  # proven within the widened MIP's gap: nothing better to find
     contested = frozenset() if widened is None else widened.contested
     return runs + _widened_around_relaxation(
-        solver, coarse, relaxed, dived.objective, contested, options
+        solver, coarse, relaxed, best.objective, contested, options
     )
-
-
-def _improved(runs: list[StageRun], objective_eur: float) -> bool:
-    """Whether the last run is a widened plan cheaper than ``objective_eur``."""
-    last = runs[-1] if runs else None
-    if last is None or last.name != COARSE_WIDENED or last.objective is None:
-        return False
-    return last.objective < objective_eur - 1e-9 * max(abs(objective_eur), 1.0)
 
 
 def _widened_around_relaxation(
@@ -535,7 +531,7 @@ def _widened_around_relaxation(
 
     Run on the plan held in the problem's variables (of objective ``objective_eur``), when
     that contests more sites than ``contested`` (the first widening's); the plan is kept
-    when it finds none.
+    when it finds no better one.
     """
     wider = widening(coarse, relaxed, objective_eur, around_relaxation=True)
     if wider is None or wider.contested == contested:

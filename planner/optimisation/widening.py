@@ -26,8 +26,8 @@ it, while the MIP was "optimal" within its own neighbourhood).
   59.49 M (1.16 %; 171,000 EUR of penalty).  The larger neighbourhood is not always the
   better one: on vervoerregio 6 in 2029 (after 2027–2028 as planned) the best tier's alone
   gives a plan 1.23 % above the LP at its root, the larger one 1.68 % — so the coarse MIP
-  searches the larger one only when the smaller one finds nothing
-  (:func:`planner.optimisation.coarse._widened`);
+  searches the larger one second, and only when the smaller one's plan still lies further
+  above the LP than the coarse gap (:func:`planner.optimisation.coarse._widened`);
 * the *competitors*: the needs with vehicles at a contested site (in the relaxation or the
   plan) that can charge on a charger type a troubled need there can use;
 * every vehicle of the troubled needs and the competitors, at any of their sites.
