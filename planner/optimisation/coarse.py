@@ -136,9 +136,10 @@ NEIGHBOURHOOD_NODES = 100
 #: At the coarse gap (1 % of a vervoerregio's objective for the Flanders benchmark, more
 #: than the troubled needs' whole penalty) it stopped at its root before those ran:
 #: vervoerregio 13 in 2030 kept its dived plan, 1.28 % above the coarse LP, where the root's
-#: sub-MIP gives 0.55 %; vervoerregio 9 1.20 % where it gives 0.31 %.  Its nodes after the
+#: sub-MIP gives 0.69 %; vervoerregio 9 1.20 % where it gives 0.33 %.  Its nodes after the
 #: root found little for their time: vervoerregio 7 in 2030 (one thread, beside other solves,
-#: at a gap of 0.1 %) 59.49 M EUR at the root (32 s), 59.44 M after 100 nodes (97 s).
+#: at a gap of 0.1 %, the larger neighbourhood) 59.49 M EUR at the root (32 s), 59.44 M after
+#: 100 nodes (97 s).
 WIDENED_GAP = NEED_SHARE
 WIDENED_NODES = 1
 
