@@ -510,9 +510,8 @@ def _widened(
             variable.varValue = value
         runs = [run for run in runs if run.name == COARSE_BOUND]
     best = runs[-1] if runs and runs[-1].name == COARSE_WIDENED else dived
-    if best.objective is None or _above(best, max([bound, *_stronger_bounds(runs)])) <= (
-        options.mip_gap
-    ):
+    above = _above(best, max([bound, *_stronger_bounds(runs)]))
+    if best.objective is None or above <= options.mip_gap:
         return runs
     contested = frozenset() if widened is None else widened.contested
     return runs + _widened_around_relaxation(

@@ -107,7 +107,9 @@ def widening(
     troubled = _troubled(problem, relaxed, objective_eur)
     if not troubled:
         return None
-    contested = _contested(problem, troubled, relaxed if around_relaxation else {})
+    contested = _contested(problem, troubled)
+    if around_relaxation:
+        contested |= _relaxation_sites(problem, troubled, relaxed)
     units = _units_anywhere(problem, relaxed)
     competitors = _competitors(problem, troubled, contested, units) - troubled
     freed = troubled | competitors
@@ -150,10 +152,8 @@ def _named(variables: list[pulp.LpVariable], values: Mapping[str, float]) -> Flo
     return np.array([values.get(str(v.name), 0.0) for v in variables], dtype=np.float64)
 
 
-def _contested(
-    problem: PlanProblem, troubled: frozenset[int], relaxed: Mapping[str, float]
-) -> frozenset[int]:
-    """The troubled needs' sites on the best tier each can reach, and their relaxation's sites."""
+def _contested(problem: PlanProblem, troubled: frozenset[int]) -> frozenset[int]:
+    """The troubled needs' sites on the best tier of the ladder each can reach."""
     s = problem.structure
     rank = {tier: i for i, tier in enumerate(TIER_VALUES)}
     tiers = problem.inputs.sites["tier"].astype(str).to_numpy()
@@ -163,12 +163,19 @@ def _contested(
         pairs = np.flatnonzero(s.pair_need == need)
         best = pairs[pair_rank[pairs] == pair_rank[pairs].min()] if pairs.size else pairs
         sites.update(int(site) for site in s.pair_site[best])
-    sites.update(
+    return frozenset(sites)
+
+
+def _relaxation_sites(
+    problem: PlanProblem, troubled: frozenset[int], relaxed: Mapping[str, float]
+) -> frozenset[int]:
+    """The sites where the relaxation gives the troubled needs vehicles."""
+    s = problem.structure
+    return frozenset(
         int(s.pair_site[pair])
         for pair, var in problem.vehicles.items()
         if int(s.pair_need[pair]) in troubled and relaxed.get(str(var.name), 0.0) > _IN_RELAXATION
     )
-    return frozenset(sites)
 
 
 def _units_anywhere(problem: PlanProblem, relaxed: Mapping[str, float]) -> set[int]:
