@@ -1,10 +1,10 @@
 """The widened coarse MIP: around the needs a dived plan serves worse than its relaxation.
 
 A truck that the plan sends to a public site while the relaxation charges it at its depot is
-*troubled*; the depot is *contested*; the needs there that could use the truck's charger
-type are *competitors*.  Those are freed, everything else is held at the plan
-(:mod:`planner.optimisation.widening`), and the MIP started from the plan brings the truck
-back to its depot.
+*troubled*; the depot is *contested*; the needs with vehicles there, whatever charger type
+they use, are *competitors* (they share its charger slots and its connection).  Those are
+freed, everything else is held at the plan (:mod:`planner.optimisation.widening`), and the
+MIP started from the plan brings the truck back to its depot.
 """
 
 from __future__ import annotations
@@ -90,14 +90,14 @@ def test_the_widening_frees_the_troubled_truck_and_its_competitor_and_holds_the_
     depot, public = site_index(problem, "DEPOT"), site_index(problem, "PUB")
     assert widened.troubled == {need_index(problem, "A")}
     assert widened.contested == {depot}
-    # truck C shares the depot's DC chargers with A; van B charges on AC only
-    assert widened.competitors == {need_index(problem, "C")}
+    # truck C shares the depot's DC chargers with A, van B its charger slots
+    assert widened.competitors == {need_index(problem, "B"), need_index(problem, "C")}
     s = problem.structure
     for pair_index, var in problem.vehicles.items():
         need_id = str(problem.inputs.needs["need_id"].iloc[s.pair_need[pair_index]])
         plan_value = float(round(var.varValue or 0.0))
         assert widened.start[var] == plan_value
-        if need_id in ("A", "C"):
+        if need_id in ("A", "B", "C"):
             assert widened.bounds[var] == (0.0, float(var.upBound))
         else:
             assert widened.bounds[var] == (plan_value, plan_value)
@@ -426,3 +426,47 @@ def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_
     assert second < plan.objective - 1_000.0
     assert round(vehicles_at(problem, "T", "SEMI").varValue) == 1
     assert round(vehicles_at(problem, "B", "PUB").varValue) == 1
+
+
+def slot_case() -> PlanInputs:
+    """Truck T and van V reach a semi-public site with one charger slot, and a public one."""
+    needs = [
+        need("T", organisation="ORG-T", energy=150.0, category="N3"),
+        need("V", organisation="ORG-V", energy=30.0, max_kw=11.0),
+    ]
+    sites = [site("SEMI", tier="semi_public", max_chargers=1), site("PUB")]
+    pairs = [pair(n, s) for n in "TV" for s in ("SEMI", "PUB")]
+    return micro_inputs(needs, sites, pairs, chargers=(DC40, AC11), ladder_policy="weighted")
+
+
+def test_a_need_on_another_charger_type_is_freed_where_it_takes_the_troubled_need_s_slot() -> None:
+    """The plan gives SEMI's one slot to van V's AC charger and sends truck T public.
+
+    V cannot use T's DC charger, but it holds the slot T needs: the widening frees it, and
+    the widened MIP gives the slot to T and sends V public (the relaxation's choice: T's
+    premium on 150 kWh/day weighs more than V's on 30).
+    """
+    problem = build_problem(slot_case(), coarse=True)
+    objective = problem.prob.objective
+    solver = make_solver("highs")
+    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    assert relaxation.status == SolveStatus.OPTIMAL and relaxation.objective is not None
+    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
+    assert relaxed[str(vehicles_at(problem, "T", "SEMI").name)] > 0.5
+    held = {
+        vehicles_at(problem, "T", "SEMI"): (0.0, 0.0),
+        vehicles_at(problem, "V", "SEMI"): (1.0, 1.0),
+    }
+    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
+    assert plan.objective is not None
+    assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
+    widened = widening(problem, relaxed, plan.objective)
+    assert widened is not None
+    assert widened.troubled == {need_index(problem, "T")}
+    assert widened.contested == {site_index(problem, "SEMI")}
+    assert widened.competitors == {need_index(problem, "V")}
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, relaxation.objective)
+    assert [run.name for run in runs] == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
+    assert runs[-1].objective is not None and runs[-1].objective < plan.objective - 1_000.0
+    assert round(vehicles_at(problem, "T", "SEMI").varValue) == 1
+    assert round(vehicles_at(problem, "V", "PUB").varValue) == 1
