@@ -381,6 +381,27 @@ def semi_public_case() -> PlanInputs:
     return micro_inputs(needs, sites, pairs, chargers=(DC40,), ladder_policy="weighted")
 
 
+def truck_sent_public(problem: PlanProblem, rival: str) -> tuple[float, dict[str, float], StageRun]:
+    """The relaxation's optimum (truck T at SEMI), its values, and a plan giving SEMI to ``rival``.
+
+    The plan holds ``rival`` at SEMI and T away from it, so T charges at the public site.
+    """
+    objective = problem.prob.objective
+    solver = make_solver("highs")
+    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
+    assert relaxation.status == SolveStatus.OPTIMAL and relaxation.objective is not None
+    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
+    assert relaxed[str(vehicles_at(problem, "T", "SEMI").name)] > 0.5
+    held = {
+        vehicles_at(problem, "T", "SEMI"): (0.0, 0.0),
+        vehicles_at(problem, rival, "SEMI"): (1.0, 1.0),
+    }
+    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
+    assert plan.objective is not None
+    assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
+    return relaxation.objective, relaxed, plan
+
+
 def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_s_sites() -> None:
     """T's best tier is its full depot; the relaxation charges it at SEMI.
 
@@ -389,20 +410,10 @@ def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_
     the slot back.
     """
     problem = build_problem(semi_public_case(), coarse=True)
-    objective = problem.prob.objective
     solver = make_solver("highs")
-    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
-    assert relaxation.status == SolveStatus.OPTIMAL
-    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
-    assert relaxed[str(vehicles_at(problem, "T", "SEMI").name)] > 0.5
-    assert relaxed[str(vehicles_at(problem, "T", "DEPOT").name)] < 0.5  # A holds the depot
-    held = {
-        vehicles_at(problem, "T", "SEMI"): (0.0, 0.0),
-        vehicles_at(problem, "B", "SEMI"): (1.0, 1.0),
-    }
-    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
+    lp, relaxed, plan = truck_sent_public(problem, "B")
     assert plan.objective is not None
-    assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
+    assert relaxed[str(vehicles_at(problem, "T", "DEPOT").name)] < 0.5  # A holds the depot
     depot, semi = site_index(problem, "DEPOT"), site_index(problem, "SEMI")
     best_tier = widening(problem, relaxed, plan.objective)
     assert best_tier is not None and best_tier.contested == {depot}
@@ -416,8 +427,7 @@ def test_a_widening_that_finds_nothing_on_the_best_tier_contests_the_relaxation_
     }
     assert wider.contested == {depot} | charged and semi in wider.contested
     assert need_index(problem, "B") in wider.competitors - best_tier.competitors
-    assert relaxation.objective is not None
-    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, relaxation.objective)
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, lp)
     names = [run.name for run in runs]
     assert names == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED, coarse.COARSE_WIDENED_RELAXED]
     first, second = runs[1].objective, runs[2].objective
@@ -447,25 +457,15 @@ def test_a_need_on_another_charger_type_is_freed_where_it_takes_the_troubled_nee
     premium on 150 kWh/day weighs more than V's on 30).
     """
     problem = build_problem(slot_case(), coarse=True)
-    objective = problem.prob.objective
     solver = make_solver("highs")
-    (relaxation,) = solver.run_stages(problem.prob, [Stage("lp", objective, relax=True)], OPTIONS)
-    assert relaxation.status == SolveStatus.OPTIMAL and relaxation.objective is not None
-    relaxed = {str(v.name): float(v.varValue or 0.0) for v in problem.prob.variables()}
-    assert relaxed[str(vehicles_at(problem, "T", "SEMI").name)] > 0.5
-    held = {
-        vehicles_at(problem, "T", "SEMI"): (0.0, 0.0),
-        vehicles_at(problem, "V", "SEMI"): (1.0, 1.0),
-    }
-    (plan,) = solver.run_stages(problem.prob, [Stage("plan", objective, bounds=held)], OPTIONS)
+    lp, relaxed, plan = truck_sent_public(problem, "V")
     assert plan.objective is not None
-    assert round(vehicles_at(problem, "T", "PUB").varValue) == 1
     widened = widening(problem, relaxed, plan.objective)
     assert widened is not None
     assert widened.troubled == {need_index(problem, "T")}
     assert widened.contested == {site_index(problem, "SEMI")}
     assert widened.competitors == {need_index(problem, "V")}
-    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, relaxation.objective)
+    runs = coarse._widened(solver, problem, relaxed, plan, OPTIONS, lp)
     assert [run.name for run in runs] == [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
     assert runs[-1].objective is not None and runs[-1].objective < plan.objective - 1_000.0
     assert round(vehicles_at(problem, "T", "SEMI").varValue) == 1
