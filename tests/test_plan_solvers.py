@@ -295,3 +295,57 @@ def test_the_rows_reach_highs_with_their_senses_bounds_and_entries() -> None:
             dense[line, matrix.index_[k]] = matrix.value_[k]
     dense = dense if rowwise else dense.T
     assert dense.tolist() == [[2.0, -1.0], [1.0, -2.0], [0.0, 4.0], [1.0, 1.0]]
+
+
+def knapsack(
+    seed: int = 1, items: int = 30, rows: int = 5
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable]]:
+    """A multi-dimensional 0-1 knapsack that HiGHS proves optimal only after many nodes."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(20, 100, size=(rows, items))
+    values = weights.sum(axis=0) + rng.integers(0, 40, items)
+    prob = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    chosen = [prob.add_variable(f"x{i:02d}", 0, 1, pulp.LpInteger) for i in range(items)]
+    prob += pulp.lpSum(int(values[i]) * chosen[i] for i in range(items))
+    for row in range(rows):
+        terms = pulp.lpSum(int(weights[row, i]) * chosen[i] for i in range(items))
+        prob += terms <= int(weights[row].sum() // 2), f"capacity_{row}"
+    return prob, chosen
+
+
+def test_a_mip_without_a_better_plan_for_its_stall_nodes_stops_with_the_plan_it_has() -> None:
+    """``stall_nodes``: the search stops once that many nodes bring no better plan; the plan
+    it has is kept (it satisfies every row), the stop is named, and it is deterministic."""
+    options = SolveOptions(mip_gap=0.0)
+
+    def solved(stall_nodes: int | None) -> tuple[StageRun, list[float], pulp.LpProblem]:
+        prob, chosen = knapsack()
+        stage = Stage("cost", prob.objective, maximise=True)
+        given = dataclasses.replace(options, stall_nodes=stall_nodes)
+        [run] = HighsSolver().run_stages(prob, [stage], given)
+        return run, [float(x.varValue or 0.0) for x in chosen], prob
+
+    proven, _, _ = solved(None)
+    stalled, plan, prob = solved(10)
+    assert proven.status == SolveStatus.OPTIMAL
+    assert stalled.status == SolveStatus.FEASIBLE and stalled.gap is not None
+    assert "no better plan in 10 nodes" in stalled.message
+    stopped_at = int(stalled.message.split("stopped at node ")[1].split(")")[0])
+    assert stopped_at >= 10
+    assert stalled.objective is not None and proven.objective is not None
+    assert stalled.objective <= proven.objective + 1e-6
+    assert all(constraint.valid(1e-6) for constraint in prob.constraints())
+    assert pulp.value(prob.objective) == pytest.approx(stalled.objective)
+    again, same_plan, _ = solved(10)
+    assert same_plan == plan and again.message == stalled.message
+
+
+def test_a_stalled_mip_does_not_stop_the_next_one_on_the_same_model() -> None:
+    """HiGHS keeps an interrupt asked for in one run: the stage after a stalled one (same
+    model, re-solved) still searches its own nodes before it is stopped."""
+    prob, _ = knapsack()
+    stages = [Stage(name, prob.objective, maximise=True) for name in ("first", "second")]
+    runs = HighsSolver().run_stages(prob, stages, SolveOptions(mip_gap=0.0, stall_nodes=10))
+    for run in runs:
+        assert "no better plan in 10 nodes" in run.message
+        assert int(run.message.split("stopped at node ")[1].split(")")[0]) >= 10

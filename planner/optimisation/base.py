@@ -150,6 +150,10 @@ class SolveOptions:
     max_nodes
         Most branch-and-bound nodes of a MIP stage (``None``: no limit): with the gap, the
         stop that does not depend on machine load; the time limit is only a safety net.
+    stall_nodes
+        Stop a MIP stage once this many nodes have been searched since its last better plan
+        (or since its root) without another (``None``: no such stop).  Counted in nodes,
+        so deterministic like ``max_nodes``.  HiGHS only (CBC ignores it).
     threads
         Solver threads (``None``: the solver's default).
     log
@@ -162,6 +166,7 @@ class SolveOptions:
     hold_tolerance: float = OptimisationSettings.ladder_tolerance
     hold_mip_gap: float = 1e-3
     max_nodes: int | None = None
+    stall_nodes: int | None = None
     threads: int | None = None
     log: bool = False
 

@@ -21,6 +21,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 import pulp
+from highspy.highs import HighsCallbackEvent
 
 from planner.optimisation.base import (
     DIVE_ROUNDS,
@@ -56,6 +57,10 @@ ROOT_REDUCED_COST = "mip_heuristic_run_root_reduced_cost"
 #: Share of a stage's time limit for the LP relaxation, and again for completing a rounded
 #: start that left sites open; a relaxation not solved in its share gives no start.
 START_SHARE = 0.25
+#: Relative change of the incumbent's objective that :class:`StallStop` counts as a better
+#: plan: HiGHS reports the same plan's objective with rounding noise (vervoerregio 6 of the
+#: Flanders benchmark in 2035: 145,966,006.10959208 and then …172 at the root).
+INCUMBENT_CHANGE = 1e-9
 #: HiGHS ``primal_solution_status`` of a feasible solution.
 _FEASIBLE = 2
 
@@ -388,13 +393,15 @@ def _relaxed(model: _Model, relax: bool) -> Iterator[None]:
         )
 
 
-def _given_start(model: _Model, stage: Stage, limit_s: float) -> FloatArray | None:
+def _given_start(
+    model: _Model, stage: Stage, limit_s: float, stall_nodes: int | None = None
+) -> FloatArray | None:
     """The stage's start values completed into a plan (``None`` when they give none)."""
     columns = np.array([model.position[id(v)] for v in stage.start], dtype=np.int32)
     values = np.zeros(len(model.variables))
     values[columns] = np.array(list(stage.start.values()), dtype=np.float64)
     order = np.argsort(columns)
-    return _completed(model, _Rounded(values, columns[order]), limit_s)
+    return _completed(model, _Rounded(values, columns[order]), limit_s, stall_nodes)
 
 
 def _run_in_bounds(
@@ -416,9 +423,11 @@ def _run_in_bounds(
         if stage.rounding and not stage.fixed and not stage.relax
         else None
     )
-    checked = None if rounded is None else _completed(model, rounded, limit_s)
+    stall_nodes = options.stall_nodes
+    checked = None if rounded is None else _completed(model, rounded, limit_s, stall_nodes)
     if stage.start and not stage.relax:
-        checked = _better_start(vector, stage, checked, _given_start(model, stage, limit_s))
+        given = _given_start(model, stage, limit_s, stall_nodes)
+        checked = _better_start(vector, stage, checked, given)
     start = _better_start(vector, stage, start, checked)
     proven = _start_within_gap(vector, stage, checked, bound, options)
     if proven is not None:
@@ -433,11 +442,12 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
     try:
-        highs.run()
+        with stall_stop(highs, options.stall_nodes) as stall:
+            highs.run()
     finally:
         highs.setOptionValue(ROOT_REDUCED_COST, True)
     highs.setOptionValue("time_limit", float(options.time_limit_s))
-    run, values = _outcome(highs, stage, time.perf_counter() - began, options)
+    run, values = _outcome(highs, stage, time.perf_counter() - began, options, stall)
     return _kept_start(vector, stage, run, values, checked)
 
 
@@ -496,6 +506,68 @@ def _start_within_gap(
     return StageRun(stage.name, SolveStatus.OPTIMAL, objective, gap, 0.0, message, bound)
 
 
+class StallStop:
+    """HiGHS's MIP interrupt callback that stops a search no longer finding better plans.
+
+    HiGHS calls it whenever it checks its limits (never from its sub-MIPs), with the nodes
+    searched so far and the incumbent's objective.  It interrupts the search once ``nodes``
+    nodes have been searched since the incumbent last changed (or since the root, where
+    there was none): a stop counted in nodes, as deterministic as ``mip_max_nodes``, and
+    the plan found is kept.
+
+    Examples
+    --------
+    >>> stop = StallStop(30)
+    >>> def call(node, incumbent):
+    ...     out, given = highspy.cb.HighsCallbackOutput(), highspy.cb.HighsCallbackInput()
+    ...     out.mip_node_count, out.mip_primal_bound = node, incumbent
+    ...     kind = highspy.cb.kCallbackMipInterrupt
+    ...     stop(HighsCallbackEvent(kind, "", out, given, None))
+    ...     return given.user_interrupt
+    >>> call(0, 100.0), call(29, 100.0), call(31, 90.0), call(60, 90.0), call(61, 90.0)
+    (False, False, False, False, True)
+    >>> stop.stopped_at
+    61
+    >>> stop = StallStop(30)
+    >>> call(0, 100.0), call(20, 100.0 + 1e-8), call(30, 100.0)  # rounding noise: no new plan
+    (False, False, True)
+    """
+
+    def __init__(self, nodes: int) -> None:
+        self.nodes = nodes
+        self.incumbent = math.nan
+        self.since = 0
+        self.stopped_at: int | None = None
+
+    def __call__(self, event: HighsCallbackEvent) -> None:
+        """Note a changed incumbent, or interrupt after ``nodes`` nodes without one."""
+        count = int(event.data_out.mip_node_count)
+        incumbent = float(event.data_out.mip_primal_bound)
+        if not math.isclose(incumbent, self.incumbent, rel_tol=INCUMBENT_CHANGE):
+            self.incumbent, self.since = incumbent, count  # the first call too (NaN)
+        stop = count - self.since >= self.nodes
+        if stop:
+            self.stopped_at = count
+        event.interrupt(stop)  # HiGHS keeps the flag from an earlier interrupted run
+
+
+@contextlib.contextmanager
+def stall_stop(highs: highspy.Highs, nodes: int | None) -> Iterator[StallStop | None]:
+    """Stop the MIPs HiGHS runs in this block after ``nodes`` nodes without a better plan.
+
+    ``None`` (nothing is stopped) when ``nodes`` is ``None``.
+    """
+    if not nodes:
+        yield None
+        return
+    stop = StallStop(nodes)
+    highs.cbMipInterrupt.subscribe(stop)
+    try:
+        yield stop
+    finally:
+        highs.cbMipInterrupt.unsubscribe(stop)
+
+
 @dataclass(frozen=True)
 class _Rounded:
     """A start made from the LP relaxation.
@@ -509,10 +581,14 @@ class _Rounded:
     columns: npt.NDArray[np.int32]
 
 
-def _completed(model: _Model, rounded: _Rounded, limit_s: float) -> FloatArray | None:
+def _completed(
+    model: _Model, rounded: _Rounded, limit_s: float, stall_nodes: int | None = None
+) -> FloatArray | None:
     """A whole plan from a partial start: its integer values held, the rest solved for.
 
-    Solved within ``limit_s`` seconds; ``None`` when no plan is found in that time.
+    Solved within ``limit_s`` seconds, and stopped like the stage's MIP once
+    ``stall_nodes`` nodes bring no better plan (:func:`stall_stop`); ``None`` when no plan
+    is found.
     """
     highs, columns = model.highs, rounded.columns
     lower, upper = _column_bounds(model, columns)
@@ -520,7 +596,8 @@ def _completed(model: _Model, rounded: _Rounded, limit_s: float) -> FloatArray |
     highs.changeColsBounds(columns.size, columns, held, held)
     highs.setOptionValue("time_limit", max(limit_s, 1.0))
     try:
-        highs.run()
+        with stall_stop(highs, stall_nodes):
+            highs.run()
         found = highs.getInfo().primal_solution_status == _FEASIBLE
         values = np.array(highs.getSolution().col_value, dtype=np.float64) if found else None
     finally:
@@ -588,9 +665,16 @@ def _fix(model: _Model, variables: Sequence[pulp.LpVariable], values: FloatArray
 
 
 def _outcome(
-    highs: highspy.Highs, stage: Stage, runtime: float, options: SolveOptions
+    highs: highspy.Highs,
+    stage: Stage,
+    runtime: float,
+    options: SolveOptions,
+    stall: StallStop | None = None,
 ) -> tuple[StageRun, FloatArray | None]:
-    """The stage's status from HiGHS's model status (not PuLP's) and its solution."""
+    """The stage's status from HiGHS's model status (not PuLP's) and its solution.
+
+    A MIP that ``stall`` stopped says so in its message (HiGHS only reports an interrupt).
+    """
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     has_solution = info.primal_solution_status == _FEASIBLE
@@ -608,6 +692,8 @@ def _outcome(
     objective = float(info.objective_function_value) if has_solution else None
     gap = _gap(info.mip_gap, status) if has_solution else None
     text = highs.modelStatusToString(model_status)
+    if stall is not None and stall.stopped_at is not None:
+        text = f"no better plan in {stall.nodes} nodes, stopped at node {stall.stopped_at}"
     bound = _bound(info.mip_dual_bound, objective, status, stage.relax)
     message = describe_run(stage, status, text, gap, options)
     run = StageRun(stage.name, status, objective, gap, runtime, message, bound)
