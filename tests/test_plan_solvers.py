@@ -313,6 +313,11 @@ def knapsack(
     return prob, chosen
 
 
+def stopped_at(run: StageRun) -> int:
+    """The node a stalled stage stopped at, read from its message."""
+    return int(run.message.split("stopped at node ")[1].split(")")[0])
+
+
 def test_a_mip_without_a_better_plan_for_its_stall_nodes_stops_with_the_plan_it_has() -> None:
     """``stall_nodes``: the search stops once that many nodes bring no better plan; the plan
     it has is kept (it satisfies every row), the stop is named, and it is deterministic."""
@@ -329,9 +334,7 @@ def test_a_mip_without_a_better_plan_for_its_stall_nodes_stops_with_the_plan_it_
     stalled, plan, prob = solved(10)
     assert proven.status == SolveStatus.OPTIMAL
     assert stalled.status == SolveStatus.FEASIBLE and stalled.gap is not None
-    assert "no better plan in 10 nodes" in stalled.message
-    stopped_at = int(stalled.message.split("stopped at node ")[1].split(")")[0])
-    assert stopped_at >= 10
+    assert "no better plan in 10 nodes" in stalled.message and stopped_at(stalled) >= 10
     assert stalled.objective is not None and proven.objective is not None
     assert stalled.objective <= proven.objective + 1e-6
     assert all(constraint.valid(1e-6) for constraint in prob.constraints())
@@ -347,5 +350,4 @@ def test_a_stalled_mip_does_not_stop_the_next_one_on_the_same_model() -> None:
     stages = [Stage(name, prob.objective, maximise=True) for name in ("first", "second")]
     runs = HighsSolver().run_stages(prob, stages, SolveOptions(mip_gap=0.0, stall_nodes=10))
     for run in runs:
-        assert "no better plan in 10 nodes" in run.message
-        assert int(run.message.split("stopped at node ")[1].split(")")[0]) >= 10
+        assert "no better plan in 10 nodes" in run.message and stopped_at(run) >= 10
