@@ -442,7 +442,7 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
     try:
-        with stall_stop(highs, options.stall_nodes) as stall:
+        with stall_stop(highs, stall_nodes) as stall:
             highs.run()
     finally:
         highs.setOptionValue(ROOT_REDUCED_COST, True)
