@@ -343,6 +343,31 @@ def test_a_mip_without_a_better_plan_for_its_stall_nodes_stops_with_the_plan_it_
     assert same_plan == plan and again.message == stalled.message
 
 
+def strong_branching_iterations(log: str) -> int:
+    """The LP iterations HiGHS's report gives to strong branching."""
+    return int(log.split("(strong br.)")[0].split()[-1])
+
+
+def test_a_mip_without_strong_branching_branches_on_pseudocosts_to_the_same_optimum(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """``strong_branching=False``: no LP iteration goes to strong branching (HiGHS's report),
+    and the search still proves the same optimum; the default strong-branches."""
+
+    def solved(strong: bool) -> tuple[StageRun, int]:
+        prob, _ = knapsack()
+        stage = Stage("cost", prob.objective, maximise=True)
+        options = SolveOptions(mip_gap=0.0, strong_branching=strong, log=True)
+        [run] = HighsSolver().run_stages(prob, [stage], options)
+        return run, strong_branching_iterations(capfd.readouterr().out)
+
+    strong, strong_iterations = solved(True)
+    pseudocosts, pseudocost_iterations = solved(False)
+    assert strong.status == pseudocosts.status == SolveStatus.OPTIMAL
+    assert pseudocosts.objective == pytest.approx(strong.objective)
+    assert strong_iterations > 0 and pseudocost_iterations == 0
+
+
 def test_a_stalled_mip_does_not_stop_the_next_one_on_the_same_model() -> None:
     """HiGHS keeps an interrupt asked for in one run: the stage after a stalled one (same
     model, re-solved) still searches its own nodes before it is stopped."""

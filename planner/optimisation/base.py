@@ -154,6 +154,11 @@ class SolveOptions:
         Stop a MIP stage once this many nodes have been searched since its last better plan
         (or since its root) without another (``None``: no such stop).  Counted in nodes,
         so deterministic like ``max_nodes``.  HiGHS only (CBC ignores it).
+    strong_branching
+        Branch on strong-branching estimates until a variable's pseudocosts are reliable
+        (HiGHS's default); ``False`` branches on pseudocosts from the first node, where a
+        large MIP's first nodes would spend most of their time in strong branching.  HiGHS
+        only (CBC ignores it).
     threads
         Solver threads (``None``: the solver's default).
     log
@@ -167,6 +172,7 @@ class SolveOptions:
     hold_mip_gap: float = 1e-3
     max_nodes: int | None = None
     stall_nodes: int | None = None
+    strong_branching: bool = True
     threads: int | None = None
     log: bool = False
 

@@ -424,10 +424,11 @@ def _run_in_bounds(
         else None
     )
     stall_nodes = options.stall_nodes
-    checked = None if rounded is None else _completed(model, rounded, limit_s, stall_nodes)
-    if stage.start and not stage.relax:
-        given = _given_start(model, stage, limit_s, stall_nodes)
-        checked = _better_start(vector, stage, checked, given)
+    with branching(highs, options.strong_branching):
+        checked = None if rounded is None else _completed(model, rounded, limit_s, stall_nodes)
+        if stage.start and not stage.relax:
+            given = _given_start(model, stage, limit_s, stall_nodes)
+            checked = _better_start(vector, stage, checked, given)
     start = _better_start(vector, stage, start, checked)
     proven = _start_within_gap(vector, stage, checked, bound, options)
     if proven is not None:
@@ -442,7 +443,7 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
     try:
-        with stall_stop(highs, stall_nodes) as stall:
+        with stall_stop(highs, stall_nodes) as stall, branching(highs, options.strong_branching):
             highs.run()
     finally:
         highs.setOptionValue(ROOT_REDUCED_COST, True)
@@ -566,6 +567,39 @@ def stall_stop(highs: highspy.Highs, nodes: int | None) -> Iterator[StallStop | 
         yield stop
     finally:
         highs.cbMipInterrupt.unsubscribe(stop)
+
+
+#: HiGHS's option: observations of a variable's branchings before its pseudocosts are
+#: trusted instead of strong branching (:attr:`SolveOptions.strong_branching`).
+PSEUDOCOST_RELIABLE = "mip_pscost_minreliable"
+
+
+@contextlib.contextmanager
+def branching(highs: highspy.Highs, strong: bool) -> Iterator[None]:
+    """Branch on pseudocosts from the first node in this block, unless ``strong``.
+
+    HiGHS's reliability branching strong-branches a variable until it has been branched on
+    :data:`PSEUDOCOST_RELIABLE` times; with that at 0 every pseudocost counts as reliable.
+    The option is put back afterwards.
+
+    Examples
+    --------
+    >>> highs = new_highs(SolveOptions())
+    >>> with branching(highs, strong=False):
+    ...     highs.getOptionValue(PSEUDOCOST_RELIABLE)[1]
+    0
+    >>> highs.getOptionValue(PSEUDOCOST_RELIABLE)[1]
+    8
+    """
+    if strong:
+        yield
+        return
+    _, saved = highs.getOptionValue(PSEUDOCOST_RELIABLE)
+    highs.setOptionValue(PSEUDOCOST_RELIABLE, 0)
+    try:
+        yield
+    finally:
+        highs.setOptionValue(PSEUDOCOST_RELIABLE, saved)
 
 
 @dataclass(frozen=True)
