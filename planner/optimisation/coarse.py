@@ -700,8 +700,8 @@ def _around(options: SolveOptions) -> SolveOptions:
     its last better plan; it branches on pseudocosts from its first node
     (:attr:`~planner.optimisation.base.SolveOptions.strong_branching` off).  Its first nodes
     strong-branched for minutes on a large region: vervoerregio 7 of the Flanders benchmark
-    in 2034 (after 2027–2033 as planned, one thread) took 75 s for nodes 1–5 and 100 s for
-    30 nodes that found nothing; on pseudocosts its 92 nodes took 5 s, the same plan (the
+    in 2034 (after 2027–2033 as planned, one thread) took 100 s for 30 nodes that found
+    nothing, 75 s of it for nodes 1–5; on pseudocosts its 92 nodes took 5 s, the same plan (the
     year 261 → 166 CPU s).  Vervoerregio 6 in 2029 lost the plans its strong-branched
     nodes found (1.03 → 1.65 % above the bound).
     """
