@@ -263,7 +263,12 @@ def _run_stage(
             presolved = _presolved_relaxation(model, stage, options)
         if presolved is not None:
             return presolved
-    with _stage_bounds(model, stage.bounds), _relaxed(model, stage.relax), _dived(model, stage):
+    with (
+        _stage_bounds(model, stage.bounds),
+        _relaxed(model, stage.relax),
+        _dived(model, stage),
+        branching(model.highs, options.strong_branching),
+    ):
         return _run_in_bounds(model, stage, options, start, bound)
 
 
@@ -424,11 +429,10 @@ def _run_in_bounds(
         else None
     )
     stall_nodes = options.stall_nodes
-    with branching(highs, options.strong_branching):
-        checked = None if rounded is None else _completed(model, rounded, limit_s, stall_nodes)
-        if stage.start and not stage.relax:
-            given = _given_start(model, stage, limit_s, stall_nodes)
-            checked = _better_start(vector, stage, checked, given)
+    checked = None if rounded is None else _completed(model, rounded, limit_s, stall_nodes)
+    if stage.start and not stage.relax:
+        given = _given_start(model, stage, limit_s, stall_nodes)
+        checked = _better_start(vector, stage, checked, given)
     start = _better_start(vector, stage, start, checked)
     proven = _start_within_gap(vector, stage, checked, bound, options)
     if proven is not None:
@@ -443,7 +447,7 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
     try:
-        with stall_stop(highs, stall_nodes) as stall, branching(highs, options.strong_branching):
+        with stall_stop(highs, stall_nodes) as stall:
             highs.run()
     finally:
         highs.setOptionValue(ROOT_REDUCED_COST, True)
@@ -514,7 +518,8 @@ class StallStop:
     searched so far and the incumbent's objective.  It interrupts the search once ``nodes``
     nodes have been searched since the incumbent last changed (or since the root, where
     there was none): a stop counted in nodes, as deterministic as ``mip_max_nodes``, and
-    the plan found is kept.
+    the plan found is kept.  (HiGHS's own ``mip_max_stall_nodes`` counts something else:
+    nodes whose estimate lies above the cutoff.)
 
     Examples
     --------
@@ -580,7 +585,8 @@ def branching(highs: highspy.Highs, strong: bool) -> Iterator[None]:
 
     HiGHS's reliability branching strong-branches a variable until it has been branched on
     :data:`PSEUDOCOST_RELIABLE` times; with that at 0 every pseudocost counts as reliable.
-    The option is put back afterwards.
+    The option is put back afterwards.  A stage holds it for its dive, its start's
+    completion and its MIP (:func:`_run_stage`).
 
     Examples
     --------
