@@ -165,7 +165,7 @@ def test_a_dive_widens_only_a_plan_above_its_gap_and_gives_every_run_its_best_bo
     runs = coarse._dive(make_solver("highs"), problem, SolveOptions(mip_gap=gap))
     names = [run.name for run in runs]
     lp = runs[0].objective
-    widened = [coarse.COARSE_BOUND, coarse.COARSE_WIDENED]
+    widened = [coarse.COARSE_WIDENED]  # around a relaxation: against the LP's bound
     assert names == [coarse.COARSE_LP, coarse.COARSE] + widened * (gap == 0.0)
     bound = runs[-1].bound
     assert all(run.bound == bound for run in runs)
@@ -221,7 +221,8 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_its_node_limit_and_the_wid
     coarse._dive(recorder, problem, SolveOptions(mip_gap=0.02, max_nodes=2_000))
     limit = coarse.NEIGHBOURHOOD_NODES
     dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit, 0.02)
-    widened = ([coarse.COARSE_BOUND, coarse.COARSE_WIDENED], coarse.WIDENED_NODES, NEED_SHARE)
+    bound = [coarse.COARSE_BOUND] if free else []  # sought only where the integers are free
+    widened = ([*bound, coarse.COARSE_WIDENED], coarse.WIDENED_NODES, NEED_SHARE)
     assert recorder.calls == [dived, widened]
     assert coarse.WIDENED_NODES < limit < 2_000 and NEED_SHARE < 0.02
 
@@ -316,11 +317,9 @@ def test_the_presolved_relaxation_knows_the_whole_trucks_the_lp_splits() -> None
     assert presolved <= mip + 1e-6
 
 
-def test_a_dived_plan_above_its_lp_is_measured_against_the_stronger_bound(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_dived_plan_above_its_lp_is_measured_against_the_stronger_bound() -> None:
     problem = build_problem(truck_depots(20), coarse=True)
-    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    assert len(problem.vehicles) <= coarse.NEIGHBOURHOOD_PAIRS  # its integers are free
     options = SolveOptions(mip_gap=0.002)  # the coarse gap: the target is twice that
     runs = coarse._dive(make_solver("highs"), problem, options)
     assert [run.name for run in runs][:3] == [coarse.COARSE_LP, coarse.COARSE, coarse.COARSE_BOUND]
@@ -331,6 +330,22 @@ def test_a_dived_plan_above_its_lp_is_measured_against_the_stronger_bound(
     assert all(run.bound == stronger for run in runs) and stronger > lp
     plan = runs[-1].objective if runs[-1].name == coarse.COARSE_WIDENED else dived
     assert float(pulp.value(problem.prob.objective)) == pytest.approx(plan)
+
+
+def test_a_plan_dived_around_its_relaxation_is_measured_against_the_lp_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = build_problem(truck_depots(20), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)  # as a large problem is dived
+    options = SolveOptions(mip_gap=0.002)
+    runs = coarse._dive(make_solver("highs"), problem, options)
+    lp, dived = runs[0].objective, runs[1].objective
+    assert lp is not None and dived is not None
+    assert dived - lp > options.mip_gap / coarse.COARSE_GAP_SHARE * dived  # beyond the target
+    assert coarse.COARSE_BOUND not in [run.name for run in runs]
+    assert all(run.bound == lp for run in runs)
+    _, presolved, _ = coarse_optima(problem)
+    assert presolved > lp  # the bound not sought is stronger here; on large regions it was not
 
 
 def test_a_dived_plan_the_lp_proves_within_the_target_gap_gets_no_stronger_bound(

@@ -97,7 +97,7 @@ COARSE_WIDENED = "coarse_widened"
 #: (:func:`_widened`).
 COARSE_WIDENED_RELAXED = "coarse_widened_relaxed"
 #: Name of the relaxation of the presolved coarse MIP, the stronger bound a dived plan
-#: above its LP is measured against (:func:`_widened`).
+#: above its LP is measured against where its integers are free (:func:`_widened`).
 COARSE_BOUND = "coarse_bound"
 #: Coarse models with more power columns than this are dived into (:func:`_dive`) instead
 #: of solved as a whole MIP: the whole MIP's root cut loop costs minutes on a large region.
@@ -417,10 +417,10 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     relaxation is solved to optimality and the MIP stops on gap or nodes (at most
     :data:`NEIGHBOURHOOD_NODES` where the integers are held near the relaxation): the plan
     does not depend on the machine's load.  A dived plan further above the LP's optimum
-    than the coarse gap is widened (:func:`_widened`), and one further above it than the
-    target gap (the scenario's, which the LP's optimum cannot prove) is first measured
-    against a stronger bound.  The returned runs carry the best bound: the LP's optimum,
-    or the stronger one.
+    than the coarse gap is widened (:func:`_widened`), and, where the integers are free, one
+    further above it than the target gap (the scenario's, which the LP's optimum cannot
+    prove) is first measured against a stronger bound.  The returned runs carry the best
+    bound: the LP's optimum, or the stronger one.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
@@ -441,7 +441,9 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
         return runs
     above = _above(runs[-1], bound)
     if dive.relaxed is not None and above > options.mip_gap:
-        stronger = above > options.mip_gap / COARSE_GAP_SHARE  # the LP cannot prove the target
+        # the LP cannot prove the target; where the integers are held around the relaxation
+        # (large problems) the presolved relaxation is not sought (see :func:`_widened`)
+        stronger = free and above > options.mip_gap / COARSE_GAP_SHARE
         runs += _widened(solver, coarse, dive.relaxed, runs[-1], options, bound, stronger)
         bound = max([bound, *_stronger_bounds(runs)])
     return [replace(run, bound=bound) for run in runs]
@@ -482,9 +484,13 @@ def _widened(
     proved (4.6 %), in 5 s instead of 20 s; the site caps in the model
     (:func:`~planner.optimisation.model.pair_site_cap_kw`) now give the LP that lift, and
     there the stage adds at most 0.002 % (2030–2035), while on small truck-depot cases
-    presolve still finds more than the caps.  The widened MIP (see
-    :mod:`planner.optimisation.widening`) starts from the dived plan, is not run when that
-    plan is already within the gap of the stronger bound
+    presolve still finds more than the caps.  So :func:`_dive` asks for it only where the
+    integers are free (at most :data:`NEIGHBOURHOOD_PAIRS` pairs): on the larger problems
+    it solved an LP hardly smaller than the coarse one for next to nothing (5 December 2026:
+    vervoerregio 6 in 2029 8.5 of the year's 75.5 CPU s for the LP's own optimum, in 2030
+    6.3 s for 0.002 %; vervoerregio 7 in all Flanders 2030 25.9 s for 0.0005 %).  The
+    widened MIP (see :mod:`planner.optimisation.widening`) starts from the dived plan, is
+    not run when that plan is already within the gap of the stronger bound
     (:attr:`Stage.bounded_by_relaxation`), stops on :data:`WIDENED_GAP` or after
     :data:`WIDENED_NODES` nodes, and keeps the dived plan when it finds nothing better.
     It frees the troubled needs' sites on their best tier; when its plan still lies further
