@@ -109,7 +109,8 @@ DIVE_TOLERANCE = 1e-3
 #: region (34,551) would leave HiGHS in its root cut loop.  Measured on the Flanders
 #: benchmark's vervoerregio 3 and 4 (8,626 and 9,849 pairs): with their integers free the
 #: coarse MIP ran into a 120 s safety net; around the relaxation it stops on its gap in 8
-#: and 10 s (hourly plans 0.73 % and 1.76 % above the bound).
+#: and 10 s (hourly plans 0.73 % and 1.76 % above the bound).  Such a plan is measured
+#: against the coarse LP alone (no ``coarse_bound``, :func:`_widened`).
 NEIGHBOURHOOD_PAIRS = 5_000
 #: A site at least this open in a dive's relaxation is held open.
 DIVE_OPEN_LEVEL = 0.5
