@@ -368,46 +368,6 @@ def test_a_mip_without_strong_branching_branches_on_pseudocosts_to_the_same_opti
     assert strong_iterations > 0 and pseudocost_iterations == 0
 
 
-def facility_location(seed: int = 2, sites: int = 20, customers: int = 40) -> pulp.LpProblem:
-    """An uncapacitated facility location whose root HiGHS ends by restarting (seed 2)."""
-    rng = np.random.default_rng(seed)
-    prob = pulp.LpProblem("location", pulp.LpMinimize)
-    opened = [prob.add_variable(f"y{j:02d}", 0, 1, pulp.LpInteger) for j in range(sites)]
-    distance = np.linalg.norm(rng.random((sites, 1, 2)) - rng.random((1, customers, 2)), axis=2)
-    served = {
-        (j, i): prob.add_variable(f"x{j:02d}_{i:02d}", 0, 1)
-        for j in range(sites)
-        for i in range(customers)
-    }
-    opening = pulp.lpSum(int(rng.integers(50, 150)) * opened[j] for j in range(sites))
-    prob += opening + pulp.lpSum(100 * float(distance[j, i]) * x for (j, i), x in served.items())
-    for i in range(customers):
-        prob += pulp.lpSum(served[j, i] for j in range(sites)) == 1, f"serve_{i}"
-    for (j, i), x in served.items():
-        prob += x <= opened[j], f"open_{j}_{i}"
-    return prob
-
-
-def test_a_mip_without_restart_solves_one_root_to_the_same_optimum(
-    capfd: pytest.CaptureFixture[str],
-) -> None:
-    """``restart=False``: HiGHS does not start again on the model its root reduced (its log
-    says when it does), and the MIP still proves the same optimum; by default it restarts."""
-
-    def solved(restart: bool) -> tuple[StageRun, str]:
-        prob = facility_location()
-        stage = Stage("cost", prob.objective)
-        options = SolveOptions(mip_gap=0.0, restart=restart, log=True)
-        [run] = HighsSolver().run_stages(prob, [stage], options)
-        return run, capfd.readouterr().out
-
-    restarted, restarted_log = solved(True)
-    one_root, one_root_log = solved(False)
-    assert restarted.status == one_root.status == SolveStatus.OPTIMAL
-    assert one_root.objective == pytest.approx(restarted.objective)
-    assert "restarting" in restarted_log and "restarting" not in one_root_log
-
-
 def test_a_stalled_mip_does_not_stop_the_next_one_on_the_same_model() -> None:
     """HiGHS keeps an interrupt asked for in one run: the stage after a stalled one (same
     model, re-solved) still searches its own nodes before it is stopped."""

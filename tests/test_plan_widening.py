@@ -191,19 +191,18 @@ def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
 
 
 class NodeRecorder(Solver):
-    """HiGHS, recording the node limit, MIP gap and restart each call's stages were given."""
+    """HiGHS, recording the node limit and MIP gap each call's stages were given."""
 
     name = "highs"
 
     def __init__(self) -> None:
         self.highs = make_solver("highs")
-        self.calls: list[tuple[list[str], int | None, float, bool]] = []
+        self.calls: list[tuple[list[str], int | None, float]] = []
 
     def run_stages(
         self, prob: pulp.LpProblem, stages: Sequence[Stage], options: SolveOptions
     ) -> list[StageRun]:
-        names = [stage.name for stage in stages]
-        self.calls.append((names, options.max_nodes, options.mip_gap, options.restart))
+        self.calls.append(([stage.name for stage in stages], options.max_nodes, options.mip_gap))
         return self.highs.run_stages(prob, stages, options)
 
 
@@ -213,8 +212,7 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_its_node_limit_and_the_wid
 ) -> None:
     """The dived MIP stops at the neighbourhood's nodes, the widened one after its root.
 
-    The widened MIP's gap is the share one troubled need may add, not the region's gap, and
-    it does not restart (a second root before its stop); the dived one may.
+    The widened MIP's gap is the share one troubled need may add, not the region's gap.
     """
     problem = build_problem(depot_case(), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 10_000 if free else 0)
@@ -222,9 +220,9 @@ def test_a_mip_around_a_relaxation_or_a_plan_stops_at_its_node_limit_and_the_wid
     recorder = NodeRecorder()
     coarse._dive(recorder, problem, SolveOptions(mip_gap=0.02, max_nodes=2_000))
     limit = coarse.NEIGHBOURHOOD_NODES
-    dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit, 0.02, True)
+    dived = ([coarse.COARSE_LP, coarse.COARSE], 2_000 if free else limit, 0.02)
     bound = [coarse.COARSE_BOUND] if free else []  # sought only where the integers are free
-    widened = ([*bound, coarse.COARSE_WIDENED], coarse.WIDENED_NODES, NEED_SHARE, False)
+    widened = ([*bound, coarse.COARSE_WIDENED], coarse.WIDENED_NODES, NEED_SHARE)
     assert recorder.calls == [dived, widened]
     assert coarse.WIDENED_NODES < limit < 2_000 and NEED_SHARE < 0.02
 

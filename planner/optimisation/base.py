@@ -159,11 +159,6 @@ class SolveOptions:
         (HiGHS's default); ``False`` branches on pseudocosts from the first node, where a
         large MIP's first nodes would spend most of their time in strong branching.  HiGHS
         only (CBC ignores it).
-    restart
-        Let a MIP stage start its search again on the model its root reduced (HiGHS's
-        default, once columns are fixed there); ``False`` where the stage stops after its
-        root anyway (``max_nodes`` 1), which would otherwise solve a second root for
-        nothing.  HiGHS only (CBC ignores it).
     threads
         Solver threads (``None``: the solver's default).
     log
@@ -178,7 +173,6 @@ class SolveOptions:
     max_nodes: int | None = None
     stall_nodes: int | None = None
     strong_branching: bool = True
-    restart: bool = True
     threads: int | None = None
     log: bool = False
 

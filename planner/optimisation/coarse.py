@@ -719,21 +719,9 @@ def _around(options: SolveOptions) -> SolveOptions:
 
 
 def _widened_options(options: SolveOptions) -> SolveOptions:
-    """The options of the widened MIP (:data:`WIDENED_GAP`, :data:`WIDENED_NODES`).
-
-    Without HiGHS's restart (:attr:`~planner.optimisation.base.SolveOptions.restart`): it
-    stops after its root, and once that root has fixed columns (by reduced costs against the
-    start or a sub-MIP's plan) HiGHS would start again and solve a second root of the reduced
-    model first.  On the Flanders benchmark's vervoerregio 6 (2029–2033) and 7 (2029–2035),
-    each year on the same inputs (5 December 2026, one thread): 5 of 21 widened MIPs
-    restarted, and their second roots (2.4–15.4 s) found nothing; without, 9 of 11
-    region-years gave the same plans and 2 better ones (vervoerregio 7 in 2029 0.81 → 0.80 %
-    above the bound, in 2034 2.78 → 2.73 %), for 3.9 % and 0.7 % fewer LP iterations.
-    """
+    """The options of the widened MIP (:data:`WIDENED_GAP`, :data:`WIDENED_NODES`)."""
     nodes = min(_nodes(options, WIDENED_NODES), WIDENED_NODES)
-    return replace(
-        options, mip_gap=min(options.mip_gap, WIDENED_GAP), max_nodes=nodes, restart=False
-    )
+    return replace(options, mip_gap=min(options.mip_gap, WIDENED_GAP), max_nodes=nodes)
 
 
 def _hourly_only(solver: Solver, problem: PlanProblem, options: SolveOptions) -> CoarseOutcome:

@@ -268,7 +268,6 @@ def _run_stage(
         _relaxed(model, stage.relax),
         _dived(model, stage),
         branching(model.highs, options.strong_branching),
-        restarts(model.highs, options.restart),
     ):
         return _run_in_bounds(model, stage, options, start, bound)
 
@@ -578,38 +577,10 @@ def stall_stop(highs: highspy.Highs, nodes: int | None) -> Iterator[StallStop | 
 #: HiGHS's option: observations of a variable's branchings before its pseudocosts are
 #: trusted instead of strong branching (:attr:`SolveOptions.strong_branching`).
 PSEUDOCOST_RELIABLE = "mip_pscost_minreliable"
-#: HiGHS's option: whether a MIP may start again on the model its root reduced
-#: (:attr:`SolveOptions.restart`).
-RESTART = "mip_allow_restart"
 
 
 @contextlib.contextmanager
-def held_option(highs: highspy.Highs, name: str, value: bool | int | None) -> Iterator[None]:
-    """HiGHS's option ``name`` at ``value`` in this block, put back afterwards.
-
-    ``None`` leaves the option as it is.
-
-    Examples
-    --------
-    >>> highs = new_highs(SolveOptions())
-    >>> with held_option(highs, RESTART, False):
-    ...     highs.getOptionValue(RESTART)[1]
-    False
-    >>> highs.getOptionValue(RESTART)[1]
-    True
-    """
-    if value is None:
-        yield
-        return
-    _, saved = highs.getOptionValue(name)
-    highs.setOptionValue(name, value)
-    try:
-        yield
-    finally:
-        highs.setOptionValue(name, saved)
-
-
-def branching(highs: highspy.Highs, strong: bool) -> contextlib.AbstractContextManager[None]:
+def branching(highs: highspy.Highs, strong: bool) -> Iterator[None]:
     """Branch on pseudocosts from the first node in this block, unless ``strong``.
 
     HiGHS's reliability branching strong-branches a variable until it has been branched on
@@ -626,17 +597,15 @@ def branching(highs: highspy.Highs, strong: bool) -> contextlib.AbstractContextM
     >>> highs.getOptionValue(PSEUDOCOST_RELIABLE)[1]
     8
     """
-    return held_option(highs, PSEUDOCOST_RELIABLE, None if strong else 0)
-
-
-def restarts(highs: highspy.Highs, allowed: bool) -> contextlib.AbstractContextManager[None]:
-    """No restart of the MIPs HiGHS runs in this block, unless ``allowed`` (:data:`RESTART`).
-
-    HiGHS starts a MIP again once its root has fixed columns, and solves the root of the
-    reduced model: a stage stopped after its root (:attr:`SolveOptions.restart` off) would
-    solve a second root for nothing.  Held like :func:`branching`.
-    """
-    return held_option(highs, RESTART, None if allowed else False)
+    if strong:
+        yield
+        return
+    _, saved = highs.getOptionValue(PSEUDOCOST_RELIABLE)
+    highs.setOptionValue(PSEUDOCOST_RELIABLE, 0)
+    try:
+        yield
+    finally:
+        highs.setOptionValue(PSEUDOCOST_RELIABLE, saved)
 
 
 @dataclass(frozen=True)
