@@ -25,7 +25,7 @@ import pandas as pd
 import pulp
 import pytest
 
-from planner.optimisation import coarse, model, plan_rules
+from planner.optimisation import coarse, highs, model, plan_rules
 from planner.optimisation.case import PlanCase
 from planner.optimisation.cbc import cbc_available
 from planner.optimisation.inputs import BuiltCapacity, ChargerOption, GridInputs, PlanInputs
@@ -367,6 +367,29 @@ def test_the_returned_plan_satisfies_every_hourly_row_and_its_bound_is_valid(
         SolveStatus.OPTIMAL if result.mip_gap <= 0.01 + 1e-12 else SolveStatus.FEASIBLE
     )
     assert ("coarse_lp" in [run.name for run in result.stages]) == (path != "whole")
+
+
+def test_a_relaxation_runs_the_parallel_dual_to_the_serial_dual_s_solution(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With HiGHS's default threads (one task in this process) a relaxation stage's LP runs
+    the parallel dual simplex (HiGHS's log says so), to the serial dual's optimum and values:
+    the plan does not change by it."""
+
+    def relaxed() -> tuple[float | None, list[float | None], str]:
+        problem = build_problem(timed_case(3), coarse=True)
+        stage = Stage("coarse_lp", problem.prob.objective, relax=True)
+        [run] = make_solver("highs").run_stages(problem.prob, [stage], SolveOptions(log=True))
+        values = [variable.varValue for variable in problem.prob.variables()]
+        return run.objective, values, capfd.readouterr().out
+
+    objective, values, log = relaxed()
+    assert objective is not None and "parallel dual simplex" in log
+    monkeypatch.setattr(highs, "SIMPLEX_PARALLEL_DUAL", 1)  # HiGHS's serial dual
+    serial_objective, serial_values, serial_log = relaxed()
+    assert "dual simplex" in serial_log and "parallel dual simplex" not in serial_log
+    assert objective == pytest.approx(serial_objective, rel=1e-12)
+    assert values == pytest.approx(serial_values, abs=1e-9)
 
 
 def test_the_coarse_stage_runs_where_headroom_changes_by_the_hour() -> None:
