@@ -409,7 +409,7 @@ SIMPLEX_STRATEGY = "simplex_strategy"
 #: HiGHS's dual simplex with its pricing and updates spread over the threads (SIP).  On the
 #: large region's coarse LP (Antwerpen benchmark, 2030; two threads) it makes the same
 #: 72,127 iterations to the same solution as the serial dual (HiGHS's default), in
-#: 9.1–10.2 s instead of 11.5–12.8 s (15–17 CPU s instead of 12–13): ``docs/benchmarks.md``,
+#: 8.9–10.2 s instead of 11.5–12.8 s (15–17 CPU s instead of 12–13): ``docs/benchmarks.md``,
 #: 5 December 2026.
 SIMPLEX_PARALLEL_DUAL = 2
 
