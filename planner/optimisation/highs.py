@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import itertools
 import math
 import os
@@ -88,6 +89,13 @@ class _Model:
     def named(self, values: FloatArray) -> dict[str, float]:
         """Column values by variable name (what a dive or a rounding reads)."""
         return dict(zip(self.names, values.tolist(), strict=True))
+
+    @functools.cached_property
+    def integer_columns(self) -> npt.NDArray[np.int32]:
+        """The columns of the problem's integer variables (HiGHS may relax them for a while)."""
+        return np.array(
+            [i for i, v in enumerate(self.variables) if v.cat == pulp.LpInteger], dtype=np.int32
+        )
 
 
 class HighsSolver(Solver):
@@ -385,13 +393,11 @@ def _relaxed(model: _Model, relax: bool) -> Iterator[None]:
     Its LPs are solved by the parallel dual simplex where HiGHS has threads for it
     (:func:`parallel_dual`).
     """
-    integers = _integer_columns(model)
-    if not relax or integers.size == 0:
-        with parallel_dual(model.highs, relax):
-            yield
+    if not relax:
+        yield
         return
+    highs, integers = model.highs, model.integer_columns
     kinds = highspy.HighsVarType
-    highs = model.highs
     highs.changeColsIntegrality(
         integers.size, integers, np.array([kinds.kContinuous] * integers.size)
     )
@@ -415,7 +421,7 @@ SIMPLEX_PARALLEL_DUAL = 2
 
 
 @contextlib.contextmanager
-def parallel_dual(highs: highspy.Highs, active: bool = True) -> Iterator[None]:
+def parallel_dual(highs: highspy.Highs) -> Iterator[None]:
     """Solve the LPs run in this block with the parallel dual simplex, unless on one thread.
 
     Where the plan gives HiGHS one thread (a worker of a local cluster, one per core:
@@ -436,7 +442,7 @@ def parallel_dual(highs: highspy.Highs, active: bool = True) -> Iterator[None]:
     ...     single.getOptionValue(SIMPLEX_STRATEGY)[1]
     1
     """
-    if not active or highs.getOptionValue("threads")[1] == 1:
+    if highs.getOptionValue("threads")[1] == 1:
         yield
         return
     _, saved = highs.getOptionValue(SIMPLEX_STRATEGY)
@@ -694,35 +700,20 @@ def _completed(
     return values
 
 
-def _integer_columns(model: _Model) -> npt.NDArray[np.int32]:
-    return np.array(
-        [i for i, v in enumerate(model.variables) if v.cat == pulp.LpInteger], dtype=np.int32
-    )
-
-
 def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded | None:
     """The stage's LP relaxation with its integers rounded by ``stage.rounding``.
 
     ``None`` when the model has no integers or the relaxation is not solved within
     ``limit_s`` seconds.
     """
-    highs, integers = model.highs, _integer_columns(model)
-    if integers.size == 0 or stage.rounding is None:
+    highs = model.highs
+    if model.integer_columns.size == 0 or stage.rounding is None:
         return None
-    kinds = highspy.HighsVarType
-    highs.changeColsIntegrality(
-        integers.size, integers, np.array([kinds.kContinuous] * integers.size)
-    )
     highs.setOptionValue("time_limit", max(limit_s, 1.0))
-    try:
-        with parallel_dual(highs):
-            highs.run()
+    with _relaxed(model, relax=True):
+        highs.run()
         relaxed_ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         values = np.array(highs.getSolution().col_value, dtype=np.float64)
-    finally:
-        highs.changeColsIntegrality(
-            integers.size, integers, np.array([kinds.kInteger] * integers.size)
-        )
     if not relaxed_ok:
         return None
     rounded = stage.rounding(model.named(values))
