@@ -136,7 +136,7 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
 
 RSS_AFTER_FRAGMENTING = """
 import resource, sys
-from planner.workflows.parallel import release_memory
+from planner.optimisation.memory import release_memory
 
 def rss_mb():
     with open("/proc/self/statm") as statm:

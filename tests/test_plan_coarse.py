@@ -583,17 +583,22 @@ def test_a_solve_prints_nothing_on_standard_output() -> None:
     assert done.stdout == ""
 
 
-def test_a_year_builds_its_hourly_model_only_once_its_coarse_model_is_gone(
+def test_a_year_builds_its_hourly_model_only_once_its_coarse_model_is_gone_and_released(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The two models are never in memory together, and the plan is the one ``solve`` gives.
 
     The year runs with the garbage collector paused: the coarse model must be gone by
-    reference counting alone.
+    reference counting alone, and each model's heap is released once it is gone.
     """
     inputs = timed_case(2, mip_gap=0.01)
     coarse_models: list[weakref.ref[PlanProblem]] = []
+    hourly_models: list[weakref.ref[PlanProblem]] = []
     events: list[str] = []
+
+    def release() -> None:
+        alive = any(model() is not None for model in (*coarse_models, *hourly_models))
+        events.append("released beside a model" if alive else "released")
 
     def build_coarse(inputs: PlanInputs, coarse: bool = False, **kwargs: Any) -> PlanProblem:
         problem = build_problem(inputs, coarse=coarse, **kwargs)
@@ -605,13 +610,16 @@ def test_a_year_builds_its_hourly_model_only_once_its_coarse_model_is_gone(
         alive = any(model() is not None for model in coarse_models)
         events.append("hourly built beside the coarse model" if alive else "hourly built")
         events.append("collector running" if gc.isenabled() else "collector paused")
-        return build_problem(inputs, **kwargs)
+        problem = build_problem(inputs, **kwargs)
+        hourly_models.append(weakref.ref(problem))
+        return problem
 
     monkeypatch.setattr(coarse, "build_problem", build_coarse)
     monkeypatch.setattr(multiyear, "build_problem", build_hourly)
     monkeypatch.setattr(multiyear, "inputs_for_year", lambda case, year, built: inputs)
+    monkeypatch.setattr(multiyear, "release_memory", release)
     result = multiyear.plan_year(cast(PlanCase, None), inputs.year, BuiltCapacity())
-    assert events == ["coarse built", "hourly built", "collector paused"]
+    assert events == ["coarse built", "released", "hourly built", "collector paused", "released"]
     assert gc.isenabled()  # resumed after the year
     assert coarse.COARSE in {run.name for run in result.stages}
     monkeypatch.undo()

@@ -20,6 +20,7 @@ from typing import Any
 
 from planner.optimisation.case import PlanCase, inputs_for_year
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
+from planner.optimisation.memory import release_memory
 from planner.optimisation.model import build_problem, no_garbage_collection
 from planner.optimisation.results import PlanResult
 from planner.optimisation.solve import solve, solve_ahead
@@ -232,13 +233,17 @@ def plan_year(
     The cyclic garbage collector is paused for the year (:func:`no_garbage_collection`):
     its passes over the models' millions of PuLP objects took seconds of a large region's
     year, and the models are freed by reference counting (the coarse one before the hourly
-    one is built); the collector runs again once the year is planned.
+    one is built); the collector runs again once the year is planned.  The heap each model
+    freed goes back to the system before the next is built (:func:`release_memory`), so
+    the years of a vervoerregio planned one after the other on a worker do not each keep
+    the last one's peak.
     """
     cpu_started = time.process_time()
     with no_garbage_collection():
         inputs = inputs_for_year(case, year, built)
         structure = make_structure(inputs)
         ahead = solve_ahead(inputs, structure, options)
+        release_memory()  # the coarse model's
         with stage(f"{year}: building the model ({len(inputs.needs)} needs)"):
             problem = build_problem(inputs, structure=structure)
         sizes = problem.sizes()
@@ -247,4 +252,6 @@ def plan_year(
             f"{sizes['constraints']} constraints, {sizes['blocks']} time blocks"
         ):
             result = solve(problem, options, ahead)
+        del problem, ahead
+        release_memory()  # the hourly model's
     return replace(result, cpu_s=time.process_time() - cpu_started)

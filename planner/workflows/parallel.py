@@ -20,8 +20,6 @@ workers' leftovers add up.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
 import time
@@ -31,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from planner.optimisation.memory import release_memory
 from validation import LaadplanError
 
 LOGGER = logging.getLogger("laadplan")
@@ -340,24 +339,6 @@ def _call_scattered(function: Callable[..., T], arguments: tuple[Any, ...]) -> t
         return timed_call(function, arguments)
     finally:
         release_memory()
-
-
-def release_memory() -> None:
-    """Collect garbage and give the C heap's free pages back to the operating system.
-
-    Freed memory stays in the process's heap where live blocks are scattered through it
-    (a solved model leaves its result among the freed rows): glibc's ``malloc_trim`` returns
-    the free pages in between, as Dask's documentation advises for worker memory that is not
-    released.  Where the C library has no ``malloc_trim`` (not glibc) only the garbage is
-    collected.
-    """
-    gc.collect()
-    try:
-        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's own C library
-    except (OSError, TypeError):  # no C library to load by the process's name (Windows)
-        return
-    if trim is not None:
-        trim(0)
 
 
 def _describe(exc: BaseException) -> str:
