@@ -392,6 +392,35 @@ def test_a_relaxation_runs_the_parallel_dual_to_the_serial_dual_s_solution(
     assert values == pytest.approx(serial_values, abs=1e-9)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_a_stage_s_mips_run_in_a_new_instance_with_the_lps_memory_gone_and_the_same_plan(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once LPs ran in a model's HiGHS instance, its stage's MIPs run in a new one: nothing
+    keeps the old one (and its simplex memory) alive through them, and the plan is the one
+    the old instance gives."""
+    left_behind: list[weakref.ref[Any]] = []
+    move = highs._leave_simplex_behind
+
+    def moved(model: Any) -> None:
+        before = model.highs
+        move(model)
+        if model.highs is not before:
+            left_behind.append(weakref.ref(before))
+            del before
+            assert left_behind[-1]() is None  # freed before the stage's MIPs run
+            assert not model.simplex_run
+
+    monkeypatch.setattr(highs, "_leave_simplex_behind", moved)
+    result = solve(build_problem(timed_case(seed, mip_gap=0.01)))
+    assert left_behind and "coarse" in {run.name for run in result.stages}
+    monkeypatch.setattr(highs, "_leave_simplex_behind", lambda model: None)
+    kept = solve(build_problem(timed_case(seed, mip_gap=0.01)))
+    assert result.objective_eur == pytest.approx(kept.objective_eur, rel=1e-9)
+    for name in ("sites", "assignments", "unmet"):
+        pd.testing.assert_frame_equal(getattr(result, name), getattr(kept, name), obj=name)
+
+
 def test_the_coarse_stage_runs_where_headroom_changes_by_the_hour() -> None:
     result = solve(build_problem(timed_case(1, ladder_policy="weighted", mip_gap=0.01)))
     assert [run.name for run in result.stages] == ["coarse", "cost", "polish"]
