@@ -473,7 +473,7 @@ def _leave_simplex_behind(model: _Model) -> None:
     lives (HiGHS 1.16: neither ``clearSolver`` nor ``releaseMemory`` frees them), and a MIP
     never uses them: it solves its own relaxation of its presolved model.  On the large
     region (Antwerpen 2030) they held about 600 MB of the 2.1 GB heap its coarse MIP peaked
-    at; moved, the command's peak went from 1,814 to 1,339 MB, the plan the same.  The new
+    at; moved, the command's peak went from about 1.8 to 1.36 GB, the plan the same.  The new
     instance gets the model as it is now (bounds, integrality, objective, the rows held) and
     the options as they are now; the old one is freed with its memory (nothing may keep it:
     the contexts around a stage restore bounds and options on ``model.highs``).

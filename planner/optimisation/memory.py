@@ -1,7 +1,7 @@
 """Give a process's freed memory back to the operating system.
 
-A year's models are freed by reference counting (:func:`~planner.optimisation.model.
-no_garbage_collection`), but the C heap keeps the pages they held wherever live blocks lie
+A year's models are freed by reference counting (the garbage collector is paused while a
+year is planned), but the C heap keeps the pages they held wherever live blocks lie
 scattered between them: a process's resident memory otherwise stays at the peak of its
 largest model for as long as it lives.  :func:`release_memory` is called where a model has
 gone: between a year's coarse and hourly models and after each year
