@@ -191,14 +191,12 @@ def _pass_model(prob: pulp.LpProblem, options: SolveOptions) -> _Model:
         n = len(variables)
         no_entries = np.zeros(0, dtype=np.int32)
         highs.addCols(n, np.zeros(n), lower, upper, 0, no_entries, no_entries, np.zeros(0))
-        integers = np.array(
-            [i for i, v in enumerate(variables) if v.cat == pulp.LpInteger], np.int32
-        )
+        position = {id(v): i for i, v in enumerate(variables)}
+        model = _Model(highs, variables, position, [_name(v) for v in variables])
+        integers = model.integer_columns
         if integers.size:
             kinds = np.array([highspy.HighsVarType.kInteger] * integers.size)
             highs.changeColsIntegrality(integers.size, integers, kinds)
-        position = {id(v): i for i, v in enumerate(variables)}
-        model = _Model(highs, variables, position, [_name(v) for v in variables])
         built = _built_rows(prob)
         if built is None:
             _pass_rows(model, prob.constraints())
