@@ -353,7 +353,7 @@ def test_a_dived_plan_the_lp_proves_within_the_target_gap_gets_no_stronger_bound
 ) -> None:
     problem = build_problem(truck_depots(20), coarse=True)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
-    options = SolveOptions(mip_gap=0.005)
+    options = SolveOptions(mip_gap=0.008)
     runs = coarse._dive(make_solver("highs"), problem, options)
     lp, dived = runs[0].objective, runs[1].objective
     assert lp is not None and dived is not None
