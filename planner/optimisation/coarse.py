@@ -120,12 +120,12 @@ DIVE_OPEN_LEVEL = 0.5
 #: of the MIP it solves, which around a dived relaxation is not the coarse LP's: at 0.9 the
 #: Antwerpen benchmark case's coarse plan was 0.90 % above its own bound and 1.04 % above the
 #: coarse LP's.  At 0.8 (0.5 until 5 December 2026) the repair has kept within the scenario's
-#: gap: it added at most 0.17 % of the plan on the benchmark cases in 2030 (the demo).  On a
-#: fast machine (5 December 2026): the large region's completed start, 0.78 % above the LP,
-#: is its plan (0.43 % after 16 s of MIP at 0.5), 51 → 34 s; all Flanders 2030 0.88 % instead
-#: of 0.59 % (target 2 %), 204 → 172 s (2 workers); the demo the same plan, 8.2 →
-#: 6.5 s; vervoerregio 6 over 2027–2035 the same plans until 2033, then 1.70 → 2.02 % (2034)
-#: and 2.23 → 2.43 % (2035), 592 → 570 CPU s.
+#: gap: it added at most 0.17 % of the plan on the benchmark cases in 2030 (the demo).
+#: `make bench` rows, 0.5 → 0.8, back to back on one machine (5 December 2026): the large
+#: region's completed start, 0.78 % above the LP, is its plan (0.43 % after 16 s of MIP at
+#: 0.5), 56.4 → 39.4 s; all Flanders 2030 0.59 → 0.88 % (target 2 %), 215.3 → 181.4 s; the
+#: demo the same plan, 8.2 → 6.5 s.  Vervoerregio 6 over 2027–2035: the same plans until
+#: 2033, then 1.70 → 2.02 % (2034) and 2.23 → 2.43 % (2035), 592 → 570 CPU s.
 COARSE_GAP_SHARE = 0.8
 #: Node limit of the coarse MIP where its integers are free, and of the hourly repair (a
 #: deterministic stop).
