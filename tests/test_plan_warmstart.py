@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pulp
 import pytest
 
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.case import inputs_for_year
-from planner.optimisation.highs import _completed, _pass_model, _rounded_relaxation
+from planner.optimisation.highs import (
+    _completed,
+    _every_integer_held,
+    _pass_model,
+    _Rounded,
+    _rounded_relaxation,
+)
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.warmstart import rounded_start
 from planner.workflows.case import prepare_plan, read_case
@@ -88,6 +95,39 @@ def test_the_rounded_relaxation_is_a_feasible_whole_plan(problem: PlanProblem) -
         for v in model.variables
         if model.position[id(v)] in placed
     )
+
+
+def test_a_start_holding_every_integer_is_completed_as_an_lp_to_a_plan(
+    problem: PlanProblem,
+) -> None:
+    """Every integer held at a whole value leaves an LP: solved as one, its plan keeps the
+    held integers, breaks no row, costs no more than the MIP's completion of the same
+    integers, and the model's integers are integers again afterwards."""
+    model = _pass_model(problem.prob, SolveOptions())
+    stage = Stage("cost", problem.prob.objective, rounding=lambda r: rounded_start(problem, r))
+    rounded = _rounded_relaxation(model, stage, 60.0)
+    assert rounded is not None
+    assert not _every_integer_held(model, rounded.columns, rounded.values[rounded.columns])
+    partly = _completed(model, rounded, 60.0)
+    assert partly is not None
+    integers = model.integer_columns
+    whole = _Rounded(np.round(partly), integers)
+    assert _every_integer_held(model, integers, whole.values[integers])
+    nudged = whole.values[integers].copy()
+    nudged[0] += 0.5
+    assert not _every_integer_held(model, integers, nudged)
+    model.simplex_run = False
+    completed = _completed(model, whole, 60.0)
+    assert completed is not None
+    assert model.simplex_run  # solved as an LP (integers made continuous for it)
+    plan = {str(v.name): float(x) for v, x in zip(model.variables, completed, strict=True)}
+    assert violations(problem, plan) == []
+    assert np.array_equal(completed[integers], whole.values[integers])
+    vector = model.vector(problem.prob.objective)
+    mip_eur = float(vector @ partly)
+    assert float(vector @ completed) <= mip_eur + TOLERANCE * max(1.0, abs(mip_eur))
+    kinds = model.highs.getLp().integrality_
+    assert all(kinds[i] == highspy.HighsVarType.kInteger for i in integers.tolist())
 
 
 def test_a_site_with_too_many_rounded_chargers_gets_them_chosen_again(
