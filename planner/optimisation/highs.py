@@ -50,12 +50,11 @@ from planner.scenario import SolverName
 #: vervoerregio 6 in 2033 (after 2027–2032 as planned) took 161 s for its coarse stage at
 #: 0.05 against 290 s at 0.3, with a plan 0.01 % dearer (97.73 against 97.72 M EUR).
 HEURISTIC_EFFORT = 0.05
-#: HiGHS's root reduced-cost sub-MIP, off in a stage's MIP and on (HiGHS's default) where a
-#: start is completed (:func:`_completed`).  Off in the MIP, the demo's coarse MIP took 4.6 s
-#: instead of 5.8 s (its hourly plan 0.75 % above the bound either way), and Flanders's
-#: vervoerregio 7 47 s instead of 58 s.  Off in the completion too, vervoerregio 7's start
-#: was worse and its coarse MIP took 115 s instead of 71 s (``docs/benchmarks.md``,
-#: 3 December 2026).
+#: HiGHS's root reduced-cost sub-MIP, off in every MIP the plan runs.  Off in a stage's MIP,
+#: the demo's coarse MIP took 4.6 s instead of 5.8 s (its hourly plan 0.75 % above the bound
+#: either way), and Flanders's vervoerregio 7 47 s instead of 58 s.  Off where a start is
+#: completed too (on there until 6 December 2026): Flanders's vervoerregio 7 over 2027–2035
+#: 958 → 877 CPU s, its mean proven gap over 2029–2035 2.35 → 2.24 % (``docs/benchmarks.md``).
 ROOT_REDUCED_COST = "mip_heuristic_run_root_reduced_cost"
 #: Share of a stage's time limit for the LP relaxation, and again for completing a rounded
 #: start that left sites open; a relaxation not solved in its share gives no start.
@@ -173,6 +172,7 @@ def new_highs(options: SolveOptions) -> highspy.Highs:
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", bool(options.log))
     highs.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
+    highs.setOptionValue(ROOT_REDUCED_COST, False)
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     if options.threads:
         highs.setOptionValue("threads", int(options.threads))
@@ -536,12 +536,8 @@ def _run_in_bounds(
         highs.setSolution(solution)
     spent = time.perf_counter() - began
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
-    highs.setOptionValue(ROOT_REDUCED_COST, False)  # a stage's MIP, not a start's completion
-    try:
-        with stall_stop(highs, stall_nodes) as stall:
-            highs.run()
-    finally:
-        highs.setOptionValue(ROOT_REDUCED_COST, True)
+    with stall_stop(highs, stall_nodes) as stall:
+        highs.run()
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     run, values = _outcome(highs, stage, time.perf_counter() - began, options, stall)
     return _kept_start(vector, stage, run, values, checked)
