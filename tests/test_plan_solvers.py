@@ -376,3 +376,70 @@ def test_a_stalled_mip_does_not_stop_the_next_one_on_the_same_model() -> None:
     runs = HighsSolver().run_stages(prob, stages, SolveOptions(mip_gap=0.0, stall_nodes=10))
     for run in runs:
         assert "no better plan in 10 nodes" in run.message and stopped_at(run) >= 10
+
+
+class _ReportsLess:
+    """A HiGHS instance whose info reports its MIP below the plan it returns (HiGHS#2439).
+
+    HiGHS reports its incumbent's objective (and its bound) in its presolved model; the plan
+    it maps back to the model may cost more.  Everything else is the real instance's.
+    """
+
+    def __init__(self, highs: highspy.Highs, less: float, bound_less: float) -> None:
+        self.highs, self.less, self.bound_less = highs, less, bound_less
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.highs, name)
+
+    def getInfo(self) -> highspy.HighsInfo:  # noqa: N802 (HiGHS's name)
+        info = self.highs.getInfo()
+        info.objective_function_value -= self.less
+        info.mip_dual_bound -= self.bound_less
+        return info
+
+
+def _cover_model() -> tuple[pulp.LpProblem, Stage]:
+    """Whole items covering 7 units (3, 4, 7 units for 4, 5, 10 EUR) and a constant of 2 EUR.
+
+    Its optimum takes the first two: 4 + 5 + 2 = 11 EUR.
+    """
+    prob = pulp.LpProblem("cover", pulp.LpMinimize)
+    x = [prob.add_variable(f"x{i}", 0, 1, cat=pulp.LpInteger) for i in range(3)]
+    prob += 4 * x[0] + 5 * x[1] + 10 * x[2] + 2
+    prob += 3 * x[0] + 4 * x[1] + 7 * x[2] >= 7
+    return prob, Stage("cost", prob.objective)
+
+
+@pytest.mark.parametrize(
+    ("less", "bound_less", "status", "gap"),
+    [
+        (0.0, 0.0, SolveStatus.OPTIMAL, 0.0),
+        # HiGHS reports 10 EUR, proven: its plan costs 11, at its bound of 11.
+        (1.0, 0.0, SolveStatus.OPTIMAL, 0.0),
+        # HiGHS reports 10 EUR, proven optimal at 10: its plan, at 11, is 1/11 above that
+        # bound, outside the 1 % asked for.
+        (1.0, 1.0, SolveStatus.FEASIBLE, 1.0 / 11.0),
+    ],
+)
+def test_a_mip_reports_the_objective_and_gap_of_the_plan_highs_returns(
+    less: float, bound_less: float, status: SolveStatus, gap: float
+) -> None:
+    highs_module = importlib.import_module("planner.optimisation.highs")
+    prob, stage = _cover_model()
+    options = SolveOptions(solver="highs", mip_gap=0.01)
+    model = highs_module._pass_model(prob, options)
+    vector = highs_module._set_objective(model, stage)
+    model.highs.run()
+    assert model.highs.getInfo().objective_function_value == pytest.approx(11.0)
+
+    reporting = _ReportsLess(model.highs, less, bound_less)
+    run, values = highs_module._outcome(reporting, stage, 0.0, options, vector=vector)
+
+    assert values is not None
+    assert float(vector @ values) + 2.0 == pytest.approx(11.0)
+    assert run.objective == pytest.approx(11.0)
+    assert run.bound == pytest.approx(11.0 - bound_less)
+    assert run.gap == pytest.approx(gap)
+    assert run.status == status
+    reported = "HiGHS reported 10.00, its plan's objective is 11.00"
+    assert (reported in run.message) == (less > 0)
