@@ -116,3 +116,16 @@ def test_the_rounding_reads_the_same_rows_before_and_after_pulps_constraints_are
         ]
         assert [dict(c.items()) for c in found] == [dict(c.items()) for c in made]
         assert [c.constant for c in found] == [c.constant for c in made]
+
+
+def test_a_row_with_a_variable_that_has_no_column_is_refused() -> None:
+    prob = PlanLpProblem("rows", pulp.LpMinimize)
+    x, y = prob.add_variable("x", 0, 5), prob.add_variable("y", 0, 3)
+    prob.add_row("cap", [(y, 2.0), (x, -1.0), (y, 1.0)], pulp.LpConstraintLE, 7.0)
+    starts, index, values = prob.rows.matrix({id(x): 0, id(y): 1})
+    assert starts.tolist() == [0] and index.tolist() == [1, 0, 1]
+    assert values.tolist() == [2.0, -1.0, 1.0]
+    with pytest.raises(KeyError, match="no column"):
+        prob.rows.matrix({id(x): 0})
+    with pytest.raises(KeyError, match="no column"):
+        prob.rows.matrix({})
