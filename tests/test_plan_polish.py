@@ -11,6 +11,7 @@ import highspy
 import numpy as np
 import pytest
 
+from planner.optimisation import highs as highs_module
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.highs import _pass_model, _run_stage
 from planner.optimisation.model import PlanProblem, build_problem
@@ -56,8 +57,12 @@ def violations(model_lp: highspy.HighsLp, x: np.ndarray) -> float:
     return float(max(rows.max(initial=0.0), columns.max(initial=0.0)))
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
-def test_the_polish_apart_is_the_whole_models_optimum_with_the_power_held(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "chunk"), [(0, 7), (1, 20_000), (2, 7), (3, 20_000), (4, 1)])
+def test_the_polish_apart_is_the_whole_models_optimum_with_the_power_held(
+    seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``chunk``: held columns read at a time (7 and 1: many reads; 20,000: one)."""
+    monkeypatch.setattr(highs_module, "_HELD_CHUNK", chunk)
     problem = build_problem(timed_case(seed, mip_gap=0.0))
     objective = problem.prob.objective
     model = _pass_model(problem.prob, OPTIONS)

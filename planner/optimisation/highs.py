@@ -855,46 +855,48 @@ class _Apart:
         )  # fmt: skip
 
 
+#: Held columns read from HiGHS at a time (their entries' arrays stay small).
+_HELD_CHUNK = 20_000
+
+
 def _without_held(model: _Model, held: npt.NDArray[np.bool_], start: FloatArray) -> _Apart:
     """The model without the ``held`` columns, each held at its value in ``start``.
 
     A held column's part of each row moves to the row's bounds; a row left without a free
-    column is dropped (the start satisfies it).  The columns keep their order.
+    column is dropped (the start satisfies it).  The columns keep their order.  The model
+    is read column by column as numpy arrays (``getColsEntries``), the held columns
+    :data:`_HELD_CHUNK` at a time: on the large region (Antwerpen 2030) reading it raised
+    the command's peak by 21 MB, where ``getLp`` (Python lists) raised it by 102 MB and
+    all held columns at once by 144 MB.
     """
-    lp = model.highs.getLp()
-    matrix = lp.a_matrix_
-    starts = np.asarray(matrix.start_, dtype=np.int64)
-    inner = np.asarray(matrix.index_, dtype=np.int64)
-    values = np.asarray(matrix.value_, dtype=np.float64)
-    outer = np.repeat(np.arange(starts.size - 1), np.diff(starts))
-    colwise = matrix.format_ == highspy.MatrixFormat.kColwise
-    column, row = (outer, inner) if colwise else (inner, outer)
-    in_held = held[column]
-    activity = np.bincount(
-        row[in_held], weights=values[in_held] * start[column[in_held]], minlength=lp.num_row_
-    )
-    free_entry = ~in_held
-    kept_row = np.zeros(lp.num_row_, dtype=bool)
-    kept_row[row[free_entry]] = True
-    new_row = np.cumsum(kept_row) - 1
-    new_column = np.cumsum(~held) - 1
-    entry_column = new_column[column[free_entry]]
-    order = np.argsort(entry_column, kind="stable")
-    count = int((~held).sum())
-    column_starts = np.searchsorted(entry_column[order], np.arange(count + 1)).astype(np.int32)
+    highs = model.highs
+    count_rows = highs.getNumRow()
+    free = np.flatnonzero(~held).astype(np.int32)
+    fixed = np.flatnonzero(held).astype(np.int32)
+    _, _, row_lower, row_upper, _ = highs.getRows(count_rows, np.arange(count_rows, dtype=np.int32))
+    _, _, _, column_lower, column_upper, _ = highs.getCols(free.size, free)
+    _, starts, rows, values = highs.getColsEntries(free.size, free)
+    activity = np.zeros(count_rows)
+    for first in range(0, fixed.size, _HELD_CHUNK):
+        chunk = fixed[first : first + _HELD_CHUNK]
+        _, chunk_starts, chunk_rows, chunk_values = highs.getColsEntries(chunk.size, chunk)
+        chunk_column = np.repeat(chunk, np.diff(np.append(chunk_starts, chunk_rows.size)))
+        weights = chunk_values * start[chunk_column]
+        activity += np.bincount(chunk_rows, weights=weights, minlength=count_rows)
+    kept_row = np.zeros(count_rows, dtype=bool)
+    kept_row[rows] = True
+    new_row = (np.cumsum(kept_row) - 1).astype(np.int32)
     integrality = np.zeros(len(model.variables), dtype=np.int32)
     integrality[model.integer_columns] = int(highspy.HighsVarType.kInteger)
-    lower = np.asarray(lp.row_lower_, dtype=np.float64) - activity
-    upper = np.asarray(lp.row_upper_, dtype=np.float64) - activity
     return _Apart(
-        column_lower=np.asarray(lp.col_lower_, dtype=np.float64)[~held],
-        column_upper=np.asarray(lp.col_upper_, dtype=np.float64)[~held],
-        row_lower=lower[kept_row],
-        row_upper=upper[kept_row],
-        starts=column_starts,
-        index=new_row[row[free_entry]][order].astype(np.int32),
-        values=values[free_entry][order],
-        integrality=integrality[~held],
+        column_lower=column_lower,
+        column_upper=column_upper,
+        row_lower=(row_lower - activity)[kept_row],
+        row_upper=(row_upper - activity)[kept_row],
+        starts=np.append(starts, rows.size).astype(np.int32),
+        index=new_row[rows],
+        values=values,
+        integrality=integrality[free],
     )
 
 
