@@ -712,3 +712,15 @@ def test_the_repair_s_proven_gap_still_says_when_its_mip_was_not_run(skipped: bo
     assert proven.status == SolveStatus.OPTIMAL
     assert "1.00% above the coarse bound" in proven.message
     assert proven.message.endswith(START_PROVEN) == skipped
+
+
+def test_the_repair_s_proven_gap_keeps_the_solver_s_notes() -> None:
+    """A note after the solver's status (HiGHS's own objective, a kept start) stays."""
+    from planner.optimisation.base import StageRun
+
+    note = "HiGHS reported 99.80, its plan's objective is 100.00"
+    text = f"cost: optimal (gap 0.00%, limit 1.00%); {note}"
+    run = StageRun(coarse.COST, SolveStatus.OPTIMAL, 100.0, 0.0, 1.0, text, 100.0)
+    proven = coarse._proven(run, 98.0, SolveOptions(mip_gap=0.01))
+    assert proven.status == SolveStatus.FEASIBLE
+    assert proven.message == f"cost: hourly plan 2.00% above the coarse bound (limit 1.00%); {note}"

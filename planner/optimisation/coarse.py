@@ -834,12 +834,18 @@ def _integer_start(problem: PlanProblem, coarse: CoarsePlan) -> dict[pulp.LpVari
 
 
 def _proven(run: StageRun, bound: float | None, options: SolveOptions) -> StageRun:
-    """The repair's run with the gap against the coarse bound (optimal when within the gap)."""
+    """The repair's run with the gap against the coarse bound (optimal when within the gap).
+
+    The solver's notes after its status (``; …``: a start kept, HiGHS's own objective where
+    its plan's differs) stay in the message.
+    """
     if not run.has_solution or run.objective is None or bound is None:
         return replace(run, gap=None, bound=bound)
     gap = max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
     status = SolveStatus.OPTIMAL if gap <= options.mip_gap + 1e-12 else SolveStatus.FEASIBLE
     text = f"{COST}: hourly plan {gap:.2%} above the coarse bound (limit {options.mip_gap:.2%})"
-    if run.message.endswith(START_PROVEN):
-        text = f"{text}: {START_PROVEN}"
-    return replace(run, gap=gap, bound=bound, status=status, message=text)
+    message = run.message
+    if message.endswith(START_PROVEN):
+        text, message = f"{text}: {START_PROVEN}", message.removesuffix(START_PROVEN)
+    _, said, notes = message.partition("; ")  # what the solver added (a kept start, …)
+    return replace(run, gap=gap, bound=bound, status=status, message=text + said + notes)

@@ -801,7 +801,7 @@ def _run_apart(
     the plan is the start with the other columns HiGHS's.  On the whole model (held by
     their bounds, the model copied into a new instance first) the large region's polish
     (Antwerpen 2030: power, unmet energy and reinforcement held, of 434,159 columns) took
-    1.37–1.71 s, most of it HiGHS's presolve removing the held columns; apart 0.75–0.85 s,
+    1.37–1.71 s, most of it HiGHS's presolve removing the held columns; apart 0.63–0.85 s,
     the same plan (three runs each, 6 December 2026).  The start is a plan of the stage, so
     it is kept where HiGHS returns a dearer one (:func:`_kept_start`).
     """
