@@ -844,8 +844,9 @@ class _Apart:
     values: FloatArray
     integrality: npt.NDArray[np.int32]
 
-    def pass_to(self, highs: highspy.Highs, sense: highspy.ObjSense, offset: float,
-                costs: FloatArray) -> None:  # fmt: skip
+    def pass_to(
+        self, highs: highspy.Highs, sense: highspy.ObjSense, offset: float, costs: FloatArray
+    ) -> None:
         """Pass this model to ``highs`` with its objective."""
         highs.passModel(
             self.column_lower.size, self.row_lower.size, self.index.size,
