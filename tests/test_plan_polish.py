@@ -15,6 +15,7 @@ from planner.optimisation import highs as highs_module
 from planner.optimisation.base import SolveOptions, Stage
 from planner.optimisation.highs import _pass_model, _run_stage
 from planner.optimisation.model import PlanProblem, build_problem
+from tests._plan_fixtures import micro_inputs, need, site
 from tests.test_plan_coarse import timed_case
 
 OPTIONS = SolveOptions(solver="highs", mip_gap=0.0)
@@ -94,3 +95,24 @@ def test_the_polish_apart_is_the_whole_models_optimum_with_the_power_held(
     assert run.objective <= float(vector @ start) + constant + 1e-6
     assert run.objective == pytest.approx(cost_run.objective, rel=1e-6, abs=1e-6)
     assert run.objective == pytest.approx(whole_model_optimum(problem, start), rel=1e-6)
+
+
+def test_a_polish_with_every_column_held_keeps_its_start() -> None:
+    """A need whose dwell window misses the only site's hours: one column, unmet, held."""
+    night = need("N1", energy=100.0, dwell=("20:00", "06:00"))
+    day_site = site("S1", available=("08:00", "18:00"))
+    problem = build_problem(micro_inputs([night], [day_site]))
+    objective = problem.prob.objective
+    model = _pass_model(problem.prob, OPTIONS)
+    assert len(model.variables) == len(held_variables(problem)) == 1
+    _, plan = _run_stage(model, Stage("cost", objective), OPTIONS, None)
+    assert plan is not None and plan.tolist() == [100.0]
+
+    run, polished = _run_stage(model, Stage("polish", objective, fixed=held_variables(problem)),
+                               OPTIONS, plan)  # fmt: skip
+
+    assert polished is not None and polished.tolist() == plan.tolist()
+    assert run.objective == pytest.approx(float(model.vector(objective) @ plan) + float(
+        objective.constant
+    ))  # fmt: skip
+    assert run.has_solution and run.gap == 0.0

@@ -382,7 +382,7 @@ class _ReportsLess:
     """A HiGHS instance whose info reports its MIP below the plan it returns (HiGHS#2439).
 
     HiGHS reports its incumbent's objective (and its bound) in its presolved model; the plan
-    it maps back to the model may cost more.  Everything else is the real instance's.
+    it maps back to the model may cost more (or less).  Everything else is the real instance's.
     """
 
     def __init__(self, highs: highspy.Highs, less: float, bound_less: float) -> None:
