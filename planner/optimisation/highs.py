@@ -389,11 +389,23 @@ def _stage_bounds(
 
 
 def _column_bounds(model: _Model, index: npt.NDArray[np.int32]) -> tuple[FloatArray, FloatArray]:
-    """Current lower and upper bounds of some columns in the HiGHS model."""
-    lp = model.highs.getLp()
-    low = np.asarray(lp.col_lower_, dtype=np.float64)[index]
-    high = np.asarray(lp.col_upper_, dtype=np.float64)[index]
-    return low, high
+    """Current lower and upper bounds of some columns in the HiGHS model (in ``index``'s order).
+
+    Read for those columns alone (``getCols``, which wants them sorted and once each), not
+    from a copy of the whole model.
+    """
+    if index.size == 0:
+        return np.zeros(0), np.zeros(0)
+    columns, back = np.unique(index, return_inverse=True)
+    status, _, _, low, high, _ = model.highs.getCols(columns.size, columns.astype(np.int32))
+    _checked(status, "reading column bounds")
+    return low[back], high[back]
+
+
+def _checked(status: highspy.HighsStatus, what: str) -> None:
+    """Raise when HiGHS did not do what was asked (its arrays are then not to be read)."""
+    if status != highspy.HighsStatus.kOk:
+        raise RuntimeError(f"HiGHS failed {what} ({status})")
 
 
 @contextlib.contextmanager
@@ -478,12 +490,17 @@ def _leave_simplex_behind(model: _Model) -> None:
     """
     if not model.simplex_run:
         return
-    old = model.highs
+    fresh = _instance_like(model.highs)
+    fresh.passModel(model.highs.getLp())
+    model.highs, model.simplex_run = fresh, False
+
+
+def _instance_like(highs: highspy.Highs) -> highspy.Highs:
+    """A new, empty HiGHS instance with ``highs``'s options as they are now."""
     with quiet_stdout():
         fresh = highspy.Highs()  # type: ignore[no-untyped-call]
-    fresh.passOptions(old.getOptions())
-    fresh.passModel(old.getLp())
-    model.highs, model.simplex_run = fresh, False
+    fresh.passOptions(highs.getOptions())
+    return fresh
 
 
 def _given_start(
@@ -529,10 +546,7 @@ def _run_in_bounds(
         highs.setOptionValue("time_limit", float(options.time_limit_s))
         return replace(proven, runtime_s=time.perf_counter() - began), checked
     if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = start.tolist()
-        solution.value_valid = True
-        highs.setSolution(solution)
+        _set_start(highs, start)
     spent = time.perf_counter() - began
     highs.setOptionValue("time_limit", max(float(options.time_limit_s) - spent, 1.0))
     with stall_stop(highs, stall_nodes) as stall:
@@ -540,6 +554,14 @@ def _run_in_bounds(
     highs.setOptionValue("time_limit", float(options.time_limit_s))
     run, values = _outcome(highs, stage, time.perf_counter() - began, options, stall, vector)
     return _kept_start(vector, stage, run, values, checked)
+
+
+def _set_start(highs: highspy.Highs, values: FloatArray) -> None:
+    """Give HiGHS's MIP a start: a value for every column."""
+    solution = highspy.HighsSolution()
+    solution.col_value = values.tolist()
+    solution.value_valid = True
+    highs.setSolution(solution)
 
 
 def _kept_start(
@@ -565,7 +587,7 @@ def _kept_start(
     objective = float(vector @ checked) + float(stage.objective.constant)
     gap = run.gap
     if run.bound is not None and math.isfinite(run.bound):
-        gap = abs(objective - run.bound) / max(abs(objective), 1e-9)
+        gap = _gap_to(objective, run.bound, stage.maximise)
     status = run.status if run.has_solution else SolveStatus.FEASIBLE
     text = f"{run.message}; its start kept (objective {objective:,.2f})"
     return replace(run, status=status, objective=objective, gap=gap, message=text), checked
@@ -588,8 +610,7 @@ def _start_within_gap(
     if checked is None or bound is None or stage.relax or not math.isfinite(bound):
         return None
     objective = float(vector @ checked) + float(stage.objective.constant)
-    short = bound - objective if stage.maximise else objective - bound
-    gap = max(short, 0.0) / max(abs(objective), 1e-9)
+    gap = _gap_to(objective, bound, stage.maximise)
     if gap > stage.mip_gap(options):
         return None
     text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
@@ -814,17 +835,12 @@ def _run_apart(
         runtime = time.perf_counter() - began
         return StageRun(stage.name, SolveStatus.OPTIMAL, objective, 0.0, runtime, message), start
     apart = _without_held(model, held, start)
-    with quiet_stdout():
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.passOptions(model.highs.getOptions())
+    highs = _instance_like(model.highs)
     sense = highspy.ObjSense.kMaximize if stage.maximise else highspy.ObjSense.kMinimize
     held_part = float(vector[held] @ start[held])
     offset = float(stage.objective.constant) + held_part
     apart.pass_to(highs, sense, offset, vector[~held])
-    solution = highspy.HighsSolution()
-    solution.col_value = start[~held].tolist()
-    solution.value_valid = True
-    highs.setSolution(solution)
+    _set_start(highs, start[~held])
     with stall_stop(highs, options.stall_nodes) as stall:
         highs.run()
     runtime = time.perf_counter() - began
@@ -879,13 +895,18 @@ def _without_held(model: _Model, held: npt.NDArray[np.bool_], start: FloatArray)
     count_rows = highs.getNumRow()
     free = np.flatnonzero(~held).astype(np.int32)
     fixed = np.flatnonzero(held).astype(np.int32)
-    _, _, row_lower, row_upper, _ = highs.getRows(count_rows, np.arange(count_rows, dtype=np.int32))
-    _, _, _, column_lower, column_upper, _ = highs.getCols(free.size, free)
-    _, starts, rows, values = highs.getColsEntries(free.size, free)
+    status, _, row_lower, row_upper, _ = highs.getRows(
+        count_rows, np.arange(count_rows, dtype=np.int32)
+    )
+    _checked(status, "reading the rows")
+    column_lower, column_upper = _column_bounds(model, free)
+    status, starts, rows, values = highs.getColsEntries(free.size, free)
+    _checked(status, "reading the free columns")
     activity = np.zeros(count_rows)
     for first in range(0, fixed.size, _HELD_CHUNK):
         chunk = fixed[first : first + _HELD_CHUNK]
-        _, chunk_starts, chunk_rows, chunk_values = highs.getColsEntries(chunk.size, chunk)
+        status, chunk_starts, chunk_rows, chunk_values = highs.getColsEntries(chunk.size, chunk)
+        _checked(status, "reading the held columns")
         chunk_column = np.repeat(chunk, np.diff(np.append(chunk_starts, chunk_rows.size)))
         weights = chunk_values * start[chunk_column]
         activity += np.bincount(chunk_rows, weights=weights, minlength=count_rows)
@@ -976,8 +997,7 @@ def _returned_plan(
     reported = run.objective
     if reported is None or run.bound is None or not math.isfinite(run.bound):
         return replace(run, objective=objective), ""
-    short = run.bound - objective if stage.maximise else objective - run.bound
-    gap = max(short, 0.0) / max(abs(objective), 1e-9)
+    gap = _gap_to(objective, run.bound, stage.maximise)
     status = run.status
     if status == SolveStatus.OPTIMAL and gap > stage.mip_gap(options) + 1e-12:
         status = SolveStatus.FEASIBLE
@@ -985,6 +1005,18 @@ def _returned_plan(
     if abs(objective - reported) > _REPORTED_OBJECTIVE_SLACK * max(abs(objective), 1.0):
         note = f"; HiGHS reported {reported:,.2f}, its plan's objective is {objective:,.2f}"
     return replace(run, objective=objective, gap=gap, status=status), note
+
+
+def _gap_to(objective: float, bound: float, maximise: bool) -> float:
+    """How far a plan's objective lies from a bound, relative to the objective (≥ 0).
+
+    Examples
+    --------
+    >>> _gap_to(102.0, 100.0, maximise=False), _gap_to(98.0, 100.0, maximise=True)
+    (0.0196078431372549, 0.02040816326530612)
+    """
+    short = bound - objective if maximise else objective - bound
+    return max(short, 0.0) / max(abs(objective), 1e-9)
 
 
 def _bound(dual: float, objective: float | None, status: SolveStatus, relax: bool) -> float | None:
