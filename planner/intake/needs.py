@@ -7,7 +7,8 @@ returns the whole validated table or raises :class:`~validation.TableValidationE
 The validated table has the contract columns with proper types plus derived columns:
 ``location_estimated`` (lat/lon filled from the municipality), ``vervoerregio_code``,
 ``vervoerregio_name`` and ``norm_level`` (see ``README.md``, "Data contracts");
-``table.attrs["file_rows"]`` holds each row's line number in the file.
+``table.attrs["file_rows"]`` holds each row's line number in the file (a shared
+:class:`~planner.intake.needs_schema.FileRows`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from planner.intake.needs_schema import (
     INTEGER_COLUMNS,
     NEEDS_COLUMNS,
     OPTIONAL_COLUMNS,
+    FileRows,
     needs_schema,
     split_codes,
 )
@@ -152,7 +154,7 @@ def convert_needs(raw: pd.DataFrame, delimiter: str = ",") -> pd.DataFrame:
     table["zes_cities"] = raw["zes_cities"].map(lambda text: ";".join(split_codes(text)))
     table = _place_depots(table)
     table["norm_level"] = _norm_levels(table)
-    file_rows = [int(index) + FIRST_DATA_ROW for index in table.index]
+    file_rows = FileRows(int(index) + FIRST_DATA_ROW for index in table.index)
     table = table.reset_index(drop=True)
     table.attrs[FILE_ROWS_ATTR] = file_rows
     return table

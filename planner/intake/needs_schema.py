@@ -61,8 +61,34 @@ NEEDS_COLUMNS = (
     "energy_kwh_per_day",
 )
 
-#: ``attrs`` key of the validated needs table: the file row number of each of its rows.
+#: ``attrs`` key of the validated needs table: the file row number of each of its rows
+#: (:class:`FileRows`).
 FILE_ROWS_ATTR = "file_rows"
+
+
+class FileRows(tuple[int, ...]):
+    """The file row number of each row of a table (``attrs[FILE_ROWS_ATTR]``), never copied.
+
+    pandas deep-copies a frame's ``attrs`` into every frame or column an operation makes of
+    it (``NDFrame.__finalize__``): a list of the 20,000 row numbers of the Flanders
+    benchmark's needs was copied element by element thousands of times while a case was
+    projected and planned.  The numbers never change after the table is read, so a deep
+    copy is the same object.
+
+    Examples
+    --------
+    >>> import copy
+    >>> rows = FileRows([2, 3, 5])
+    >>> copy.deepcopy(rows) is rows, list(rows)
+    (True, [2, 3, 5])
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FileRows:
+        """The same object: the row numbers are immutable."""
+        return self
+
 
 #: Columns that may be left out of the file altogether.
 OPTIONAL_COLUMNS = ("lat", "lon", "nis_code", "kwh_per_km", "exemption", "energy_kwh_per_day")
