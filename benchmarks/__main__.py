@@ -16,6 +16,9 @@ no plan could serve), and, for the single-problem rows, bare HiGHS on the same h
 written as MPS, asked for the product's proven gap: the ratio is the product's solve seconds
 ÷ the seconds bare HiGHS needs for that gap (``>`` when it did not get there in its limit).
 
+Before the first row and after the last, the machine's speed is probed (:func:`speed_probe_s`)
+and printed with the table: rows are compared only where the machine ran at like speeds.
+
 Each row asks the product for its target's proven gap (``--mip-gap``: 1 % for one region,
 2 % for all Flanders).  The solver's time limit is only a safety net (the product stops on
 gap and node limits).
@@ -95,6 +98,8 @@ TARGETS_S = {"demo": 10.0, "region": 30.0, "flanders-year": 120.0, "flanders-all
 TARGET_GAP = {"demo": 0.01, "region": 0.01, "flanders-year": 0.02, "flanders-all": 0.02}
 #: Most seconds bare HiGHS gets to reach the product's gap.
 BARE_LIMIT_S = 240.0
+#: Additions of the speed probe (:func:`speed_probe_s`).
+PROBE_ADDITIONS = 30_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [row for row in ROWS if row.name in args.rows.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
+    probe_before_s = speed_probe_s()
+    print(f"[bench] speed probe: {probe_before_s:.2f} s", file=sys.stderr, flush=True)
     for row in chosen:
         folder = ensure_case(args.cases, row.case)
         print(f"[bench] {row.label} …", file=sys.stderr, flush=True)
@@ -118,7 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
         print(f"[bench] {row.label}: {json.dumps(result)}", file=sys.stderr, flush=True)
-    table = format_table(results, args)
+    probe_s = (probe_before_s, speed_probe_s())
+    (args.out / "probe.json").write_text(
+        json.dumps({"additions": PROBE_ADDITIONS, "before_s": probe_s[0], "after_s": probe_s[1]})
+        + "\n"
+    )
+    table = format_table(results, args, probe_s)
     (args.out / "table.md").write_text(table + "\n", encoding="utf-8")
     print(table)
     return 0
@@ -217,10 +229,35 @@ def bare_highs(
     }
 
 
-def format_table(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
-    """The Markdown table of the README."""
+def speed_probe_s(additions: int = PROBE_ADDITIONS) -> float:
+    """Seconds a plain Python loop of ``additions`` additions takes: the machine's speed now.
+
+    The machines the benchmarks run on change speed within a session (shared hosts): on
+    6 December 2026 this loop took 1.42 s at one hour and 3.5–4.6 s at another, and the
+    large region's command 29.7 s and 75.0 s, the same plan.
+    """
+    began = time.perf_counter()
+    total = 0
+    for number in range(additions):
+        total += number
+    return time.perf_counter() - began
+
+
+def format_table(
+    results: list[dict[str, Any]],
+    args: argparse.Namespace,
+    probe_s: tuple[float, float] | None = None,
+) -> str:
+    """The Markdown table of the README, under the machine and its speed probe (``probe_s``:
+    seconds before the first row and after the last, :func:`speed_probe_s`)."""
+    machine = f"{args.workers} Dask workers, machine: {_machine()}."
+    if probe_s is not None:
+        machine += (
+            f" Speed probe (a plain Python loop of {PROBE_ADDITIONS:,} additions): "
+            f"{probe_s[0]:.2f} s before the rows, {probe_s[1]:.2f} s after."
+        )
     lines = [
-        f"{args.workers} Dask workers, machine: {_machine()}.",
+        machine,
         "",
         "| case | status | proven gap (target) | unmet kWh/day (structural) | variables (integer) "
         "| build s | solve s | command wall s (target) | command CPU s | peak MB "
