@@ -16,8 +16,8 @@ no plan could serve), and, for the single-problem rows, bare HiGHS on the same h
 written as MPS, asked for the product's proven gap: the ratio is the product's solve seconds
 ÷ the seconds bare HiGHS needs for that gap (``>`` when it did not get there in its limit).
 
-Before the first row and after the last, the machine's speed is probed (:func:`speed_probe_s`)
-and printed with the table: rows are compared only where the machine ran at like speeds.
+Before each row and after the last, the machine's speed is probed (:func:`speed_probe_s`) and
+printed with the table: rows are compared only where the machine ran at like speeds.
 
 Each row asks the product for its target's proven gap (``--mip-gap``: 1 % for one region,
 2 % for all Flanders).  The solver's time limit is only a safety net (the product stops on
@@ -116,21 +116,19 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [row for row in ROWS if row.name in args.rows.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
-    probe_before_s = speed_probe_s()
-    print(f"[bench] speed probe: {probe_before_s:.2f} s", file=sys.stderr, flush=True)
     for row in chosen:
         folder = ensure_case(args.cases, row.case)
-        print(f"[bench] {row.label} …", file=sys.stderr, flush=True)
-        result = run_row(row, folder, args)
+        probe_s = speed_probe_s()
+        print(f"[bench] {row.label} (speed probe {probe_s:.2f} s) …", file=sys.stderr, flush=True)
+        result = {**run_row(row, folder, args), "speed_probe_s": round(probe_s, 2)}
         results.append(result)
         (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
         print(f"[bench] {row.label}: {json.dumps(result)}", file=sys.stderr, flush=True)
-    probe_s = (probe_before_s, speed_probe_s())
+    after_s = speed_probe_s()
     (args.out / "probe.json").write_text(
-        json.dumps({"additions": PROBE_ADDITIONS, "before_s": probe_s[0], "after_s": probe_s[1]})
-        + "\n"
+        json.dumps({"additions": PROBE_ADDITIONS, "after_last_row_s": round(after_s, 2)}) + "\n"
     )
-    table = format_table(results, args, probe_s)
+    table = format_table(results, args, after_s)
     (args.out / "table.md").write_text(table + "\n", encoding="utf-8")
     print(table)
     return 0
@@ -244,25 +242,25 @@ def speed_probe_s(additions: int = PROBE_ADDITIONS) -> float:
 
 
 def format_table(
-    results: list[dict[str, Any]],
-    args: argparse.Namespace,
-    probe_s: tuple[float, float] | None = None,
+    results: list[dict[str, Any]], args: argparse.Namespace, after_s: float | None = None
 ) -> str:
-    """The Markdown table of the README, under the machine and its speed probe (``probe_s``:
-    seconds before the first row and after the last, :func:`speed_probe_s`)."""
+    """The Markdown table of the README, under the machine.
+
+    Each row's speed probe (:func:`speed_probe_s`, run before it) is a column; ``after_s`` is
+    the probe after the last row.
+    """
     machine = f"{args.workers} Dask workers, machine: {_machine()}."
-    if probe_s is not None:
-        machine += (
-            f" Speed probe (a plain Python loop of {PROBE_ADDITIONS:,} additions): "
-            f"{probe_s[0]:.2f} s before the rows, {probe_s[1]:.2f} s after."
-        )
+    machine += (
+        f" Speed probe: a plain Python loop of {PROBE_ADDITIONS:,} additions, s, before each row"
+    )
+    machine += "." if after_s is None else f" and after the last ({after_s:.2f} s)."
     lines = [
         machine,
         "",
         "| case | status | proven gap (target) | unmet kWh/day (structural) | variables (integer) "
         "| build s | solve s | command wall s (target) | command CPU s | peak MB "
-        "| bare HiGHS to the same gap, s | product ÷ bare (solve) |",
-        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| bare HiGHS to the same gap, s | product ÷ bare (solve) | speed probe s |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         gap = "—" if r["mip_gap"] is None else f"{100 * r['mip_gap']:.2f} %"
@@ -282,9 +280,13 @@ def format_table(
             f"| {r['variables']:,} ({r['integers']:,}) "
             f"| {r['build_s']:.1f} | {r['solve_s']:.1f} | {r['pipeline_s']:.1f} "
             f"({TARGETS_S[r['row']]:.0f}) | {r.get('pipeline_cpu_s', 0):.1f} "
-            f"| {r['peak_memory_mb']:,} | {bare} | {ratio} |"
+            f"| {r['peak_memory_mb']:,} | {bare} | {ratio} | {_probe(r.get('speed_probe_s'))} |"
         )
     return "\n".join(lines)
+
+
+def _probe(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f}"
 
 
 def _pct(gap: float | None) -> str:

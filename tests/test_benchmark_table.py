@@ -40,10 +40,12 @@ def test_an_undivided_row_shows_its_gap_alone() -> None:
     assert "| 1.45 % (1 %) |" in table and "largest region" not in table
 
 
-def test_the_table_states_the_machine_s_speed_before_and_after_the_rows() -> None:
-    table = format_table([row()], argparse.Namespace(workers=2), (1.4612, 3.55))
-    first = table.splitlines()[0]
-    assert first.endswith(
-        "Speed probe (a plain Python loop of 30,000,000 additions): "
-        "1.46 s before the rows, 3.55 s after."
+def test_the_table_states_the_machine_s_speed_before_each_row_and_after_the_last() -> None:
+    rows = [row(speed_probe_s=1.4612), row(row="demo", mip_gap_largest_region=None)]
+    lines = format_table(rows, argparse.Namespace(workers=2), 3.55).splitlines()
+    assert lines[0].endswith(
+        "Speed probe: a plain Python loop of 30,000,000 additions, s, before each row and "
+        "after the last (3.55 s)."
     )
+    assert lines[2].endswith("| speed probe s |")
+    assert lines[4].endswith("| 1.46 |") and lines[5].endswith("| — |")
