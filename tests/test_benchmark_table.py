@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
-from benchmarks.__main__ import format_table
+from benchmarks.__main__ import format_table, plan_digest
 
 
 def row(**overrides: Any) -> dict[str, Any]:
@@ -49,3 +50,22 @@ def test_the_table_states_the_machine_s_speed_before_each_row_and_after_the_last
     )
     assert lines[2].endswith("| speed probe s |")
     assert lines[4].endswith("| 1.46 |") and lines[5].endswith("| — |")
+
+
+def test_a_repeated_row_shows_its_fastest_run_and_whether_its_plans_differ() -> None:
+    same = row(pipeline_s=29.7, wall_s_of_runs=[31.0, 29.7, 33.2], same_plan_in_every_run=True)
+    differ = row(row="demo", mip_gap_largest_region=None, same_plan_in_every_run=False)
+    lines = format_table([same, differ], argparse.Namespace(workers=2)).splitlines()
+    assert "| 29.7 (120), fastest of 3 |" in lines[4] and "| feasible |" in lines[4]
+    assert "| feasible, plans differ between runs |" in lines[5] and "| 3.0 (10) |" in lines[5]
+
+
+def test_the_plan_digest_tells_plan_files_apart_by_their_bytes(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "sites.csv").write_text("site_id,chargers\nS1,2\n")
+        (folder / "summary.json").write_text(f'{{"wall_s": {len(folder.name)}}}')
+    assert plan_digest(first) == plan_digest(second)  # a summary's timings do not count
+    (second / "sites.csv").write_text("site_id,chargers\nS1,3\n")
+    assert plan_digest(first) != plan_digest(second)
