@@ -274,9 +274,9 @@ def bare_highs(
 def speed_probe_s(additions: int = PROBE_ADDITIONS) -> float:
     """Seconds a plain Python loop of ``additions`` additions takes: the machine's speed now.
 
-    The machines the benchmarks run on change speed within a session (shared hosts): on
-    6 December 2026 this loop took 1.42 s at one hour and 3.5–4.6 s at another, and the
-    large region's command 29.7 s and 75.0 s, the same plan.
+    The machines the benchmarks run on change speed within a session (shared hosts): on 5
+    and 6 December 2026 this loop took from 1.42 to 5.46 s, and the large region's command
+    29.7 s and 75.0 s for the same plan.
     """
     began = time.perf_counter()
     total = 0
@@ -288,7 +288,7 @@ def speed_probe_s(additions: int = PROBE_ADDITIONS) -> float:
 def format_table(
     results: list[dict[str, Any]], args: argparse.Namespace, after_s: float | None = None
 ) -> str:
-    """The Markdown table of the README, under the machine.
+    """The Markdown table (``docs/benchmarks.md``), under the machine.
 
     Each row's speed probe (:func:`speed_probe_s`, run before it) is a column; ``after_s`` is
     the probe after the last row.
