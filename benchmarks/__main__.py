@@ -276,7 +276,9 @@ def speed_probe_s(additions: int = PROBE_ADDITIONS) -> float:
 
     The machines the benchmarks run on change speed within a session (shared hosts): on 5
     and 6 December 2026 this loop took from 1.42 to 5.46 s, and the large region's command
-    29.7 s and 75.0 s for the same plan.
+    29.7 s and 75.0 s for the same plan.  It is a hint, not a calibration: the loop lives in
+    the processor's cache, and it took 1.29 s before a large region that needed twice its
+    usual CPU seconds (the solver's work, which does not fit there, ran at half speed).
     """
     began = time.perf_counter()
     total = 0
