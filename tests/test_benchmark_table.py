@@ -42,14 +42,15 @@ def test_an_undivided_row_shows_its_gap_alone() -> None:
 
 
 def test_the_table_states_the_machine_s_speed_before_each_row_and_after_the_last() -> None:
-    rows = [row(speed_probe_s=1.4612), row(row="demo", mip_gap_largest_region=None)]
-    lines = format_table(rows, argparse.Namespace(workers=2), 3.55).splitlines()
+    probed = row(speed_probe_s=1.4612, lp_probe_s=1.8)
+    rows = [probed, row(row="demo", mip_gap_largest_region=None)]
+    lines = format_table(rows, argparse.Namespace(workers=2), (3.55, 4.1)).splitlines()
     assert lines[0].endswith(
-        "Speed probe: a plain Python loop of 30,000,000 additions, s, before each row and "
-        "after the last (3.55 s)."
+        "Probes, s, before each row: a plain Python loop of 30,000,000 additions / HiGHS on a "
+        "600 × 1200 transport LP; after the last row 3.55 / 4.10."
     )
-    assert lines[2].endswith("| speed probe s |")
-    assert lines[4].endswith("| 1.46 |") and lines[5].endswith("| — |")
+    assert lines[2].endswith("| probes s (loop / LP) |")
+    assert lines[4].endswith("| 1.46 / 1.80 |") and lines[5].endswith("| — / — |")
 
 
 def test_a_repeated_row_shows_its_fastest_run_and_whether_its_plans_differ() -> None:
