@@ -304,13 +304,16 @@ def lp_probe_s(sources: int = PROBE_SOURCES, sinks: int = PROBE_SINKS) -> float:
     import highspy
     import numpy as np
 
+    from planner.optimisation.highs import quiet_stdout
+
     rng = np.random.default_rng(7)
     supply = rng.uniform(50.0, 150.0, sources)
     demand = rng.uniform(20.0, 60.0, sinks)
     demand *= 0.9 * supply.sum() / demand.sum()
     columns = sources * sinks
     costs = rng.uniform(1.0, 100.0, columns)
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    with quiet_stdout():  # HiGHS's banner would land in the printed table
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("presolve", "off")
