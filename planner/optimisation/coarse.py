@@ -66,6 +66,7 @@ from planner.optimisation.base import (
     SolveStatus,
     Stage,
     StageRun,
+    gap_to,
 )
 from planner.optimisation.highs import new_highs, problem_variables
 from planner.optimisation.inputs import PlanInputs
@@ -474,7 +475,7 @@ def _above(run: StageRun, bound: float | None) -> float:
     """How far a run's plan lies above a bound, as a share of it (0 without either)."""
     if not run.has_solution or run.objective is None or bound is None:
         return 0.0
-    return max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
+    return gap_to(run.objective, bound)
 
 
 def _widened(
@@ -841,7 +842,7 @@ def _proven(run: StageRun, bound: float | None, options: SolveOptions) -> StageR
     """
     if not run.has_solution or run.objective is None or bound is None:
         return replace(run, gap=None, bound=bound)
-    gap = max(run.objective - bound, 0.0) / max(abs(run.objective), 1e-9)
+    gap = gap_to(run.objective, bound)
     status = SolveStatus.OPTIMAL if gap <= options.mip_gap + 1e-12 else SolveStatus.FEASIBLE
     text = f"{COST}: hourly plan {gap:.2%} above the coarse bound (limit {options.mip_gap:.2%})"
     message = run.message

@@ -35,6 +35,7 @@ from planner.optimisation.base import (
     Stage,
     StageRun,
     describe_run,
+    gap_to,
     hold_level,
 )
 from planner.optimisation.model import no_garbage_collection
@@ -587,7 +588,7 @@ def _kept_start(
     objective = float(vector @ checked) + float(stage.objective.constant)
     gap = run.gap
     if run.bound is not None and math.isfinite(run.bound):
-        gap = _gap_to(objective, run.bound, stage.maximise)
+        gap = gap_to(objective, run.bound, stage.maximise)
     status = run.status if run.has_solution else SolveStatus.FEASIBLE
     text = f"{run.message}; its start kept (objective {objective:,.2f})"
     return replace(run, status=status, objective=objective, gap=gap, message=text), checked
@@ -610,7 +611,7 @@ def _start_within_gap(
     if checked is None or bound is None or stage.relax or not math.isfinite(bound):
         return None
     objective = float(vector @ checked) + float(stage.objective.constant)
-    gap = _gap_to(objective, bound, stage.maximise)
+    gap = gap_to(objective, bound, stage.maximise)
     if gap > stage.mip_gap(options):
         return None
     text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
@@ -997,7 +998,7 @@ def _returned_plan(
     reported = run.objective
     if reported is None or run.bound is None or not math.isfinite(run.bound):
         return replace(run, objective=objective), ""
-    gap = _gap_to(objective, run.bound, stage.maximise)
+    gap = gap_to(objective, run.bound, stage.maximise)
     status = run.status
     if status == SolveStatus.OPTIMAL and gap > stage.mip_gap(options) + 1e-12:
         status = SolveStatus.FEASIBLE
@@ -1005,18 +1006,6 @@ def _returned_plan(
     if abs(objective - reported) > _REPORTED_OBJECTIVE_SLACK * max(abs(objective), 1.0):
         note = f"; HiGHS reported {reported:,.2f}, its plan's objective is {objective:,.2f}"
     return replace(run, objective=objective, gap=gap, status=status), note
-
-
-def _gap_to(objective: float, bound: float, maximise: bool) -> float:
-    """How far a plan's objective lies from a bound, relative to the objective (≥ 0).
-
-    Examples
-    --------
-    >>> _gap_to(102.0, 100.0, maximise=False), _gap_to(98.0, 100.0, maximise=True)
-    (0.0196078431372549, 0.02040816326530612)
-    """
-    short = bound - objective if maximise else objective - bound
-    return max(short, 0.0) / max(abs(objective), 1e-9)
 
 
 def _bound(dual: float, objective: float | None, status: SolveStatus, relax: bool) -> float | None:
