@@ -47,11 +47,14 @@ SITE_COLUMNS = ["site_id", "tier", "chargers", "new_chargers", "installed_kw"]
 REL = 1e-6
 
 
-def make_two_region_case(folder: Path) -> Path:
-    """A generated Flanders case cut down to the needs and sites of :data:`REGIONS`."""
+def make_two_region_case(folder: Path, needs: int = 90, sites: int = 45) -> Path:
+    """A generated Flanders case cut down to the needs and sites of :data:`REGIONS`.
+
+    ``needs`` and ``sites`` are those of the whole generated case, before the cut.
+    """
     subprocess.run(
         [sys.executable, "-m", "planner.cli", "-q", "generate", "--region", "all",
-         "--seed", "5", "--out", str(folder), "--needs", "90", "--sites", "45",
+         "--seed", "5", "--out", str(folder), "--needs", str(needs), "--sites", str(sites),
          "--substations", "4", "--cabins", "40", "--force"],
         check=True, capture_output=True,
     )  # fmt: skip

@@ -87,7 +87,8 @@ def register(subparsers: Any) -> None:
         type=float,
         metavar="G",
         help="override [optimisation] mip_gap: the proven relative gap at which a solve stops "
-        "(0.02: within 2 %% of the best possible plan)",
+        "(0.02: within 2 %% of the best possible plan; of the whole plan where it is split "
+        "per vervoerregio)",
     )
     parser.add_argument(
         "--propose-sites",

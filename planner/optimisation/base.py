@@ -39,6 +39,9 @@ DIVE_ROUNDS = 25
 #: How a stage's message ends when its completed start was proven within its gap of a bound
 #: known before and its MIP was not run (:attr:`Stage.known_bound`).
 START_PROVEN = "its completed start, within the gap of a bound known before; MIP not run"
+#: How a stage's message ends when its completed start was kept as the sub-problem's first
+#: plan although it lies further above the known bound than the gap (:attr:`Stage.keep_start`).
+START_KEPT = "its completed start, kept as the first plan; MIP not run"
 
 
 class SolveStatus(StrEnum):
@@ -105,6 +108,11 @@ class Stage:
     bounded_by_relaxation
         The optimum of the last relaxation stage before this one is its known bound (the
         stage's plans are plans of that relaxation: same objective, bounds at most narrowed).
+    keep_start
+        With a known bound: the completed start is the stage's plan even where it lies
+        further above the bound than the MIP gap (status ``feasible``, its proven gap
+        reported); the MIP runs only where there is no completed start.  A sub-problem's
+        first plan (:attr:`SolveOptions.first_plan`).  HiGHS only (CBC completes no start).
     """
 
     name: str
@@ -121,6 +129,7 @@ class Stage:
     dive: Dive | None = None
     known_bound: float | None = None
     bounded_by_relaxation: bool = False
+    keep_start: bool = False
 
     def mip_gap(self, options: SolveOptions) -> float:
         """The MIP gap of this stage."""
@@ -163,6 +172,12 @@ class SolveOptions:
         Solver threads (``None``: the solver's default).
     log
         Show the solver's own log (on standard output).
+    first_plan
+        Stop a dived coarse model at its first plan: the start completed around the dived
+        relaxation, whatever its gap against the coarse LP (no MIP around the relaxation,
+        no widened MIPs; :func:`planner.optimisation.coarse.coarse_to_fine`).  Set for the
+        first round of a one-year plan of several vervoerregio's, where only the whole
+        plan's gap is asked for (:func:`planner.workflows.plan_case.plan_case`).
     """
 
     solver: str = SolverName.HIGHS.value
@@ -175,6 +190,7 @@ class SolveOptions:
     strong_branching: bool = True
     threads: int | None = None
     log: bool = False
+    first_plan: bool = False
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    plan is still further above the LP than the coarse gap, once more with the sites where
    the relaxation charges those needs.  Where it
    lies further above the LP than the scenario's gap, which the LP then cannot prove, the
-   relaxation of the coarse MIP as HiGHS presolves it gives a stronger bound first.
+   relaxation of the coarse MIP as HiGHS presolves it gives a stronger bound first.  A
+   *first plan* (``SolveOptions.first_plan``: the first round of a one-year plan of several
+   vervoerregio's, :func:`planner.workflows.plan_case.plan_case`) stops at the completed
+   start whatever its gap: no MIP around the relaxation, no widened MIPs.
 4. **Hourly repair**: the hourly model with the coarse plan's sites and whole vehicles per
    pair held and at least its chargers (:class:`RepairHold`): a MIP over the chargers, so
    the plan it returns satisfies every hourly row and every plan rule.  Started from the
@@ -431,7 +434,9 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     than the coarse gap is widened (:func:`_widened`), and, where the integers are free, one
     further above it than the target gap (the scenario's, which the LP's optimum cannot
     prove) is first measured against a stronger bound.  The returned runs carry the best
-    bound: the LP's optimum, or the stronger one.
+    bound: the LP's optimum, or the stronger one.  For a first plan
+    (:attr:`~planner.optimisation.base.SolveOptions.first_plan`) the completed start is the
+    plan whatever its gap, and nothing is widened.
     """
     objective = coarse.prob.objective
     free = len(coarse.vehicles) <= NEIGHBOURHOOD_PAIRS
@@ -444,6 +449,7 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
             dive=dive,
             rounding=partial(dive_start if free else neighbourhood_start, coarse),
             bounded_by_relaxation=True,
+            keep_start=options.first_plan,
         ),
     ]
     runs = solver.run_stages(coarse.prob, stages, options if free else _around(options))
@@ -451,7 +457,7 @@ def _dive(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> list[St
     if runs[0].status != SolveStatus.OPTIMAL or bound is None:
         return runs
     above = _above(runs[-1], bound)
-    if dive.relaxed is not None and above > options.mip_gap:
+    if dive.relaxed is not None and above > options.mip_gap and not options.first_plan:
         # the LP cannot prove the target; where the integers are held around the relaxation
         # (large problems) the presolved relaxation is not sought (see :func:`_widened`)
         stronger = free and above > options.mip_gap / COARSE_GAP_SHARE

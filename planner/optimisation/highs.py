@@ -26,6 +26,7 @@ from highspy.highs import HighsCallbackEvent
 
 from planner.optimisation.base import (
     DIVE_ROUNDS,
+    START_KEPT,
     START_PROVEN,
     Dive,
     FloatArray,
@@ -605,18 +606,23 @@ def _start_within_gap(
 
     The MIP would only confirm it: a start completed within the stage's bounds is a plan of
     the stage, and ``bound`` bounds every plan of the stage (:attr:`Stage.known_bound`).
-    ``None`` when there is no such start or it is not within the gap.  ``vector`` holds the
-    stage objective's coefficients over the columns.
+    A stage that keeps its start (:attr:`Stage.keep_start`) takes it further above the bound
+    too, as ``feasible`` with its proven gap.  ``None`` when there is no such start or it is
+    not within the gap.  ``vector`` holds the stage objective's coefficients over the columns.
     """
     if checked is None or bound is None or stage.relax or not math.isfinite(bound):
         return None
     objective = float(vector @ checked) + float(stage.objective.constant)
     gap = gap_to(objective, bound, stage.maximise)
-    if gap > stage.mip_gap(options):
+    if gap <= stage.mip_gap(options):
+        text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
+        message = f"{text}: {START_PROVEN}"
+        return StageRun(stage.name, SolveStatus.OPTIMAL, objective, gap, 0.0, message, bound)
+    if not stage.keep_start:
         return None
-    text = describe_run(stage, SolveStatus.OPTIMAL, "", gap, options)
-    message = f"{text}: {START_PROVEN}"
-    return StageRun(stage.name, SolveStatus.OPTIMAL, objective, gap, 0.0, message, bound)
+    text = f"{stage.name}: {gap:.2%} above the bound (limit {stage.mip_gap(options):.2%})"
+    message = f"{text}: {START_KEPT}"
+    return StageRun(stage.name, SolveStatus.FEASIBLE, objective, gap, 0.0, message, bound)
 
 
 class StallStop:

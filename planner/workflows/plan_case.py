@@ -10,7 +10,11 @@ all call it; nothing else loops over a case's years.  It
 3. plans each part's years in order (:func:`~planner.workflows.multiyear.plan_years`) as one
    task per part on the :class:`~.parallel.Engine`: in this process, on a local Dask
    cluster or on a scheduler;
-4. merges the parts' plans (:func:`~planner.workflows.decompose.merge_plans`).
+4. for one year of several parts, where the gap is asked of the whole plan, first plans
+   each part to its first plan (:attr:`~planner.optimisation.base.SolveOptions.first_plan`)
+   and plans again, to the gap, only the parts the whole needs
+   (:func:`~planner.workflows.decompose.regions_to_improve`);
+5. merges the parts' plans (:func:`~planner.workflows.decompose.merge_plans`).
 
 Progress goes to a callback ``progress(fraction, message)``: per year when the tasks run in
 this process, per finished task on a cluster.
@@ -30,7 +34,13 @@ from planner.optimisation.case import PlanCase
 from planner.optimisation.solve import options_from
 from planner.scenario import OptimisationSettings
 from planner.workflows.case import Case, prepare_plan
-from planner.workflows.decompose import SubCase, decompose_case, merge_plans, whole_case
+from planner.workflows.decompose import (
+    SubCase,
+    decompose_case,
+    merge_plans,
+    regions_to_improve,
+    whole_case,
+)
 from planner.workflows.multiyear import (
     HeadroomAdditions,
     MultiYearPlan,
@@ -49,6 +59,10 @@ Progress = Callable[[float, str], None]
 PREPARED = 0.1
 #: Task label in the log and the progress messages.
 TASK_LABEL = "planning vervoerregio"
+#: Task label of the second round (:func:`improve_first_plans`).
+IMPROVE_LABEL = "improving vervoerregio"
+#: Share of the progress bar reached after a first round of first plans.
+FIRST_PLANS = 0.8
 
 
 class PlanTaskError(LaadplanError):
@@ -169,33 +183,103 @@ def plan_case(
     report(PREPARED, f"{len(parts)} sub-problem(s): {', '.join(p.region for p in parts)}")
     inline = engine.runs_inline(len(parts))
     threads = engine.solver_threads(len(parts))
-    options = with_threads(options, prepared.scenario.optimisation, threads)
+    settings = prepared.scenario.optimisation
+    options = with_threads(options, settings, threads) or options_from(settings)
+    first = first_plans_first(len(parts), len(planned))
+    ordered = largest_first(parts)
     arguments = {
         part.region: (
             part.case,
             planned,
-            options,
+            replace(options, first_plan=first),
             part.additions(additions or {}),
-            _year_reporter(report, index, len(parts), len(planned), part.region)
+            _year_reporter(report, index, len(parts), len(planned), part.region, first)
             if inline
             else None,
         )
-        for index, part in enumerate(largest_first(parts))
+        for index, part in enumerate(ordered)
     }
-    tasks = run_tasks(
-        plan_years, arguments, engine, label=TASK_LABEL, on_done=_task_reporter(report)
-    )
+    done = _task_reporter(report, TASK_LABEL, PREPARED, FIRST_PLANS if first else 1.0)
+    tasks = run_tasks(plan_years, arguments, engine, label=TASK_LABEL, on_done=done)
     log_retries(tasks)
     if len(tasks.failed) == len(parts):
         errors = "; ".join(f"{key}: {tasks.reports[key].errors[-1]}" for key in tasks.failed)
         raise PlanTaskError(f"every planning task failed (tried twice each): {errors}")
+    if first:
+        wanted = _to_improve(tasks, options.mip_gap)
+        again = [part for part in ordered if part.region in wanted]
+        tasks = improve_first_plans(tasks, again, planned, options, additions, engine, report)
     if len(parts) == 1 and not tasks.failed:
         plan = tasks.values[parts[0].region]
     else:
-        plan = merge_plans(prepared, {part.region: tasks.values.get(part.region) for part in parts})
+        plan = merge_plans(
+            prepared,
+            {part.region: tasks.values.get(part.region) for part in parts},
+            options.mip_gap,
+        )
     where = "this process" if inline else engine.describe()
     report(1.0, f"{len(planned)} year(s) planned: {plan.status.value}")
     return CasePlan(case, prepared, plan, tasks, tuple(p.region for p in parts), where)
+
+
+def first_plans_first(parts: int, years: int) -> bool:
+    """Whether the parts are first planned to their first plans (see :func:`plan_case`).
+
+    Only for one year of several parts: the gap is then asked of the whole, and a part
+    whose first plan the whole does not need improved is left at it.  Over several years a
+    part's build carries into its next year, so each part is planned to the gap in every
+    year; a case planned as one problem is planned to the gap.
+
+    >>> first_plans_first(15, 1), first_plans_first(15, 9), first_plans_first(1, 1)
+    (True, False, False)
+    """
+    return parts > 1 and years == 1
+
+
+def _to_improve(tasks: TaskResults[MultiYearPlan], mip_gap: float) -> set[str]:
+    """The regions :func:`regions_to_improve` takes; none when a task failed."""
+    if tasks.failed:
+        return set()
+    firsts = {region: plan.results[0] for region, plan in tasks.values.items()}
+    return set(regions_to_improve(firsts, mip_gap))
+
+
+def improve_first_plans(
+    tasks: TaskResults[MultiYearPlan],
+    again: Sequence[SubCase],
+    planned: Sequence[int],
+    options: SolveOptions,
+    additions: HeadroomAdditions | None,
+    engine: Engine,
+    report: Progress,
+) -> TaskResults[MultiYearPlan]:
+    """Plan ``again`` once more to the gap (no first plan); their plans replace the first.
+
+    A part whose second task fails keeps its first plan.  Each part's report adds up both
+    rounds (attempts, seconds, errors).
+    """
+    if not again:
+        return tasks
+    names = ", ".join(part.region for part in again)
+    LOGGER.info("the whole plan is above its gap: %s %s to the gap", IMPROVE_LABEL, names)
+    report(FIRST_PLANS, f"{IMPROVE_LABEL} {names} to the gap of the whole plan")
+    arguments = {
+        part.region: (part.case, planned, options, part.additions(additions or {}), None)
+        for part in again
+    }
+    done = _task_reporter(report, IMPROVE_LABEL, FIRST_PLANS, 1.0)
+    improved = run_tasks(plan_years, arguments, engine, label=IMPROVE_LABEL, on_done=done)
+    log_retries(improved)
+    reports = dict(tasks.reports)
+    for key, second in improved.reports.items():
+        first = tasks.reports[key]
+        reports[key] = replace(
+            second,
+            attempts=first.attempts + second.attempts,
+            seconds=first.seconds + second.seconds,
+            errors=first.errors + second.errors,
+        )
+    return TaskResults({**tasks.values, **improved.values}, reports)
 
 
 def with_threads(
@@ -250,24 +334,29 @@ def log_retries(tasks: TaskResults[Any]) -> None:
 
 
 def _year_reporter(
-    report: Progress, part: int, parts: int, years: int, region: str
+    report: Progress, part: int, parts: int, years: int, region: str, first: bool = False
 ) -> YearCallback:
     """Progress per year of one part when the parts run one after the other here."""
     steps = max(parts * years, 1)
     counter = iter(range(part * years, steps))
+    end = FIRST_PLANS if first else 1.0
 
     def on_year(year: int) -> None:
         done = next(counter, steps - 1)
-        fraction = PREPARED + (1.0 - PREPARED) * done / steps
+        fraction = PREPARED + (end - PREPARED) * done / steps
         report(min(fraction, 0.99), f"{TASK_LABEL} {region}: {year}: building and solving")
 
     return on_year
 
 
-def _task_reporter(report: Progress) -> Callable[[str, int, int], None]:
+def _task_reporter(
+    report: Progress, label: str, start: float, end: float
+) -> Callable[[str, int, int], None]:
+    """Progress as tasks finish, from ``start`` to ``end`` of the bar."""
+
     def on_done(key: str, done: int, total: int) -> None:
-        fraction = PREPARED + (1.0 - PREPARED) * done / max(total, 1)
-        report(min(fraction, 0.99), f"{TASK_LABEL} {key} done ({done}/{total})")
+        fraction = start + (end - start) * done / max(total, 1)
+        report(min(fraction, 0.99), f"{label} {key} done ({done}/{total})")
 
     return on_done
 

@@ -258,7 +258,8 @@ def run_sweep(
         if all(plan is None for plan in results.values()):
             continue  # every task of the variant failed: reported, no figures
         only = results[parts[0].region]
-        plans[variant.label] = only if len(parts) == 1 and only else merge_plans(case, results)
+        gap = case.scenario.optimisation.mip_gap
+        plans[variant.label] = only if len(parts) == 1 and only else merge_plans(case, results, gap)
     figures = sweep_figures(grid, plans)
     return SweepResult(grid, plans, figures, tasks)
 

@@ -1,0 +1,191 @@
+"""One year of several vervoerregio's: first plans, then the gap asked of the whole.
+
+The gap is asked of the whole plan.  So each region is first planned to its first plan (the
+start completed around its dived relaxation, whatever its gap), and only the regions the
+whole needs are planned again to the gap (:func:`planner.workflows.plan_case.plan_case`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from planner.optimisation import coarse
+from planner.optimisation.base import START_KEPT, SolveOptions, SolveStatus, gap_to
+from planner.optimisation.model import build_problem
+from planner.optimisation.results import PlanResult
+from planner.optimisation.solvers import make_solver
+from planner.workflows import plan_case as plan_case_module
+from planner.workflows.case import Case, prepare_plan, read_case
+from planner.workflows.datafolder import resolve_data_folder
+from planner.workflows.decompose import merge_plans, merged_gap, regions_to_improve
+from planner.workflows.multiyear import MultiYearPlan, plan_years
+from planner.workflows.parallel import Engine
+from planner.workflows.plan_case import IMPROVE_LABEL, CasePlan, plan_case, sub_cases
+from tests.test_plan_widening import depot_case, keep_truck_a_from_its_depot, vehicles_at
+from tests.test_workflow import YEAR, make_two_region_case
+
+
+@pytest.fixture(scope="module")
+def two_regions(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    """Two vervoerregio's; the larger one's hourly model has coarse blocks to dive into."""
+    folder = tmp_path_factory.mktemp("first-plans") / "case"
+    return read_case(resolve_data_folder(make_two_region_case(folder, needs=600, sites=200)))
+
+
+class PlanYearsSpy:
+    """``plan_years`` as the workflow calls it, recording each call's needs, options, plan."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[frozenset[str], SolveOptions, MultiYearPlan]] = []
+
+    def __call__(self, case: Any, years: Any, options: SolveOptions, *rest: Any) -> MultiYearPlan:
+        plan = plan_years(case, years, options, *rest)
+        self.calls.append((frozenset(case.needs["need_id"]), options, plan))
+        return plan
+
+    @property
+    def first_plans(self) -> list[bool]:
+        return [options.first_plan for _, options, _ in self.calls]
+
+
+def planned(case: Case, gap: float, monkeypatch: pytest.MonkeyPatch) -> tuple[CasePlan, Any]:
+    """The case planned in this process, every coarse model dived, with a spy on its tasks."""
+    monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    spy = PlanYearsSpy()
+    monkeypatch.setattr(plan_case_module, "plan_years", spy)
+    messages: list[str] = []
+    plan = plan_case(
+        case,
+        [YEAR],
+        engine=Engine(workers=1),
+        options=SolveOptions(mip_gap=gap),
+        progress=lambda fraction, message: messages.append(message),
+    )
+    return plan, (spy, messages)
+
+
+def test_a_whole_within_its_gap_keeps_every_region_s_first_plan(
+    two_regions: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan, (spy, messages) = planned(two_regions, 0.5, monkeypatch)
+    assert spy.first_plans == [True, True]
+    assert all(report.attempts == 1 for report in plan.tasks.reports.values())
+    assert not any(IMPROVE_LABEL in message for message in messages)
+    result = plan.plan.results[0]
+    assert not any("widened" in run.name for run in result.stages)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.mip_gap is not None and result.mip_gap <= 0.5
+
+
+def test_a_whole_above_its_gap_plans_the_regions_it_needs_again_to_the_gap(
+    two_regions: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked for 0 %: the region whose first plan is above it is planned again, to the gap.
+
+    The plan is the merge of that region's plan to the gap and the other's first plan.
+    """
+    plan, (spy, messages) = planned(two_regions, 0.0, monkeypatch)
+    parts = {frozenset(part.case.needs["need_id"]): part for part in sub_cases(plan.prepared)}
+    firsts = {parts[needs].region: result for needs, _, result in spy.calls[:2]}
+    taken = regions_to_improve({r: p.results[0] for r, p in firsts.items()}, 0.0)
+    assert taken, "a first plan above 0 % (the dived region's kept start)"
+    kept = [run for r in taken for run in firsts[r].results[0].stages if run.name == coarse.COARSE]
+    assert kept and all(run.message.endswith(START_KEPT) for run in kept)
+    assert spy.first_plans == [True, True] + [False] * len(taken)
+    assert [parts[needs].region for needs, _, _ in spy.calls[2:]] == taken
+    reports = plan.tasks.reports
+    assert [reports[region].attempts for region in taken] == [2] * len(taken)
+    assert any(message.startswith(IMPROVE_LABEL) for message in messages)
+    again = {region: plan_years(parts_of(parts, region), [YEAR], SolveOptions(mip_gap=0.0))
+             for region in taken}  # fmt: skip
+    expected = merge_plans(plan.prepared, {**firsts, **again}, 0.0).results[0]
+    result = plan.plan.results[0]
+    assert result.objective_eur == pytest.approx(expected.objective_eur, rel=1e-9)
+    columns = ["need_id", "site_id", "vehicles", "energy_kwh_per_day"]
+    assert result.assignments[columns].equals(expected.assignments[columns])
+    assert result.mip_gap is not None and result.mip_gap > 0
+    assert result.status is SolveStatus.FEASIBLE
+
+
+def parts_of(parts: dict[frozenset[str], Any], region: str) -> Any:
+    """The sub-problem of a region."""
+    return next(part.case for part in parts.values() if part.region == region)
+
+
+def test_several_years_plan_every_region_to_the_gap_in_every_year() -> None:
+    assert not plan_case_module.first_plans_first(2, 2)
+    assert plan_case_module.first_plans_first(2, 1)
+    assert not plan_case_module.first_plans_first(1, 1)
+
+
+def test_a_first_plan_keeps_its_completed_start_above_the_gap_and_widens_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Truck A held away from its depot: a completed start above the LP, kept as it is."""
+    problem = build_problem(depot_case(), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    keep_truck_a_from_its_depot(problem, monkeypatch)
+    options = SolveOptions(mip_gap=0.0, first_plan=True)
+    runs = coarse._dive(make_solver("highs"), problem, options)
+    assert [run.name for run in runs] == [coarse.COARSE_LP, coarse.COARSE]
+    lp, kept = runs
+    assert kept.status is SolveStatus.FEASIBLE and kept.message.endswith(START_KEPT)
+    assert lp.objective is not None and kept.objective is not None and kept.gap is not None
+    assert kept.bound == lp.objective and kept.gap > 0
+    assert kept.gap == pytest.approx(gap_to(kept.objective, lp.objective))
+    assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 0
+
+
+def gapped(result: PlanResult, objective: float, gap: float) -> PlanResult:
+    """A region's result with its cost stage at ``objective`` and its proven gap ``gap``."""
+    cost = next(run for run in result.stages if run.name == coarse.COST)
+    run = replace(cost, objective=objective, gap=gap, bound=objective * (1 - gap))
+    status = SolveStatus.OPTIMAL if gap <= 0.02 else SolveStatus.FEASIBLE
+    return replace(result, status=status, stages=(run,), mip_gap=gap, mip_gap_eur=gap * objective)
+
+
+@pytest.fixture(scope="module")
+def first_results(two_regions: Case) -> dict[str, PlanResult]:
+    parts = sub_cases(prepare_plan(two_regions))
+    return {part.region: plan_years(part.case, [YEAR]).results[0] for part in parts}
+
+
+@pytest.mark.parametrize(
+    ("gaps", "taken"),
+    [
+        ((0.05, 0.005), ["A"]),  # the whole at 2.75 %: A counted at 2 % brings it to 1.25 %
+        ((0.03, 0.005), []),  # the whole at 1.75 %
+        ((0.05, 0.04), ["A", "B"]),  # the whole at 4.5 %, at 3 % with A at 2 %
+        ((0.04, 0.05), ["B", "A"]),  # the largest gap in EUR first
+    ],
+)
+def test_the_regions_taken_are_the_fewest_largest_gaps_that_bring_the_whole_within(
+    first_results: dict[str, PlanResult], gaps: tuple[float, float], taken: list[str]
+) -> None:
+    template = next(iter(first_results.values()))
+    results = {name: gapped(template, 100.0, gap) for name, gap in zip("AB", gaps, strict=True)}
+    assert regions_to_improve(results, 0.02) == taken
+
+
+def test_the_whole_is_optimal_when_its_merged_gap_is_within_the_gap_asked(
+    two_regions: Case, first_results: dict[str, PlanResult]
+) -> None:
+    """One region above 2 %, the other far below: the whole within 2 % is optimal."""
+    (low, high) = sorted(first_results)
+    results = {
+        low: gapped(first_results[low], 300.0, 0.001),
+        high: gapped(first_results[high], 100.0, 0.03),
+    }
+    plans = {region: MultiYearPlan((result,)) for region, result in results.items()}
+    case = prepare_plan(two_regions)
+    whole = merge_plans(case, plans, 0.02).results[0]
+    gap = merged_gap(list(results.values()))
+    assert gap == pytest.approx((0.3 + 3.0) / 400.0)
+    assert whole.status is SolveStatus.OPTIMAL and whole.mip_gap == pytest.approx(gap)
+    assert f"vervoerregio {high}: feasible" in whole.message
+    assert merge_plans(case, plans, 0.005).results[0].status is SolveStatus.FEASIBLE
+    assert merge_plans(case, plans).results[0].status is SolveStatus.FEASIBLE
