@@ -150,6 +150,7 @@ def run_summary(planned: CasePlan, run_s: float) -> dict[str, Any]:
         "years": summary["years"],
         "status": summary["status"],
         "sub_problems": summary["sub_problems"],
+        "planned_again": summary["planned_again"],
         "engine": summary["engine"],
         "tasks": summary["tasks"],
         "needs": int(planned.demand.sizes["need"]),

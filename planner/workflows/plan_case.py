@@ -87,6 +87,9 @@ class CasePlan:
         The sub-problems' names, in order.
     engine
         Where the tasks ran, for the log and the summary.
+    planned_again
+        The sub-problems planned a second time, to the gap, after their first plans left the
+        whole above it (one year of several parts, :func:`improve_first_plans`).
     """
 
     case: Case
@@ -95,6 +98,7 @@ class CasePlan:
     tasks: TaskResults[MultiYearPlan]
     sub_problems: tuple[str, ...]
     engine: str
+    planned_again: tuple[str, ...] = ()
 
     @property
     def demand(self) -> xr.Dataset:
@@ -106,6 +110,7 @@ class CasePlan:
         return {
             **self.plan.summary(),
             "sub_problems": list(self.sub_problems),
+            "planned_again": list(self.planned_again),
             "engine": self.engine,
             "tasks": {
                 key: {
@@ -205,6 +210,7 @@ def plan_case(
     if len(tasks.failed) == len(parts):
         errors = "; ".join(f"{key}: {tasks.reports[key].errors[-1]}" for key in tasks.failed)
         raise PlanTaskError(f"every planning task failed (tried twice each): {errors}")
+    again: list[SubCase] = []
     if first:
         wanted = _to_improve(tasks, options.mip_gap)
         again = [part for part in ordered if part.region in wanted]
@@ -219,7 +225,8 @@ def plan_case(
         )
     where = "this process" if inline else engine.describe()
     report(1.0, f"{len(planned)} year(s) planned: {plan.status.value}")
-    return CasePlan(case, prepared, plan, tasks, tuple(p.region for p in parts), where)
+    regions = tuple(p.region for p in parts)
+    return CasePlan(case, prepared, plan, tasks, regions, where, tuple(p.region for p in again))
 
 
 def first_plans_first(parts: int, years: int) -> bool:
