@@ -7,7 +7,9 @@ whole needs are planned again to the gap (:func:`planner.workflows.plan_case.pla
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,15 +26,21 @@ from planner.workflows.decompose import merge_plans, merged_gap, regions_to_impr
 from planner.workflows.multiyear import MultiYearPlan, plan_years
 from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import IMPROVE_LABEL, CasePlan, plan_case, sub_cases
+from tests._cli import run_cli
 from tests.test_plan_widening import depot_case, keep_truck_a_from_its_depot, vehicles_at
 from tests.test_workflow import YEAR, make_two_region_case
 
 
 @pytest.fixture(scope="module")
-def two_regions(tmp_path_factory: pytest.TempPathFactory) -> Case:
+def two_region_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two vervoerregio's; the larger one's hourly model has coarse blocks to dive into."""
     folder = tmp_path_factory.mktemp("first-plans") / "case"
-    return read_case(resolve_data_folder(make_two_region_case(folder, needs=600, sites=200)))
+    return make_two_region_case(folder, needs=600, sites=200)
+
+
+@pytest.fixture(scope="module")
+def two_regions(two_region_folder: Path) -> Case:
+    return read_case(resolve_data_folder(two_region_folder))
 
 
 class PlanYearsSpy:
@@ -116,6 +124,23 @@ def test_a_whole_above_its_gap_plans_the_regions_it_needs_again_to_the_gap(
 def parts_of(parts: dict[frozenset[str], Any], region: str) -> Any:
     """The sub-problem of a region."""
     return next(part.case for part in parts.values() if part.region == region)
+
+
+@pytest.mark.parametrize("gap", ["0.5", "0"])
+def test_the_plan_command_names_the_regions_planned_again(
+    gap: str, two_region_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    out = tmp_path / "plan"
+    arguments = ["--data", str(two_region_folder), "--out", str(out), "--year", str(YEAR)]
+    assert run_cli(["-q", "plan", *arguments, "--workers", "1", "--mip-gap", gap]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(summary["sub_problems"]) == ["7", "8"]
+    if gap == "0.5":
+        assert summary["planned_again"] == [] and summary["status"] == "optimal"
+    else:  # the dived region's first plan is above 0 %
+        assert summary["planned_again"] and set(summary["planned_again"]) <= {"7", "8"}
 
 
 def test_several_years_plan_every_region_to_the_gap_in_every_year() -> None:
