@@ -467,16 +467,16 @@ def regions_to_improve(results: Mapping[str, PlanResult], mip_gap: float) -> lis
     bring the whole within the gap.  None when the whole is within it, or when a region has
     no plan or no proven gap (planning it again gives it no bound either).
 
+    Two regions of objective 100 at gaps of 5 % and 0.5 % make a whole at 2.75 %; asked for
+    2 %, the first is taken (counted at 2 %, the whole would be at 1.25 %).  At 3 % and
+    0.5 % the whole is at 1.75 % and none is taken.
+
     Parameters
     ----------
     results
         Per region, its result of the year (each region's first plan).
     mip_gap
         The gap asked of the whole.
-
-    Two regions of objective 100 at gaps of 5 % and 0.5 % make a whole at 2.75 %; asked for
-    2 %, the first is taken (counted at 2 %, the whole would be at 1.25 %).  At 3 % and
-    0.5 % the whole is at 1.75 % and none is taken.
     """
     if merged_gap(list(results.values())) is None or not all(r.has_plan for r in results.values()):
         return []
