@@ -126,6 +126,38 @@ def parts_of(parts: dict[frozenset[str], Any], region: str) -> Any:
     return next(part.case for part in parts.values() if part.region == region)
 
 
+class SecondRoundFails(PlanYearsSpy):
+    """``plan_years`` whose second round (no first plan) raises, every attempt."""
+
+    def __call__(self, case: Any, years: Any, options: SolveOptions, *rest: Any) -> MultiYearPlan:
+        if not options.first_plan:
+            raise RuntimeError("worker lost")
+        return super().__call__(case, years, options, *rest)
+
+
+def test_a_region_whose_second_round_fails_keeps_its_first_plan(
+    two_regions: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    spy = SecondRoundFails()
+    monkeypatch.setattr(plan_case_module, "plan_years", spy)
+    options = SolveOptions(mip_gap=0.0)
+    plan = plan_case(two_regions, [YEAR], engine=Engine(workers=1), options=options)
+    parts = {
+        frozenset(part.case.needs["need_id"]): part.region for part in sub_cases(plan.prepared)
+    }
+    firsts = {parts[needs]: result for needs, _, result in spy.calls}
+    assert len(firsts) == 2 and plan.planned_again and not plan.tasks.failed
+    assert all(plan.tasks.values[region] is firsts[region] for region in firsts)
+    expected = merge_plans(plan.prepared, firsts, 0.0).results[0]
+    assert plan.plan.results[0].objective_eur == pytest.approx(expected.objective_eur, rel=1e-12)
+    for region in plan.planned_again:
+        report = plan.tasks.reports[region]
+        assert report.attempts == 3 and not report.failed
+        assert len(report.errors) == 2 and "worker lost" in report.errors[-1]
+
+
 @pytest.mark.parametrize("gap", ["0.5", "0"])
 def test_the_plan_command_names_the_regions_planned_again(
     gap: str, two_region_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
