@@ -136,7 +136,7 @@ class SecondRoundFails(PlanYearsSpy):
 
 
 def test_a_region_whose_second_round_fails_keeps_its_first_plan(
-    two_regions: Case, monkeypatch: pytest.MonkeyPatch
+    two_regions: Case, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(coarse, "DIVE_COLUMNS", 0)
     monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
@@ -156,6 +156,7 @@ def test_a_region_whose_second_round_fails_keeps_its_first_plan(
         report = plan.tasks.reports[region]
         assert report.attempts == 3 and not report.failed
         assert len(report.errors) == 2 and "worker lost" in report.errors[-1]
+        assert f"vervoerregio {region} keeps its first plan" in caplog.text
 
 
 @pytest.mark.parametrize("gap", ["0.5", "0"])

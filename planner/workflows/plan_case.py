@@ -277,6 +277,8 @@ def improve_first_plans(
     done = _task_reporter(report, IMPROVE_LABEL, FIRST_PLANS, 1.0)
     improved = run_tasks(plan_years, arguments, engine, label=IMPROVE_LABEL, on_done=done)
     log_retries(improved)
+    for key in improved.failed:
+        LOGGER.warning("vervoerregio %s keeps its first plan", key)
     reports = dict(tasks.reports)
     for key, second in improved.reports.items():
         first = tasks.reports[key]
