@@ -15,10 +15,8 @@ from typing import Any
 import pytest
 
 from planner.optimisation import coarse
-from planner.optimisation.base import START_KEPT, SolveOptions, SolveStatus, gap_to
-from planner.optimisation.model import build_problem
+from planner.optimisation.base import START_KEPT, SolveOptions, SolveStatus
 from planner.optimisation.results import PlanResult
-from planner.optimisation.solvers import make_solver
 from planner.workflows import plan_case as plan_case_module
 from planner.workflows.case import Case, prepare_plan, read_case
 from planner.workflows.datafolder import resolve_data_folder
@@ -27,8 +25,7 @@ from planner.workflows.multiyear import MultiYearPlan, plan_years
 from planner.workflows.parallel import Engine
 from planner.workflows.plan_case import IMPROVE_LABEL, CasePlan, plan_case, sub_cases
 from tests._cli import run_cli
-from tests.test_plan_widening import depot_case, keep_truck_a_from_its_depot, vehicles_at
-from tests.test_workflow import YEAR, make_two_region_case
+from tests._two_regions import YEAR, make_two_region_case
 
 
 @pytest.fixture(scope="module")
@@ -180,24 +177,6 @@ def test_several_years_plan_every_region_to_the_gap_in_every_year() -> None:
     assert not plan_case_module.first_plans_first(2, 2)
     assert plan_case_module.first_plans_first(2, 1)
     assert not plan_case_module.first_plans_first(1, 1)
-
-
-def test_a_first_plan_keeps_its_completed_start_above_the_gap_and_widens_nothing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Truck A held away from its depot: a completed start above the LP, kept as it is."""
-    problem = build_problem(depot_case(), coarse=True)
-    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
-    keep_truck_a_from_its_depot(problem, monkeypatch)
-    options = SolveOptions(mip_gap=0.0, first_plan=True)
-    runs = coarse._dive(make_solver("highs"), problem, options)
-    assert [run.name for run in runs] == [coarse.COARSE_LP, coarse.COARSE]
-    lp, kept = runs
-    assert kept.status is SolveStatus.FEASIBLE and kept.message.endswith(START_KEPT)
-    assert lp.objective is not None and kept.objective is not None and kept.gap is not None
-    assert kept.bound == lp.objective and kept.gap > 0
-    assert kept.gap == pytest.approx(gap_to(kept.objective, lp.objective))
-    assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 0
 
 
 def gapped(result: PlanResult, objective: float, gap: float) -> PlanResult:

@@ -17,6 +17,7 @@ import pulp
 import pytest
 
 from planner.optimisation import coarse
+from planner.optimisation.base import START_KEPT, gap_to
 from planner.optimisation.inputs import ChargerOption, PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem
 from planner.optimisation.solvers import (
@@ -188,6 +189,24 @@ def test_two_widened_dives_of_the_same_inputs_give_the_same_plan(
         assert runs[-1].name == coarse.COARSE_WIDENED
         plans.append({str(v.name): v.varValue for v in problem.prob.variables()})
     assert plans[0] == plans[1]
+
+
+def test_a_first_plan_keeps_its_completed_start_above_the_gap_and_widens_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Truck A held away from its depot: a completed start above the LP, kept as it is."""
+    problem = build_problem(depot_case(), coarse=True)
+    monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
+    keep_truck_a_from_its_depot(problem, monkeypatch)
+    options = SolveOptions(mip_gap=0.0, first_plan=True)
+    runs = coarse._dive(make_solver("highs"), problem, options)
+    assert [run.name for run in runs] == [coarse.COARSE_LP, coarse.COARSE]
+    lp, kept = runs
+    assert kept.status is SolveStatus.FEASIBLE and kept.message.endswith(START_KEPT)
+    assert lp.objective is not None and kept.objective is not None and kept.gap is not None
+    assert kept.bound == lp.objective and kept.gap > 0
+    assert kept.gap == pytest.approx(gap_to(kept.objective, lp.objective))
+    assert round(vehicles_at(problem, "A", "DEPOT").varValue) == 0
 
 
 class NodeRecorder(Solver):

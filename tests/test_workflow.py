@@ -10,8 +10,6 @@ vervoerregio, as the CLI does.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -19,7 +17,6 @@ from typing import Any, cast
 import pandas as pd
 import pytest
 
-import geography
 from dashboards.jobs import JobRegistry, JobState
 from dashboards.plan_data import PlanOutputs
 from dashboards.scenario_runs import knobs_of, run_plan
@@ -37,37 +34,12 @@ from service.dashboard import DatabaseRuns, PublishedRunStore
 from service.db import make_engine, make_session_factory
 from service.snapshot import NEED_ID_SEPARATOR
 from tests._service_fixtures import BACKENDS, Server, service_server, upload_all, wait_for_run
+from tests._two_regions import REGIONS, YEAR, make_two_region_case
 
-YEAR = 2030
-#: The two vervoerregio's kept from the Flanders-wide generated case (most needs there).
-REGIONS = ("7", "8")
 #: Columns of a plan's sites compared between the three ways of planning.
 SITE_COLUMNS = ["site_id", "tier", "chargers", "new_chargers", "installed_kw"]
 #: Relative tolerance on costs and energies (the same solver on the same model).
 REL = 1e-6
-
-
-def make_two_region_case(folder: Path, needs: int = 90, sites: int = 45) -> Path:
-    """A generated Flanders case cut down to the needs and sites of :data:`REGIONS`.
-
-    ``needs`` and ``sites`` are those of the whole generated case, before the cut.
-    """
-    subprocess.run(
-        [sys.executable, "-m", "planner.cli", "-q", "generate", "--region", "all",
-         "--seed", "5", "--out", str(folder), "--needs", str(needs), "--sites", str(sites),
-         "--substations", "4", "--cabins", "40", "--force"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    region_of = geography.municipalities().set_index("nis_code")["vervoerregio_code"].astype(str)
-    for name in ("needs.csv", "sites.csv"):
-        table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
-        kept = table[table["nis_code"].map(region_of).isin(REGIONS)]
-        kept.to_csv(folder / name, index=False)
-    scenario = (folder / "scenario.toml").read_text(encoding="utf-8")
-    scenario = scenario.replace("first_year = 2027", f"first_year = {YEAR}")
-    scenario = scenario.replace("last_year = 2035", f"last_year = {YEAR}")
-    (folder / "scenario.toml").write_text(scenario, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
