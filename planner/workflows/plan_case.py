@@ -187,9 +187,8 @@ def plan_case(
     parts = sub_cases(prepared, decompose)
     report(PREPARED, f"{len(parts)} sub-problem(s): {', '.join(p.region for p in parts)}")
     inline = engine.runs_inline(len(parts))
-    threads = engine.solver_threads(len(parts))
     settings = prepared.scenario.optimisation
-    options = with_threads(options, settings, threads) or options_from(settings)
+    given, options = options, task_options(options, settings, engine, len(parts))
     first = first_plans_first(len(parts), len(planned))
     ordered = largest_first(parts)
     arguments = {
@@ -214,7 +213,8 @@ def plan_case(
     if first:
         wanted = _to_improve(tasks, options.mip_gap)
         again = [part for part in ordered if part.region in wanted]
-        tasks = improve_first_plans(tasks, again, planned, options, additions, engine, report)
+        second = task_options(given, settings, engine, len(again))
+        tasks = improve_first_plans(tasks, again, planned, second, additions, engine, report)
     if len(parts) == 1 and not tasks.failed:
         plan = tasks.values[parts[0].region]
     else:
@@ -289,6 +289,24 @@ def improve_first_plans(
             errors=first.errors + second.errors,
         )
     return TaskResults({**tasks.values, **improved.values}, reports)
+
+
+def task_options(
+    options: SolveOptions | None, settings: OptimisationSettings, engine: Engine, tasks: int
+) -> SolveOptions:
+    """The solver options of ``tasks`` tasks on ``engine`` (:meth:`Engine.solver_threads`).
+
+    A second round of one task runs in this process with the solver's own threads, where the
+    first round's tasks shared the cores:
+
+    >>> from planner.scenario import OptimisationSettings
+    >>> engine, settings = Engine(workers=2), OptimisationSettings()
+    >>> task_options(None, settings, engine, 15).threads == engine.solver_threads(15)
+    True
+    >>> task_options(None, settings, engine, 1).threads is None
+    True
+    """
+    return with_threads(options, settings, engine.solver_threads(tasks)) or options_from(settings)
 
 
 def with_threads(
