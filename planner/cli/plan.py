@@ -216,14 +216,11 @@ def plan_and_write(
         options=options,
     )
     with stage(f"writing the plan to {out}"):
-        extra = {
-            "sub_problems": list(planned.sub_problems),
-            "planned_again": list(planned.planned_again),
-            "engine": planned.engine,
-        }
         nodes = with_locations(planned.prepared.grid.nodes, case.grid)
         zes = ZesMembership.of(case.needs, case.zones)
-        write_plan(planned.plan, out, case.scenario, extra, nodes, previous=previous, zes=zes)
+        write_plan(
+            planned.plan, out, case.scenario, planned.workflow(), nodes, previous=previous, zes=zes
+        )
     return planned
 
 

@@ -105,13 +105,19 @@ class CasePlan:
         """The demand projection the plan was made for."""
         return self.prepared.demand
 
-    def summary(self) -> dict[str, Any]:
-        """The plan's summary with its sub-problems, engine and task reports."""
+    def workflow(self) -> dict[str, Any]:
+        """How the plan was made: its sub-problems, those planned again, the engine."""
         return {
-            **self.plan.summary(),
             "sub_problems": list(self.sub_problems),
             "planned_again": list(self.planned_again),
             "engine": self.engine,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The plan's summary with :meth:`workflow` and the task reports."""
+        return {
+            **self.plan.summary(),
+            **self.workflow(),
             "tasks": {
                 key: {
                     "attempts": report.attempts,
