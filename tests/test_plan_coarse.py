@@ -56,6 +56,10 @@ def take_path(path: str, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(coarse, "NEIGHBOURHOOD_PAIRS", 0)
 
 
+#: Columns of the plan's tables that tell in which hours it charges (not what it builds).
+HOURLY_COLUMNS = ["peak_kw", "slots", "utilisation"]
+
+
 def timed_case(seed: int, **settings: Any) -> PlanInputs:
     """Dwell windows, two cabins whose headroom changes every hour, a private depot."""
     rng = np.random.default_rng(seed)
@@ -655,7 +659,13 @@ def test_a_year_builds_its_hourly_model_only_once_its_coarse_model_is_gone_and_r
     expected = solve(build_problem(inputs))
     assert result.objective_eur == pytest.approx(expected.objective_eur, rel=1e-9)
     for name in ("sites", "assignments", "unmet"):
-        pd.testing.assert_frame_equal(getattr(result, name), getattr(expected, name), obj=name)
+        # the hours a pair charges in may be another optimum of the same cost: the hourly
+        # model plan_year repairs on holds only the pairs the coarse plan uses
+        mine, theirs = (
+            table.drop(columns=HOURLY_COLUMNS, errors="ignore")
+            for table in (getattr(result, name), getattr(expected, name))
+        )
+        pd.testing.assert_frame_equal(mine, theirs, obj=name)
     coarse_s = sum(run.runtime_s for run in result.stages if run.name == coarse.COARSE)
     assert result.solve_s >= coarse_s  # the coarse model's seconds count in the solve's
 

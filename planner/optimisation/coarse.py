@@ -74,8 +74,8 @@ from planner.optimisation.base import (
 from planner.optimisation.highs import new_highs, problem_variables
 from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import PlanProblem, build_problem, pair_caps_kwh
-from planner.optimisation.structure import charger_kw, make_structure
-from planner.optimisation.timeblocks import FloatArray, minute_mask
+from planner.optimisation.structure import PlanStructure, charger_kw, make_structure
+from planner.optimisation.timeblocks import BoolArray, FloatArray, minute_mask
 from planner.optimisation.warmstart import INTEGER_TOLERANCE, rounded_start, rounded_units
 from planner.optimisation.widening import NEED_SHARE, widening
 from planner.scenario import LadderPolicy
@@ -214,10 +214,15 @@ class CoarseOutcome:
     maxima
         Upper bounds on private, and on private + semi-public energy, kWh/day
         (:func:`tier_energy_maxima`; ``None`` when not worked out).
+    problem
+        The problem holding the plan where it is not the one given: the model over every
+        candidate pair, built when the repair needed more pairs than it was given
+        (:func:`repair_pairs`); ``None`` otherwise.
     """
 
     runs: list[StageRun]
     maxima: tuple[float, float] | None = None
+    problem: PlanProblem | None = None
 
     def certificate(self, energy_by_tier: dict[str, float]) -> LadderCertificate | None:
         """The certificate for a plan's energy per tier (``None`` without the maxima)."""
@@ -258,16 +263,23 @@ def coarse_to_fine(
     else:
         solved = ahead.solved
     maxima = tier_energy_maxima(problem, options)
+    given = problem
     if solved is None:
-        return replace(_hourly_only(solver, problem, options), maxima=maxima)
+        problem = with_every_pair(problem)
+        outcome = _hourly_only(solver, problem, options)
+        return replace(outcome, maxima=maxima, problem=_if_other(problem, given))
     coarse_runs, plan = solved
     if plan is None:
+        problem = with_every_pair(problem)
         hourly = _hourly_only(solver, problem, options)
-        return CoarseOutcome(runs=[*coarse_runs, *hourly.runs], maxima=maxima)
+        runs = [*coarse_runs, *hourly.runs]
+        return CoarseOutcome(runs=runs, maxima=maxima, problem=_if_other(problem, given))
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
-    runs: list[StageRun] = []
+    runs = []
     for held in RepairHold:
+        if held != RepairHold.SITES_AND_VEHICLES:  # the vehicles are free: every pair
+            problem = with_every_pair(problem)
         stages = _repair_stages(problem, plan, held, bound)
         tried = solver.run_stages(problem.prob, stages, repair_options)
         if tried[0].has_solution or held == RepairHold.NOTHING:
@@ -275,7 +287,45 @@ def coarse_to_fine(
             break
         runs.append(replace(tried[0], name=REPAIR_RETRIED))
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima)
+    runs = [*coarse_runs, *runs]
+    return CoarseOutcome(runs=runs, maxima=maxima, problem=_if_other(problem, given))
+
+
+def repair_pairs(structure: PlanStructure, ahead: CoarseAhead | None) -> BoolArray | None:
+    """The pairs the hourly repair is built on (``None``: every pair).
+
+    The repair first holds the coarse plan's whole vehicles per pair (:class:`RepairHold`),
+    and a pair held at no vehicle charges nothing (``vehicle-energy-{need}-{site}``).  So
+    the hourly model is built on the pairs the coarse plan gives vehicles, the pairs it
+    does not hold (none, as its pairs are the hourly model's), and one pair of every site
+    (each site keeps its variables: the chargers in place, the sites held open): it has the
+    plans of the whole model under that hold, and no more variables than they use.  On
+    the Antwerpen benchmark case in 2030, 3,156 of 34,551 pairs.  Should the hold leave no
+    plan, the model over every pair is built for the holds after it
+    (:func:`with_every_pair`).  Every pair without a coarse plan (``ahead`` solved none,
+    or none ahead).
+    """
+    if ahead is None or ahead.solved is None or ahead.solved[1] is None:
+        return None
+    vehicles = ahead.solved[1].vehicles
+    ids = structure.pairs[["need_id", "site_id"]].astype(str).itertuples(index=False, name=None)
+    keep = np.array([vehicles.get(pair, 1) > 0 for pair in ids], dtype=bool)
+    _, first_of_site = np.unique(structure.pair_site, return_index=True)
+    keep[first_of_site] = True
+    return None if keep.all() else keep
+
+
+def with_every_pair(problem: PlanProblem) -> PlanProblem:
+    """The problem over every candidate pair: itself, or built (its seconds added)."""
+    if problem.all_pairs is None:
+        return problem
+    whole = build_problem(problem.inputs, structure=problem.all_pairs)
+    whole.build_s += problem.build_s
+    return whole
+
+
+def _if_other(problem: PlanProblem, given: PlanProblem) -> PlanProblem | None:
+    return None if problem is given else problem
 
 
 #: The coarse model's stage runs and its plan's integers (``None``: it found no plan).
@@ -360,13 +410,14 @@ def tier_energy_maxima(
     pair of the tiers, at most what the pair can charge in its windows (and the need's
     energy); per need at most its energy; per site at most what its connection and its
     largest number of the most powerful suitable chargers give in its open hours.  Every
-    hourly plan is a plan of it, so its maxima bound the lexicographic levels.  ``options``
-    give the solver's threads (:func:`~planner.optimisation.highs.new_highs`).
+    hourly plan is a plan of it, so its maxima bound the lexicographic levels.  Its pairs
+    are every candidate pair (:attr:`~planner.optimisation.model.PlanProblem.candidates`).
+    ``options`` give the solver's threads (:func:`~planner.optimisation.highs.new_highs`).
     """
     if problem.inputs.settings.ladder_policy != LadderPolicy.WEIGHTED:
         return None
     quiet = replace(options or SolveOptions(), log=False)
-    tiers = problem.inputs.sites["tier"].astype(str).to_numpy()[problem.structure.pair_site]
+    tiers = problem.inputs.sites["tier"].astype(str).to_numpy()[problem.candidates.pair_site]
     private = _max_energy(problem, tiers == Tier.PRIVATE, quiet)
     both = _max_energy(problem, (tiers == Tier.PRIVATE) | (tiers == Tier.SEMI_PUBLIC), quiet)
     return None if private is None or both is None else (private, both)
@@ -376,11 +427,11 @@ def _max_energy(
     problem: PlanProblem, chosen: npt.NDArray[np.bool_], options: SolveOptions
 ) -> float | None:
     """The most energy the chosen pairs can charge together (see :func:`tier_energy_maxima`)."""
-    s = problem.structure
+    s = problem.candidates
     pairs = np.flatnonzero(chosen)
     if pairs.size == 0:
         return 0.0
-    caps = pair_caps_kwh(problem)[pairs]
+    caps = pair_caps_kwh(problem, candidates=True)[pairs]
     needs_of, need_rows = np.unique(s.pair_need[pairs], return_inverse=True)
     sites_of, site_rows = np.unique(s.pair_site[pairs], return_inverse=True)
     energy = problem.inputs.needs["energy_kwh_per_day"].to_numpy(float)[needs_of]
@@ -403,7 +454,7 @@ def _max_energy(
 
 def _site_daily_kwh(problem: PlanProblem, sites: npt.NDArray[np.intp]) -> FloatArray:
     """Per site: the most it can deliver a day, kWh (connection, and its chargers' power)."""
-    inputs, s = problem.inputs, problem.structure
+    inputs, s = problem.inputs, problem.candidates
     table = inputs.sites
     result = np.zeros(sites.size)
     for i, site in enumerate(sites.tolist()):

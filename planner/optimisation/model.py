@@ -62,7 +62,13 @@ import pulp
 from charging_sites import Tier
 from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.rows import PlanLpProblem
-from planner.optimisation.structure import IntArray, PlanStructure, charger_kw, make_structure
+from planner.optimisation.structure import (
+    IntArray,
+    PlanStructure,
+    charger_kw,
+    make_structure,
+    only_pairs,
+)
 from planner.optimisation.timeblocks import FloatArray
 from planner.scenario import LadderPolicy
 
@@ -148,6 +154,10 @@ class PlanProblem:
     site_cap_kw
         Per pair: the most power its site can give the need's category
         (:func:`pair_site_cap_kw`, computed once from the bounds the build gives).
+    all_pairs
+        The structure over every candidate pair of the year where the model was built on
+        some of them (:func:`build_problem`'s ``keep_pairs``), else ``None``; see
+        :attr:`candidates`.
     """
 
     inputs: PlanInputs
@@ -167,11 +177,29 @@ class PlanProblem:
     vehicles: dict[int, pulp.LpVariable] = field(default_factory=dict)
     pair_energy: list[Terms] = field(default_factory=list)
     energy_vars: list[pulp.LpVariable] = field(default_factory=list)
+    all_pairs: PlanStructure | None = None
 
     @cached_property
     def site_cap_kw(self) -> FloatArray:
         """See the class docstring."""
         return pair_site_cap_kw(self)
+
+    @property
+    def candidates(self) -> PlanStructure:
+        """The structure over every candidate pair of the year (the model's own by default).
+
+        What a plan could use whatever the model holds: the figures that speak of every
+        plan (the structural unmet energy, the ladder's energy maxima, a need's candidate
+        sites) are read from it.
+        """
+        return self.structure if self.all_pairs is None else self.all_pairs
+
+    @cached_property
+    def candidate_site_cap_kw(self) -> FloatArray:
+        """Per candidate pair: :attr:`site_cap_kw` (:func:`pair_site_cap_kw`)."""
+        if self.all_pairs is None:
+            return self.site_cap_kw
+        return pair_site_cap_kw(self, self.all_pairs)
 
     def sizes(self) -> dict[str, int]:
         """Variables, constraints and integer variables of the model."""
@@ -187,6 +215,7 @@ class PlanProblem:
             "integers": integers,
             "blocks": self.structure.blocks.count,
             "pairs": len(self.structure.pairs),
+            "candidate_pairs": len(self.candidates.pairs),
         }
 
 
@@ -195,6 +224,7 @@ def build_problem(
     coarse: bool = False,
     max_blocks: int | None = None,
     structure: PlanStructure | None = None,
+    keep_pairs: npt.NDArray[np.bool_] | None = None,
 ) -> PlanProblem:
     """Build the year's MILP (see the module docstring); nothing is solved.
 
@@ -210,11 +240,18 @@ def build_problem(
     structure
         The structure already made of these inputs with the same ``coarse`` and
         ``max_blocks`` (it is made here by default).
+    keep_pairs
+        Build the model on these of the structure's pairs only (:func:`only_pairs`); every
+        site must keep one.  The structure stays the problem's :attr:`PlanProblem.candidates`.
     """
     started = time.perf_counter()
     with no_garbage_collection():
         structure = structure or make_structure(inputs, coarse, max_blocks)
-        problem = _build(inputs, structure)
+        if keep_pairs is None:
+            problem = _build(inputs, structure)
+        else:
+            problem = _build(inputs, only_pairs(structure, keep_pairs))
+            problem.all_pairs = structure
     problem.build_s = time.perf_counter() - started
     return problem
 
@@ -530,21 +567,24 @@ def define_link_constraints(problem: PlanProblem) -> None:
         _add(problem, f"link-{need_ids[pair]}-{site_ids[pair]}", terms, LE, 0.0)
 
 
-def pair_caps_kwh(problem: PlanProblem) -> FloatArray:
+def pair_caps_kwh(problem: PlanProblem, candidates: bool = False) -> FloatArray:
     """Per pair: the most it can charge a day, kWh (the need's energy, and what fits).
 
     What fits is, block by block, the pair's power bound within what its site can give the
-    need's category (:func:`pair_site_cap_kw`).
+    need's category (:func:`pair_site_cap_kw`).  Over the model's pairs, or with
+    ``candidates`` over every candidate pair (:attr:`PlanProblem.candidates`).
     """
-    s, inputs = problem.structure, problem.inputs
-    row_kw = np.minimum(s.row_ub_kw, problem.site_cap_kw[s.row_pair])
+    inputs = problem.inputs
+    s = problem.candidates if candidates else problem.structure
+    site_cap_kw = problem.candidate_site_cap_kw if candidates else problem.site_cap_kw
+    row_kw = np.minimum(s.row_ub_kw, site_cap_kw[s.row_pair])
     fits = np.bincount(s.row_pair, weights=s.row_hours * row_kw, minlength=len(s.pairs))
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)[s.pair_need]
     caps: FloatArray = np.minimum(energy, fits)
     return caps
 
 
-def pair_site_cap_kw(problem: PlanProblem) -> FloatArray:
+def pair_site_cap_kw(problem: PlanProblem, structure: PlanStructure | None = None) -> FloatArray:
     """Per pair: the most power its site can give the need's category in any plan, kW.
 
     The chargers in place (or bought in earlier years) stay, the rest of the site's
@@ -553,7 +593,8 @@ def pair_site_cap_kw(problem: PlanProblem) -> FloatArray:
     the connection (``max_power_kw``) caps the sum.  The power of every pair of that
     category at the site is part of it, so this bounds each pair's power in every block: a
     depot whose ``max_chargers`` are all taken by chargers in place gives a truck no more
-    than those chargers do, whatever its own energy.
+    than those chargers do, whatever its own energy.  The pairs are the problem's, or those
+    of ``structure`` (with the same sites).
 
     Examples
     --------
@@ -585,7 +626,7 @@ def pair_site_cap_kw(problem: PlanProblem) -> FloatArray:
     >>> pair_site_cap_kw(problem).tolist()
     [190.0, 33.0]
     """
-    s, inputs = problem.structure, problem.inputs
+    s, inputs = structure or problem.structure, problem.inputs
     category = inputs.needs["category"].astype(str).to_numpy()[s.pair_need].tolist()
     connection = inputs.sites["max_power_kw"].to_numpy(float)
     types: dict[int, list[int]] = defaultdict(list)

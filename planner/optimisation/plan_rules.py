@@ -116,21 +116,41 @@ def vehicle_units(needs: pd.DataFrame, min_kwh_per_day: float) -> VehicleUnits:
     )
 
 
-def pair_unit_kwh(problem: PlanProblem, units: VehicleUnits) -> FloatArray:
+def pair_unit_kwh(
+    problem: PlanProblem, units: VehicleUnits, candidates: bool = False
+) -> FloatArray:
     """Per pair: the most one unit charges there per day, kWh (its energy, and what fits).
 
     What fits is, block by block, the unit's share of the pair's power bound within what
     the site can give the need's category (:attr:`PlanProblem.site_cap_kw`): every plan's energy
     at the pair is within that cap, so a unit's row taking no more than it cuts off no plan
-    (one unit or more reach the cap anyway).
+    (one unit or more reach the cap anyway).  Over the model's pairs, or with ``candidates``
+    over every candidate pair (:attr:`PlanProblem.candidates`).
     """
-    s = problem.structure
+    s = problem.candidates if candidates else problem.structure
+    site_cap_kw = problem.candidate_site_cap_kw if candidates else problem.site_cap_kw
     vehicles = problem.inputs.needs["vehicles"].to_numpy(float)[s.pair_need]
     share = np.minimum(1.0, units.vehicles_per_unit[s.pair_need] / np.maximum(vehicles, 1e-9))
-    row_kw = np.minimum(s.row_ub_kw * share[s.row_pair], problem.site_cap_kw[s.row_pair])
+    row_kw = np.minimum(s.row_ub_kw * share[s.row_pair], site_cap_kw[s.row_pair])
     fits = np.bincount(s.row_pair, weights=s.row_hours * row_kw, minlength=len(s.pairs))
     result: FloatArray = np.minimum(units.unit_kwh[s.pair_need], fits)
     return result
+
+
+def pair_unit_tops(
+    problem: PlanProblem, units: VehicleUnits, candidates: bool = False
+) -> npt.NDArray[np.intp]:
+    """Per pair: the most units it may take (its need's units; 0 where one falls short).
+
+    A pair where one unit's energy (:func:`pair_unit_kwh`) falls short of the need's
+    minimum takes none (no dust).  Over the model's pairs, or with ``candidates`` over
+    every candidate pair (:attr:`PlanProblem.candidates`).
+    """
+    s = problem.candidates if candidates else problem.structure
+    per_unit = pair_unit_kwh(problem, units, candidates)
+    usable = per_unit >= units.min_kwh[s.pair_need] * (1 - _FIT_TOLERANCE)
+    tops: npt.NDArray[np.intp] = np.where(usable, units.units[s.pair_need], 0).astype(np.intp)
+    return tops
 
 
 def define_vehicle_split_constraints(problem: PlanProblem) -> None:
@@ -138,12 +158,11 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
     s, inputs = problem.structure, problem.inputs
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     per_unit = pair_unit_kwh(problem, units)
-    usable = per_unit >= units.min_kwh[s.pair_need] * (1 - _FIT_TOLERANCE)
+    tops = pair_unit_tops(problem, units).tolist()
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
     for pair in range(len(s.pairs)):
-        top = int(units.units[s.pair_need[pair]]) if usable[pair] else 0
         problem.vehicles[pair] = problem.prob.add_variable(
-            f"vehicles_{pair}", 0, top, pulp.LpInteger
+            f"vehicles_{pair}", 0, tops[pair], pulp.LpInteger
         )
     _register(problem, problem.vehicles.values())
     for pair in range(len(s.pairs)):

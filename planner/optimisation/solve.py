@@ -186,7 +186,8 @@ def solve(
     for run in runs:
         LOGGER.info("%d: %s (%.2f s)", year, run.message, run.runtime_s)
     status, message = overall_status(runs)
-    result = make_result(problem, runs, (status, message), solver.name, solve_s)
+    planned = outcome.problem or problem  # the repair may have built every pair's model
+    result = make_result(planned, runs, (status, message), solver.name, solve_s)
     certificate = (
         outcome.certificate(result.energy_by_tier_kwh_per_day) if result.has_plan else None
     )

@@ -20,7 +20,7 @@ PuLP, all with numpy:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -159,6 +159,51 @@ def make_structure(
         site_nodes=site_nodes,
         site_categories=categories,
         site_types=_site_types(inputs, categories, set(charger_floors(inputs))),
+    )
+
+
+def only_pairs(structure: PlanStructure, keep: BoolArray) -> PlanStructure:
+    """The structure with only the ``keep`` pairs and their pair–block rows.
+
+    Everything else stays as it is: the blocks, the binding grid rows, and each site's
+    categories and charger types (so the rows a kept pair is in have the coefficients they
+    have in the whole structure).  A model built on it is the whole model with the dropped
+    pairs' variables taken out: it has the whole model's plans in which those pairs charge
+    nothing (:func:`planner.optimisation.coarse.repair_pairs`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from planner.optimisation.timeblocks import Blocks
+    >>> whole = PlanStructure(
+    ...     blocks=Blocks(60, ((0,), (1,))),
+    ...     need_hard=np.zeros(2, dtype=bool),
+    ...     pairs=pd.DataFrame({"need_id": ["a", "a", "b"], "site_id": ["x", "y", "x"]}),
+    ...     pair_need=np.array([0, 0, 1]), pair_site=np.array([0, 1, 0]),
+    ...     row_pair=np.array([0, 0, 1, 2]), row_block=np.array([0, 1, 1, 0]),
+    ...     row_ub_kw=np.array([1.0, 2.0, 3.0, 4.0]),
+    ...     row_price_eur_per_kwh=np.array([0.1, 0.2, 0.3, 0.4]),
+    ...     need_block_cap_kw=np.ones((2, 2)), binding_kva=np.full((0, 2), np.nan),
+    ...     site_nodes=[[], []], site_categories=[{"N1": 11.0}, {"N1": 11.0}],
+    ...     site_types=[[0], [0]],
+    ... )
+    >>> part = only_pairs(whole, np.array([True, False, True]))
+    >>> part.pairs["site_id"].tolist(), part.row_pair.tolist(), part.row_ub_kw.tolist()
+    (['x', 'x'], [0, 0, 1], [1.0, 2.0, 4.0])
+    """
+    kept = np.flatnonzero(keep)
+    position = np.full(len(structure.pairs), -1, dtype=np.intp)
+    position[kept] = np.arange(kept.size)
+    rows = keep[structure.row_pair]
+    return replace(
+        structure,
+        pairs=structure.pairs.iloc[kept].reset_index(drop=True),
+        pair_need=structure.pair_need[kept],
+        pair_site=structure.pair_site[kept],
+        row_pair=position[structure.row_pair[rows]],
+        row_block=structure.row_block[rows],
+        row_ub_kw=structure.row_ub_kw[rows],
+        row_price_eur_per_kwh=structure.row_price_eur_per_kwh[rows],
     )
 
 

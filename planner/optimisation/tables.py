@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.model import PlanProblem, variable_values
-from planner.optimisation.plan_rules import pair_unit_kwh, vehicle_units
+from planner.optimisation.plan_rules import pair_unit_kwh, pair_unit_tops, vehicle_units
 from planner.optimisation.timeblocks import (
     FloatArray,
     describe_slots,
@@ -416,7 +416,7 @@ def reinforcement_table(problem: PlanProblem, values: SolutionValues) -> pd.Data
 
 def unmet_table(problem: PlanProblem, values: SolutionValues) -> pd.DataFrame:
     """Needs not (fully) served and their candidate sites (causes: :mod:`.unmet_causes`)."""
-    inputs, s = problem.inputs, problem.structure
+    inputs, s = problem.inputs, problem.candidates
     rows = np.flatnonzero(values.unmet > EPSILON)
     candidates = np.bincount(s.pair_need, minlength=len(inputs.needs))[rows]
     needs = inputs.needs.iloc[rows]
@@ -486,9 +486,10 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
     the chargers in place, the rest of ``max_chargers`` of the best suiting type) and,
     without reinforcement, the binding headroom on the site's path; per site at most its whole
     vehicles times what one takes there.  What stays short of the need's energy is
-    structural: windows, reach and caps, whatever the other needs do.
+    structural: windows, reach and caps, whatever the other needs do.  Read over every
+    candidate pair (:attr:`PlanProblem.candidates`), whichever of them the model holds.
     """
-    s, inputs = problem.structure, problem.inputs
+    s, inputs = problem.candidates, problem.inputs
     energy = inputs.needs["energy_kwh_per_day"].to_numpy(float)
     if not len(s.row_pair):
         return float(energy.sum())
@@ -500,30 +501,28 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
     over_blocks = by_block @ s.blocks.hours
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     pair_fits = np.bincount(s.row_pair, weights=s.row_hours * row_cap, minlength=len(s.pairs))
-    tops = np.array([var.upBound or 0 for _, var in sorted(problem.vehicles.items())], float)
-    if tops.size != len(s.pairs):
-        tops = units.units[s.pair_need].astype(float)
-    pair_max = np.minimum(pair_fits, tops * pair_unit_kwh(problem, units))
+    tops = pair_unit_tops(problem, units, candidates=True)
+    pair_max = np.minimum(pair_fits, tops * pair_unit_kwh(problem, units, candidates=True))
     over_pairs = np.bincount(s.pair_need, weights=pair_max, minlength=len(energy))
     servable = np.minimum(energy, np.minimum(over_blocks, over_pairs))
     return float(np.clip(energy - servable, 0.0, None).sum())
 
 
 def _row_site_cap_kw(problem: PlanProblem) -> FloatArray:
-    """Per pair–block row: the most the site could give the need's category, kW.
+    """Per candidate pair–block row: the most the site could give the need's category, kW.
 
     What its chargers and connection allow (:attr:`PlanProblem.site_cap_kw`), and without
     reinforcement the binding headroom on the site's path.
     """
-    cap = problem.site_cap_kw[problem.structure.row_pair]
+    cap = problem.candidate_site_cap_kw[problem.candidates.row_pair]
     if not problem.inputs.settings.allow_reinforcement:
         cap = np.minimum(cap, _row_headroom_kw(problem))
     return cap
 
 
 def _row_headroom_kw(problem: PlanProblem) -> FloatArray:
-    """Per pair–block row: the least binding headroom on its site's path, kW (inf if none)."""
-    s, inputs = problem.structure, problem.inputs
+    """Per candidate pair–block row: the least binding headroom on its site's path, kW."""
+    s, inputs = problem.candidates, problem.inputs
     site = s.pair_site[s.row_pair]
     per_site = np.full((len(inputs.sites), s.blocks.count), np.inf)
     for st, path in enumerate(s.site_nodes):

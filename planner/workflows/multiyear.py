@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from planner.optimisation.case import PlanCase, inputs_for_year
+from planner.optimisation.coarse import repair_pairs
 from planner.optimisation.inputs import BuiltCapacity, GridInputs
 from planner.optimisation.memory import release_memory
 from planner.optimisation.model import build_problem, no_garbage_collection
@@ -236,7 +237,8 @@ def plan_year(
     one is built); the collector runs again once the year is planned.  The heap each model
     freed goes back to the system before the next is built (:func:`release_memory`), so
     the years of a vervoerregio planned one after the other on a worker do not each keep
-    the last one's peak.
+    the last one's peak.  The hourly model is built on the pairs the coarse plan uses
+    (:func:`~planner.optimisation.coarse.repair_pairs`).
     """
     cpu_started = time.process_time()
     with no_garbage_collection():
@@ -245,7 +247,9 @@ def plan_year(
         ahead = solve_ahead(inputs, structure, options)
         release_memory()  # the coarse model's
         with stage(f"{year}: building the model ({len(inputs.needs)} needs)"):
-            problem = build_problem(inputs, structure=structure)
+            problem = build_problem(
+                inputs, structure=structure, keep_pairs=repair_pairs(structure, ahead)
+            )
         sizes = problem.sizes()
         with stage(
             f"{year}: {sizes['variables']} variables ({sizes['integers']} integer), "
