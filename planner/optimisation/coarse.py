@@ -39,6 +39,9 @@ The weighted and cost-only ladders solve a year in these steps (:func:`coarse_to
    coarse plan's integers completed on the hourly model; when that start is within the MIP
    gap of the coarse bound it is the repair's plan and the MIP is not run.  Should that
    leave no plan, the vehicles are freed, then the sites may close again (never open).
+   Solved ahead (:func:`solve_coarse_ahead`), the coarse plan decides the pairs the hourly
+   model is built on (:func:`repair_pairs`): those it gives vehicles; the model over every
+   pair is built only for the holds after the first (:func:`with_every_pair`).
 5. **Polish** with the repair's power, unmet energy and reinforcement held: sites and
    chargers chosen again, so nothing is kept that the hourly plan does not use.
 
