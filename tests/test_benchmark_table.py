@@ -70,3 +70,12 @@ def test_the_plan_digest_tells_plan_files_apart_by_their_bytes(tmp_path: Path) -
     assert plan_digest(first) == plan_digest(second)  # a summary's timings do not count
     (second / "sites.csv").write_text("site_id,chargers\nS1,3\n")
     assert plan_digest(first) != plan_digest(second)
+
+
+def test_the_hourly_model_s_size_says_how_many_of_the_candidate_pairs_it_holds() -> None:
+    """Built on the pairs the coarse plan uses, the hourly model is not the year's size."""
+    measured = row(variables=48_860, integers=5_380, pairs=3_156, candidate_pairs=34_551)
+    lines = format_table([measured, row(row="demo")], argparse.Namespace(workers=2)).splitlines()
+    assert "hourly model: variables (integer); pairs of candidates" in lines[2]
+    assert "| 48,860 (5,380); 3,156 of 34,551 |" in lines[4]
+    assert "| 10 (2) |" in lines[5]  # measured before the pairs were reported
