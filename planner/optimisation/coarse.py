@@ -218,9 +218,9 @@ class CoarseOutcome:
         Upper bounds on private, and on private + semi-public energy, kWh/day
         (:func:`tier_energy_maxima`; ``None`` when not worked out).
     problem
-        The problem holding the plan where it is not the one given: the model over every
-        candidate pair, built when the repair needed more pairs than it was given
-        (:func:`repair_pairs`); ``None`` otherwise.
+        The problem holding the plan: the one given, or the model over every candidate
+        pair, built when the repair needed more pairs than it was given
+        (:func:`repair_pairs`); ``None`` where no solve returned one.
     """
 
     runs: list[StageRun]
@@ -266,17 +266,16 @@ def coarse_to_fine(
     else:
         solved = ahead.solved
     maxima = tier_energy_maxima(problem, options)
-    given = problem
     if solved is None:
         problem = with_every_pair(problem)
         outcome = _hourly_only(solver, problem, options)
-        return replace(outcome, maxima=maxima, problem=_if_other(problem, given))
+        return replace(outcome, maxima=maxima, problem=problem)
     coarse_runs, plan = solved
     if plan is None:
         problem = with_every_pair(problem)
         hourly = _hourly_only(solver, problem, options)
         runs = [*coarse_runs, *hourly.runs]
-        return CoarseOutcome(runs=runs, maxima=maxima, problem=_if_other(problem, given))
+        return CoarseOutcome(runs=runs, maxima=maxima, problem=problem)
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs = []
@@ -290,8 +289,7 @@ def coarse_to_fine(
             break
         runs.append(replace(tried[0], name=REPAIR_RETRIED))
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    runs = [*coarse_runs, *runs]
-    return CoarseOutcome(runs=runs, maxima=maxima, problem=_if_other(problem, given))
+    return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima, problem=problem)
 
 
 def repair_pairs(structure: PlanStructure, ahead: CoarseAhead | None) -> BoolArray | None:
@@ -325,10 +323,6 @@ def with_every_pair(problem: PlanProblem) -> PlanProblem:
     whole = build_problem(problem.inputs, structure=problem.all_pairs)
     whole.build_s += problem.build_s
     return whole
-
-
-def _if_other(problem: PlanProblem, given: PlanProblem) -> PlanProblem | None:
-    return None if problem is given else problem
 
 
 #: The coarse model's stage runs and its plan's integers (``None``: it found no plan).

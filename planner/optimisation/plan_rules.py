@@ -138,18 +138,15 @@ def pair_unit_kwh(
 
 
 def pair_unit_tops(
-    problem: PlanProblem, units: VehicleUnits, candidates: bool = False
+    units: VehicleUnits, pair_need: IntArray, per_unit_kwh: FloatArray
 ) -> npt.NDArray[np.intp]:
     """Per pair: the most units it may take (its need's units; 0 where one falls short).
 
-    A pair where one unit's energy (:func:`pair_unit_kwh`) falls short of the need's
-    minimum takes none (no dust).  Over the model's pairs, or with ``candidates`` over
-    every candidate pair (:attr:`PlanProblem.candidates`).
+    A pair where one unit's energy (``per_unit_kwh``, :func:`pair_unit_kwh`) falls short of
+    the need's minimum takes none (no dust).  ``pair_need``: each pair's need.
     """
-    s = problem.candidates if candidates else problem.structure
-    per_unit = pair_unit_kwh(problem, units, candidates)
-    usable = per_unit >= units.min_kwh[s.pair_need] * (1 - _FIT_TOLERANCE)
-    tops: npt.NDArray[np.intp] = np.where(usable, units.units[s.pair_need], 0).astype(np.intp)
+    usable = per_unit_kwh >= units.min_kwh[pair_need] * (1 - _FIT_TOLERANCE)
+    tops: npt.NDArray[np.intp] = np.where(usable, units.units[pair_need], 0).astype(np.intp)
     return tops
 
 
@@ -158,7 +155,7 @@ def define_vehicle_split_constraints(problem: PlanProblem) -> None:
     s, inputs = problem.structure, problem.inputs
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     per_unit = pair_unit_kwh(problem, units)
-    tops = pair_unit_tops(problem, units).tolist()
+    tops = pair_unit_tops(units, s.pair_need, per_unit).tolist()
     need_ids, site_ids = _ids(s.pairs["need_id"]), _ids(s.pairs["site_id"])
     for pair in range(len(s.pairs)):
         problem.vehicles[pair] = problem.prob.add_variable(

@@ -501,8 +501,8 @@ def structural_unmet_kwh_per_day(problem: PlanProblem) -> float:
     over_blocks = by_block @ s.blocks.hours
     units = vehicle_units(inputs.needs, inputs.settings.min_assignment_kwh_per_day)
     pair_fits = np.bincount(s.row_pair, weights=s.row_hours * row_cap, minlength=len(s.pairs))
-    tops = pair_unit_tops(problem, units, candidates=True)
-    pair_max = np.minimum(pair_fits, tops * pair_unit_kwh(problem, units, candidates=True))
+    per_unit = pair_unit_kwh(problem, units, candidates=True)
+    pair_max = np.minimum(pair_fits, pair_unit_tops(units, s.pair_need, per_unit) * per_unit)
     over_pairs = np.bincount(s.pair_need, weights=pair_max, minlength=len(energy))
     servable = np.minimum(energy, np.minimum(over_blocks, over_pairs))
     return float(np.clip(energy - servable, 0.0, None).sum())
