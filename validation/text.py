@@ -50,6 +50,11 @@ def is_identifier_column(column: str) -> bool:
     return str(column).endswith("_id")
 
 
+def length_limit(column: str) -> int:
+    """The most characters a cell of the column may hold (identifiers or other text)."""
+    return MAX_IDENTIFIER_CHARS if is_identifier_column(column) else MAX_TEXT_CHARS
+
+
 def refused_characters(text: str) -> list[str]:
     r"""The characters of a text that no cell may hold.
 
@@ -138,8 +143,7 @@ def _plain_column(column: str, texts: list[str]) -> bool:
     if not (joined.isascii() and joined.isprintable()):
         return False
     identifier = is_identifier_column(column)
-    limit = MAX_IDENTIFIER_CHARS if identifier else MAX_TEXT_CHARS
-    if max(map(len, texts), default=0) > limit:
+    if max(map(len, texts), default=0) > length_limit(column):
         return False
     return not (identifier and any(text.startswith(FORMULA_STARTS) for text in texts))
 
@@ -147,7 +151,7 @@ def _plain_column(column: str, texts: list[str]) -> bool:
 def cell_issue(column: str, text: str, row: int | None) -> RowIssue | None:
     """What is wrong with one normalised cell under the text rules, if anything."""
     identifier = is_identifier_column(column)
-    limit = MAX_IDENTIFIER_CHARS if identifier else MAX_TEXT_CHARS
+    limit = length_limit(column)
     if refused_characters(text):
         shown = visible(text)
         return RowIssue(
