@@ -13,8 +13,9 @@ the sums over the sub-problems, i.e. worker seconds), the whole ``laadplan plan`
 wall-clock and CPU seconds (read, project, build, solve, merge, write; CPU of the process and
 its Dask workers) and its peak memory, the proven gap and the unmet energy (and the share of it
 no plan could serve), and, for the single-problem rows, bare HiGHS on the same hourly model
-written as MPS, asked for the product's proven gap: the ratio is the product's solve seconds
-÷ the seconds bare HiGHS needs for that gap (``>`` when it did not get there in its limit).
+written as MPS, asked for the product's proven gap: the ratio is the product's seconds of
+building and solving its models ÷ the seconds bare HiGHS needs for that gap (``<`` when it
+did not get there in its limit).
 
 Before each row and after the last, the machine's speed is probed (:func:`speed_probe_s`) and
 printed with the table: rows are compared only where the machine ran at like speeds.  With
@@ -274,7 +275,9 @@ def bare_highs(
         "bare_solve_s": round(bare["solve_s"], 2),
         "bare_cpu_s": round(children_cpu_s() - cpu_before, 1),
         "bare_wall_s": round(bare_wall_s, 2),
-        "solve_ratio": round(summary["solve_s"] / max(bare["solve_s"], 1e-9), 2),
+        "solve_ratio": round(
+            (summary["build_s"] + summary["solve_s"]) / max(bare["solve_s"], 1e-9), 2
+        ),
         "pipeline_ratio": round(measured.wall_s / max(bare_wall_s, 1e-9), 2),
     }
 
@@ -358,7 +361,8 @@ def format_table(
         "| case | status | proven gap (target) | unmet kWh/day (structural) "
         "| hourly model: variables (integer); pairs of candidates "
         "| build s | solve s | command wall s (target) | command CPU s | peak MB "
-        "| bare HiGHS to the same gap, s | product ÷ bare (solve) | probes s (loop / LP) |",
+        "| bare HiGHS to the same gap, s | product ÷ bare (build and solve) "
+        "| probes s (loop / LP) |",
         "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:

@@ -709,6 +709,38 @@ def test_a_coarse_model_that_fails_ahead_is_the_year_s_error_not_a_crash(
     assert "the solver broke down" in result.message
 
 
+@pytest.mark.parametrize("ahead", [True, False])
+def test_making_the_coarse_model_counts_as_building_not_solving(
+    monkeypatch: pytest.MonkeyPatch, ahead: bool
+) -> None:
+    """Making the coarse model takes a (simulated) hour: the year's ``build_s`` holds it."""
+    import time
+    import types
+
+    solve_module = sys.modules[solve.__module__]  # the package's ``solve`` is the function
+    hour = 3600.0
+    offset = [0.0]
+    clock = types.SimpleNamespace(perf_counter=lambda: time.perf_counter() + offset[0])
+    built = build_problem
+
+    def slow_build(*args: Any, **kwargs: Any) -> PlanProblem:
+        problem = built(*args, **kwargs)
+        if kwargs.get("coarse"):
+            offset[0] += hour
+        return problem
+
+    monkeypatch.setattr(coarse, "build_problem", slow_build)
+    monkeypatch.setattr(coarse, "time", clock)
+    monkeypatch.setattr(solve_module, "time", clock)
+    inputs = timed_case(2, mip_gap=0.01)
+    structure = make_structure(inputs)
+    solved_ahead = solve_ahead(inputs, structure) if ahead else None
+    result = solve(build_problem(inputs, structure=structure), ahead=solved_ahead)
+    assert offset == [hour]  # the coarse model was made once
+    assert result.has_plan and "coarse" in result.message
+    assert result.build_s >= hour > result.solve_s > 0
+
+
 @pytest.mark.parametrize("skipped", [True, False])
 def test_the_repair_s_proven_gap_still_says_when_its_mip_was_not_run(skipped: bool) -> None:
     """The repair's message is rewritten with the gap against the coarse bound; a repair whose

@@ -221,11 +221,14 @@ class CoarseOutcome:
         The problem holding the plan: the one given, or the model over every candidate
         pair, built when the repair needed more pairs than it was given
         (:func:`repair_pairs`); ``None`` where no solve returned one.
+    coarse_build_s
+        Wall-clock seconds of making the coarse model (:attr:`CoarseAhead.build_s`).
     """
 
     runs: list[StageRun]
     maxima: tuple[float, float] | None = None
     problem: PlanProblem | None = None
+    coarse_build_s: float = 0.0
 
     def certificate(self, energy_by_tier: dict[str, float]) -> LadderCertificate | None:
         """The certificate for a plan's energy per tier (``None`` without the maxima)."""
@@ -262,20 +265,19 @@ def coarse_to_fine(
         (:func:`solve_coarse_ahead`); by default it is solved here.
     """
     if ahead is None:
-        solved = _solve_coarse(solver, problem.inputs, problem.structure.blocks.count, options)
-    else:
-        solved = ahead.solved
+        ahead = solve_coarse_ahead(solver, problem.inputs, problem.structure.blocks.count, options)
+    solved, coarse_build_s = ahead.solved, ahead.build_s
     maxima = tier_energy_maxima(problem, options)
     if solved is None:
         problem = with_every_pair(problem)
         outcome = _hourly_only(solver, problem, options)
-        return replace(outcome, maxima=maxima, problem=problem)
+        return replace(outcome, maxima=maxima, problem=problem, coarse_build_s=coarse_build_s)
     coarse_runs, plan = solved
     if plan is None:
         problem = with_every_pair(problem)
         hourly = _hourly_only(solver, problem, options)
         runs = [*coarse_runs, *hourly.runs]
-        return CoarseOutcome(runs=runs, maxima=maxima, problem=problem)
+        return CoarseOutcome(runs, maxima, problem, coarse_build_s)
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs = []
@@ -289,7 +291,7 @@ def coarse_to_fine(
             break
         runs.append(replace(tried[0], name=REPAIR_RETRIED))
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    return CoarseOutcome(runs=[*coarse_runs, *runs], maxima=maxima, problem=problem)
+    return CoarseOutcome([*coarse_runs, *runs], maxima, problem, coarse_build_s)
 
 
 def repair_pairs(structure: PlanStructure, ahead: CoarseAhead | None) -> BoolArray | None:
@@ -339,10 +341,14 @@ class CoarseAhead:
         Its runs and plan; ``None`` when it would have as many blocks as the hourly model.
     seconds
         Wall-clock seconds of building and solving it.
+    build_s
+        Of those, the seconds of making its structure and model: a year's ``build_s``
+        counts them, its ``solve_s`` the rest (:func:`~planner.optimisation.solve.solve`).
     """
 
     solved: CoarseSolved | None
     seconds: float
+    build_s: float = 0.0
 
 
 def solve_coarse_ahead(
@@ -366,23 +372,21 @@ def solve_coarse_ahead(
         The scenario's solver options.
     """
     began = time.perf_counter()
-    solved = _solve_coarse(solver, inputs, hourly_blocks, options)
-    return CoarseAhead(solved=solved, seconds=time.perf_counter() - began)
+    structure = make_structure(inputs, coarse=True)
+    if structure.blocks.count >= hourly_blocks:  # nothing is built
+        return CoarseAhead(solved=None, seconds=time.perf_counter() - began)
+    coarse = build_problem(inputs, coarse=True, structure=structure)
+    build_s = time.perf_counter() - began
+    solved = _solve_coarse(solver, coarse, options)
+    return CoarseAhead(solved=solved, seconds=time.perf_counter() - began, build_s=build_s)
 
 
-def _solve_coarse(
-    solver: Solver, inputs: PlanInputs, hourly_blocks: int, options: SolveOptions
-) -> CoarseSolved | None:
-    """Build and solve the coarse model; its runs and its plan's integers (``None``: no plan).
+def _solve_coarse(solver: Solver, coarse: PlanProblem, options: SolveOptions) -> CoarseSolved:
+    """Solve the coarse model; its runs and its plan's integers (``None``: no plan).
 
-    ``None`` when the coarse model has as many blocks as the hourly one (nothing is built
-    then).  Only the integers leave this function: the coarse model is gone before the
+    Only the integers leave :func:`solve_coarse_ahead`: the coarse model is gone before the
     hourly repair is passed to the solver.
     """
-    structure = make_structure(inputs, coarse=True)
-    if structure.blocks.count >= hourly_blocks:
-        return None
-    coarse = build_problem(inputs, coarse=True, structure=structure)
     coarse_options = replace(
         options,
         mip_gap=options.mip_gap * COARSE_GAP_SHARE,
