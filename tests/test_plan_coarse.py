@@ -688,9 +688,16 @@ def test_the_neighbourhood_start_holds_only_the_vehicles_the_relaxation_has_whol
     variables = list(problem.vehicles.values())
     assert len(variables) >= 3
     relaxed = {str(v.name): [2.0, 0.4, 1.0 + 1e-9][i % 3] for i, v in enumerate(variables)}
+    chargers = list(problem.chargers.values())
+    relaxed |= {str(v.name): [0.6, 2.0][i % 2] for i, v in enumerate(chargers)}
     start = coarse.neighbourhood_start(problem, relaxed)
-    assert {str(v.name): x for v, x in start.items()} == {
+    vehicles = {id(v) for v in variables}  # (PuLP variables compare by building rows)
+    assert {str(v.name): x for v, x in start.items() if id(v) in vehicles} == {
         str(v.name): [2.0, None, 1.0][i % 3] for i, v in enumerate(variables) if i % 3 != 1
+    }
+    # chargers are bounded, not held: at most one above the relaxation's rounded up
+    assert {str(v.name): x for v, x in start.items() if id(v) not in vehicles} == {
+        str(v.name): (float(v.lowBound or 0), [2.0, 3.0][i % 2]) for i, v in enumerate(chargers)
     }
 
 

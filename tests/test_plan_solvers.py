@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import highspy
 import numpy as np
@@ -248,6 +248,28 @@ def test_a_start_within_the_gap_of_a_known_bound_is_the_plan_without_the_mip(
         assert "MIP not run" in run.message
     else:
         assert "MIP not run" not in run.message
+
+
+@pytest.mark.parametrize(("mip_gap", "kept"), [(0.5, 7.0), (0.3, 5.0)])
+def test_a_rounding_may_bound_a_variable_only_while_its_start_is_completed(
+    mip_gap: float, kept: float
+) -> None:
+    """The relaxation has x = 0; the rounding bounds x to [1, 2] instead of holding it.  The
+    completed start has x = 1 (7, 43 % above the known bound 4): within a 50 % gap it is the
+    plan; within 30 % the MIP runs with x free again and finds 5 (x = 0)."""
+    prob, x = start_problem()
+    seen: list[float] = []
+
+    def bound_x(values: Mapping[str, float]) -> dict[pulp.LpVariable, tuple[float, float]]:
+        seen.append(values["x"])
+        return {x: (1.0, 2.0)}
+
+    stage = Stage("cost", prob.objective, rounding=bound_x, known_bound=4.0)
+    [run] = HighsSolver().run_stages(prob, [stage], SolveOptions(mip_gap=mip_gap))
+    assert seen == [0.0]  # the relaxation's x
+    assert run.objective == pytest.approx(kept)
+    assert x.varValue == pytest.approx(1.0 if kept == 7.0 else 0.0)
+    assert ("MIP not run" in run.message) == (kept == 7.0)
 
 
 @pytest.mark.parametrize(("mip_gap", "kept"), [(0.3, 7.0), (0.2, 5.0)])

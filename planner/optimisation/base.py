@@ -28,8 +28,10 @@ from validation import LaadplanError
 FloatArray = npt.NDArray[np.float64]
 
 
-#: Start values of integer variables made from an LP relaxation's values by variable name.
-Rounding = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, float]]
+#: Start values of integer variables made from an LP relaxation's values by variable name: a
+#: number holds the variable there while the start is completed; a pair (low, high) only
+#: bounds it then (within the stage's own bounds, which the stage's MIP keeps).
+Rounding = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, float | tuple[float, float]]]
 #: Bounds to hold from an LP relaxation's values by variable name (none: the dive is over).
 Dive = Callable[[Mapping[str, float]], Mapping[pulp.LpVariable, tuple[float, float]]]
 #: Most LP relaxations a dive solves before its stage's MIP.
@@ -78,7 +80,8 @@ class Stage:
     rounding
         When given, the solver may first solve the stage's LP relaxation and start the MIP
         from the integer values this function makes of it (relaxed values by variable name
-        → start values of integer variables; see :mod:`planner.optimisation.warmstart`).
+        → start values of integer variables, or bounds on them while the start is completed:
+        :data:`Rounding`; see :mod:`planner.optimisation.warmstart`).
     relax
         Solve the LP relaxation (integers continuous) instead of the MIP; its optimum is a
         bound, never a plan a later stage starts from.

@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -731,10 +731,15 @@ class _Rounded:
     Every column's value, and which integer columns got a rounded value.  The other columns
     are solved for with these held (:func:`_completed`): rounded integers with the
     relaxation's continuous values need not satisfy every row (whole vehicles, connectors).
+    While they are, the ``bounded`` columns keep within ``low`` and ``high`` (and their
+    stage's bounds).
     """
 
     values: FloatArray
     columns: npt.NDArray[np.int32]
+    bounded: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    low: FloatArray = field(default_factory=lambda: np.zeros(0))
+    high: FloatArray = field(default_factory=lambda: np.zeros(0))
 
 
 def _completed(
@@ -742,15 +747,21 @@ def _completed(
 ) -> FloatArray | None:
     """A whole plan from a partial start: its integer values held, the rest solved for.
 
-    Solved within ``limit_s`` seconds, and stopped like the stage's MIP once
-    ``stall_nodes`` nodes bring no better plan (:func:`stall_stop`); ``None`` when no plan
-    is found.  A start that holds every integer at a whole value leaves an LP, solved as
-    one (:func:`_every_integer_held`).
+    The start's bounded columns (:attr:`_Rounded.bounded`) keep within their bounds while it is; the
+    model's bounds are as before afterwards.  Solved within ``limit_s`` seconds, and stopped
+    like the stage's MIP once ``stall_nodes`` nodes bring no better plan (:func:`stall_stop`);
+    ``None`` when no plan is found.  A start that holds every integer at a whole value leaves an
+    LP, solved as one (:func:`_every_integer_held`).
     """
-    highs, columns = model.highs, rounded.columns
+    highs, columns, bounded = model.highs, rounded.columns, rounded.bounded
     lower, upper = _column_bounds(model, columns)
     held = np.clip(rounded.values[columns], lower, upper)
+    bounded_lower, bounded_upper = _column_bounds(model, bounded)
+    low = np.clip(rounded.low, bounded_lower, bounded_upper)
+    high = np.clip(rounded.high, low, bounded_upper)
     highs.changeColsBounds(columns.size, columns, held, held)
+    if bounded.size:
+        highs.changeColsBounds(bounded.size, bounded, low, high)
     highs.setOptionValue("time_limit", max(limit_s, 1.0))
     try:
         with (
@@ -761,6 +772,8 @@ def _completed(
         found = highs.getInfo().primal_solution_status == _FEASIBLE
         values = np.array(highs.getSolution().col_value, dtype=np.float64) if found else None
     finally:
+        if bounded.size:
+            highs.changeColsBounds(bounded.size, bounded, bounded_lower, bounded_upper)
         highs.changeColsBounds(columns.size, columns, lower, upper)
     return values
 
@@ -799,10 +812,14 @@ def _rounded_relaxation(model: _Model, stage: Stage, limit_s: float) -> _Rounded
     if not relaxed_ok:
         return None
     rounded = stage.rounding(model.named(values))
-    for variable, value in rounded.items():
-        values[model.position[id(variable)]] = value
-    columns = np.array(sorted(model.position[id(v)] for v in rounded), dtype=np.int32)
-    return _Rounded(values, columns)
+    held = {model.position[id(v)]: x for v, x in rounded.items() if not isinstance(x, tuple)}
+    bounds = {model.position[id(v)]: x for v, x in rounded.items() if isinstance(x, tuple)}
+    for column, value in held.items():
+        values[column] = value
+    columns = np.array(sorted(held), dtype=np.int32)
+    bounded = np.array(sorted(bounds), dtype=np.int32)
+    low_high = np.array([bounds[c] for c in bounded.tolist()], dtype=np.float64).reshape(-1, 2)
+    return _Rounded(values, columns, bounded, low_high[:, 0], low_high[:, 1])
 
 
 def _better_start(
