@@ -290,19 +290,25 @@ def vehicles_peak(
     A need's vehicles stand at a site in their dwell window while it is available (as the
     connector rows of :mod:`planner.optimisation.plan_rules` count them).
     """
-    needs = inputs.needs.set_index("need_id")
-    sites = inputs.sites.set_index("site_id")
+    dwell = _windows(inputs.needs, "need_id", "dwell_start", "dwell_end")
+    hours = _windows(inputs.sites, "site_id", "available_from", "available_to")
+    stands_in: dict[tuple[tuple[str, str], tuple[str, str]], npt.NDArray[np.int64]] = {}
     parked: dict[str, npt.NDArray[np.int64]] = {}
     for need_id, site_id, vehicles in zip(
         assignments["need_id"], assignments["site_id"], assignments["vehicles"], strict=True
     ):
-        n, st = needs.loc[need_id], sites.loc[site_id]
-        window = minute_mask(str(n["dwell_start"]), str(n["dwell_end"])) & minute_mask(
-            str(st["available_from"]), str(st["available_to"])
-        )
-        stands = (slot_share(window, inputs.slot_minutes) > 0).astype(np.int64)
-        parked[site_id] = parked.get(site_id, 0) + int(vehicles) * stands
+        key = (dwell[need_id], hours[site_id])  # many pairs share their windows
+        if key not in stands_in:
+            window = minute_mask(*key[0]) & minute_mask(*key[1])
+            stands_in[key] = (slot_share(window, inputs.slot_minutes) > 0).astype(np.int64)
+        parked[site_id] = parked.get(site_id, 0) + int(vehicles) * stands_in[key]
     return np.array([int(np.max(parked.get(s, 0))) for s in site_ids], dtype=np.int64)
+
+
+def _windows(table: pd.DataFrame, key: str, start: str, end: str) -> dict[object, tuple[str, str]]:
+    """Each row's window (start and end, ``HH:MM``) by its key."""
+    spans = zip(table[start].astype(str), table[end].astype(str), strict=True)
+    return dict(zip(table[key], spans, strict=True))
 
 
 def site_utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
