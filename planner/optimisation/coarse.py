@@ -761,13 +761,14 @@ def neighbourhood_start(
 ) -> dict[pulp.LpVariable, float | tuple[float, float]]:
     """Start values around a dived relaxation: the whole vehicles it already has whole.
 
-    The start is completed by a MIP with these held (``highs._completed``): it chooses the vehicles
-    the relaxation splits (within the neighbourhood's bounds), the sites and the chargers, each
-    charger count then at most :data:`NEIGHBOURHOOD_CHARGERS_UP` above the relaxation's rounded
-    up (a bound, not a value: :data:`~planner.optimisation.base.Rounding`).  Rounding instead
-    (:func:`dive_start`) drops the units rounded up at a depot whose connectors they overfill,
-    and those vans are then left unmet in the start (on the Antwerpen benchmark case 83.0 M EUR
-    against 46.9 M; measurements in ``docs/optimiser.md``).
+    The start is completed by a MIP with these held (``highs._completed``): it chooses the
+    vehicles the relaxation splits (within the neighbourhood's bounds), the sites and the
+    chargers, each charger count then at most :data:`NEIGHBOURHOOD_CHARGERS_UP` above the
+    relaxation's rounded up (a bound, not a value:
+    :data:`~planner.optimisation.base.Rounding`).  Rounding instead (:func:`dive_start`)
+    drops the units rounded up at a depot whose connectors they overfill, and those vans are
+    then left unmet in the start (on the Antwerpen benchmark case 83.0 M EUR against 46.9 M;
+    measurements in ``docs/optimiser.md``).
     """
     start: dict[pulp.LpVariable, float | tuple[float, float]] = {}
     for var in coarse.vehicles.values():

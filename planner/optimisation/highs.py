@@ -773,11 +773,11 @@ def _completed(
 ) -> FloatArray | None:
     """A whole plan from a partial start: its integer values held, the rest solved for.
 
-    The start's bounded columns (:attr:`_Rounded.bounded`) keep within their bounds while it is; the
-    model's bounds are as before afterwards.  Solved within ``limit_s`` seconds, and stopped
-    like the stage's MIP once ``stall_nodes`` nodes bring no better plan (:func:`stall_stop`);
-    ``None`` when no plan is found.  A start that holds every integer at a whole value leaves an
-    LP, solved as one (:func:`_every_integer_held`).
+    The start's bounded columns (:attr:`_Rounded.bounded`) keep within their bounds while it
+    is; the model's bounds are as before afterwards.  Solved within ``limit_s`` seconds, and
+    stopped like the stage's MIP once ``stall_nodes`` nodes bring no better plan
+    (:func:`stall_stop`); ``None`` when no plan is found.  A start that holds every integer
+    at a whole value leaves an LP, solved as one (:func:`_every_integer_held`).
     """
     highs, columns, bounded = model.highs, rounded.columns, rounded.bounded
     lower, upper = _column_bounds(model, columns)
