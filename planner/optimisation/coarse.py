@@ -288,7 +288,7 @@ def coarse_to_fine(
         problem = with_every_pair(problem)
         hourly = _hourly_only(solver, problem, options)
         runs = [*coarse_runs, *hourly.runs]
-        return CoarseOutcome(runs, maxima, problem, coarse_build_s)
+        return CoarseOutcome(runs, maxima=maxima, problem=problem, coarse_build_s=coarse_build_s)
     bound = coarse_runs[-1].bound
     repair_options = replace(options, max_nodes=_nodes(options, REPAIR_NODES))
     runs = []
@@ -302,7 +302,9 @@ def coarse_to_fine(
             break
         runs.append(replace(tried[0], name=REPAIR_RETRIED))
     runs = [_proven(run, bound, options) if run.name == COST else run for run in runs]
-    return CoarseOutcome([*coarse_runs, *runs], maxima, problem, coarse_build_s)
+    return CoarseOutcome(
+        [*coarse_runs, *runs], maxima=maxima, problem=problem, coarse_build_s=coarse_build_s
+    )
 
 
 def repair_pairs(structure: PlanStructure, ahead: CoarseAhead | None) -> BoolArray | None:

@@ -51,6 +51,7 @@ import pandas as pd
 import pulp
 
 from charging_sites import Tier
+from planner.optimisation.inputs import PlanInputs
 from planner.optimisation.model import (
     LE,
     PlanProblem,
@@ -318,14 +319,25 @@ def parked_slots(problem: PlanProblem, pairs: Sequence[int] | IntArray) -> npt.N
 
     They stand there in their dwell window while the site is available.
     """
-    s, inputs = problem.structure, problem.inputs
+    s = problem.structure
     at = np.asarray(pairs, dtype=np.intp)
+    return parked_masks(problem.inputs, s.pair_need[at], s.pair_site[at])
+
+
+def parked_masks(
+    inputs: PlanInputs, needs_at: IntArray, sites_at: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Per row (a need's position and a site's) and slot: whether the vehicles stand there.
+
+    In the need's dwell window while the site is available; each distinct pair of windows
+    is worked out once.
+    """
     needs, sites = inputs.needs, inputs.sites
     keys = zip(
-        needs["dwell_start"].astype(str).to_numpy()[s.pair_need[at]],
-        needs["dwell_end"].astype(str).to_numpy()[s.pair_need[at]],
-        sites["available_from"].astype(str).to_numpy()[s.pair_site[at]],
-        sites["available_to"].astype(str).to_numpy()[s.pair_site[at]],
+        needs["dwell_start"].astype(str).to_numpy()[needs_at],
+        needs["dwell_end"].astype(str).to_numpy()[needs_at],
+        sites["available_from"].astype(str).to_numpy()[sites_at],
+        sites["available_to"].astype(str).to_numpy()[sites_at],
         strict=True,
     )
     cache: dict[tuple[str, str, str, str], npt.NDArray[np.bool_]] = {}

@@ -10,13 +10,17 @@ import pandas as pd
 
 from planner.optimisation.inputs import PlanInputs, charger_floors
 from planner.optimisation.model import PlanProblem, variable_values
-from planner.optimisation.plan_rules import pair_unit_kwh, pair_unit_tops, vehicle_units
+from planner.optimisation.plan_rules import (
+    pair_unit_kwh,
+    pair_unit_tops,
+    parked_masks,
+    vehicle_units,
+)
 from planner.optimisation.timeblocks import (
     FloatArray,
     describe_slots,
     minute_mask,
     slot_labels,
-    slot_share,
 )
 
 #: Energy and power below this are read as zero (solver tolerance), kWh or kW.
@@ -290,25 +294,28 @@ def vehicles_peak(
     A need's vehicles stand at a site in their dwell window while it is available (as the
     connector rows of :mod:`planner.optimisation.plan_rules` count them).
     """
-    dwell = _windows(inputs.needs, "need_id", "dwell_start", "dwell_end")
-    hours = _windows(inputs.sites, "site_id", "available_from", "available_to")
-    stands_in: dict[tuple[tuple[str, str], tuple[str, str]], npt.NDArray[np.int64]] = {}
-    parked: dict[str, npt.NDArray[np.int64]] = {}
-    for need_id, site_id, vehicles in zip(
-        assignments["need_id"], assignments["site_id"], assignments["vehicles"], strict=True
-    ):
-        key = (dwell[need_id], hours[site_id])  # many pairs share their windows
-        if key not in stands_in:
-            window = minute_mask(*key[0]) & minute_mask(*key[1])
-            stands_in[key] = (slot_share(window, inputs.slot_minutes) > 0).astype(np.int64)
-        parked[site_id] = parked.get(site_id, 0) + int(vehicles) * stands_in[key]
-    return np.array([int(np.max(parked.get(s, 0))) for s in site_ids], dtype=np.int64)
+    need_at = _positions(inputs.needs["need_id"], assignments["need_id"])
+    site_at = _positions(inputs.sites["site_id"], assignments["site_id"])
+    stands = parked_masks(inputs, need_at, site_at).astype(np.int64)
+    vehicles = assignments["vehicles"].to_numpy(dtype=np.int64)
+    parked = np.zeros((len(inputs.sites), inputs.n_slots), dtype=np.int64)
+    np.add.at(parked, site_at, vehicles[:, None] * stands)
+    peak: npt.NDArray[np.int64] = parked.max(axis=1, initial=0)
+    return peak[_positions(inputs.sites["site_id"], site_ids)]
 
 
-def _windows(table: pd.DataFrame, key: str, start: str, end: str) -> dict[object, tuple[str, str]]:
-    """Each row's window (start and end, ``HH:MM``) by its key."""
-    spans = zip(table[start].astype(str), table[end].astype(str), strict=True)
-    return dict(zip(table[key], spans, strict=True))
+def _positions(ids: pd.Series, wanted: pd.Series) -> npt.NDArray[np.intp]:
+    """Each wanted id's row in ``ids``.
+
+    Raises
+    ------
+    KeyError
+        A wanted id is not in ``ids``.
+    """
+    at: npt.NDArray[np.intp] = pd.Index(ids).get_indexer(wanted)
+    if (at < 0).any():
+        raise KeyError(f"not found: {sorted(set(wanted[at < 0].astype(str)))}")
+    return at
 
 
 def site_utilisation(table: pd.DataFrame, sites: pd.DataFrame) -> npt.NDArray[np.float64]:
